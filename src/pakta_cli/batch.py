@@ -1,0 +1,155 @@
+"""Many pacts at once: a roster rendered over all cores into a folder, with a batch manifest.
+
+All or nothing: pacts are written into a hidden staging folder inside the output folder and moved
+into place only when every one rendered, so a failure never leaves half a batch behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pakta_cli import __version__
+from pakta_cli.definition.model import Pact
+from pakta_cli.definition.roster import RosterEntry
+from pakta_cli.errors import InputError, OutputExistsError
+from pakta_cli.render import canonical_json, render
+
+BATCH_MANIFEST = "manifest.json"
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_parallel(
+    func: Callable[[T], R], items: Sequence[T], *, jobs: int, chunk: int = 8
+) -> Iterator[tuple[int, R]]:
+    """Yield (index, result) as work completes; in-process when jobs == 1 (no pickling cost)."""
+    if jobs <= 1 or len(items) <= 1:
+        for index, item in enumerate(items):
+            yield index, func(item)
+        return
+    chunks = [list(range(start, min(start + chunk, len(items)))) for start in range(0, len(items), chunk)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: dict[Future[list[R]], list[int]] = {}
+        queue = iter(chunks)
+        for indices in queue:
+            pending[pool.submit(_run_chunk, func, [items[i] for i in indices])] = indices
+            if len(pending) >= jobs * 3:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                indices = pending.pop(future)
+                for index, result in zip(indices, future.result(), strict=True):
+                    yield index, result
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending[pool.submit(_run_chunk, func, [items[i] for i in nxt])] = nxt
+
+
+def _run_chunk(func: Callable[[T], R], items: list[T]) -> list[R]:
+    return [func(item) for item in items]
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    pact: Pact
+    path: str
+
+
+def _render_to_file(job: RenderJob) -> tuple[str, int]:
+    pdf = render(job.pact).pdf
+    with open(job.path, "wb") as handle:
+        handle.write(pdf)
+    return hashlib.sha256(pdf).hexdigest(), len(pdf)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    out_dir: Path
+    manifest_path: Path
+    count: int
+
+
+def render_roster(
+    pact: Pact,
+    entries: Sequence[RosterEntry],
+    out_dir: Path,
+    *,
+    definition_path: Path,
+    jobs: int,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Render one pact per roster row into `out_dir` and write its manifest.json."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder", hint="with --roster, -o names a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / f"{entry.stem}.pdf" for entry in entries] + [out_dir / BATCH_MANIFEST]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise OutputExistsError(existing[0]) if len(existing) == 1 else InputError(
+            f"{out_dir}: {len(existing)} of the output files already exist (first: {existing[0].name})",
+            hint="pass --force to overwrite them, or choose another -o",
+        )
+    staging = Path(tempfile.mkdtemp(prefix=".pakta-render-", dir=out_dir))
+    try:
+        pacts = [pact.with_signer(entry.party) for entry in entries]
+        jobs_list = [RenderJob(p, str(staging / f"{e.stem}.pdf")) for p, e in zip(pacts, entries, strict=True)]
+        digests: dict[int, tuple[str, int]] = {}
+        for index, result in run_parallel(_render_to_file, jobs_list, jobs=jobs):
+            digests[index] = result
+            if progress:
+                progress(1)
+        records: list[dict[str, Any]] = []
+        for index, entry in enumerate(entries):
+            person = entry.party
+            record: dict[str, Any] = {"file": f"{entry.stem}.pdf", "row": entry.row, "name": person.name}
+            if person.nip:
+                record["nip"] = person.nip
+            if person.nik:
+                record["nik"] = person.nik
+            record["sha256"], record["size"] = digests[index]
+            record["parties"] = [p.field_name for p in pacts[index].parties]
+            records.append(record)
+        manifest = {
+            "pakta_batch": 1,
+            "pakta_version": __version__,
+            "definition": definition_path.name,
+            "template": pact.template,
+            "count": len(records),
+            "pacts": records,
+        }
+        for entry in entries:
+            os.replace(staging / f"{entry.stem}.pdf", out_dir / f"{entry.stem}.pdf")
+        manifest_path = out_dir / BATCH_MANIFEST
+        (staging / BATCH_MANIFEST).write_bytes(canonical_json(manifest))
+        os.replace(staging / BATCH_MANIFEST, manifest_path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BatchResult(out_dir, manifest_path, len(entries))
+
+
+def read_batch_manifest(path: Path) -> dict[str, Any]:
+    """Load a manifest.json written by render_roster, checking just enough to trust its shape."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: manifest not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a pakta manifest.json ({exc})") from None
+    if not isinstance(data, dict) or data.get("pakta_batch") != 1 or not isinstance(data.get("pacts"), list):
+        raise InputError(f"{path}: not a pakta manifest.json (written by `pakta render --roster`)")
+    return data

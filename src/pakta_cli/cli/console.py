@@ -1,0 +1,36 @@
+"""Where people's messages go: stderr, through rich, plain when piped or when NO_COLOR is set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from pakta_cli.errors import PaktaError
+
+
+@dataclass
+class State:
+    debug: bool = False
+
+
+state = State()
+# rich already honours NO_COLOR and drops styling when the stream is not a terminal.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def report_error(exc: PaktaError) -> None:
+    lines = exc.lines()
+    if len(lines) == 1:
+        err.print(f"error: {lines[0]}", style="red", markup=False)
+    else:
+        for line in lines:
+            err.print(f"error: {line}", style="red", markup=False)
+        err.print(f"{exc.message}", style="red", markup=False)
+    if exc.hint:
+        err.print(f"hint: {exc.hint}", markup=False)
+
+
+def note(message: str) -> None:
+    err.print(message, markup=False)

@@ -1,0 +1,83 @@
+"""`pakta render`, `pakta check` and `pakta templates`: the clerk's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pakta_cli import templates
+from pakta_cli.batch import default_jobs, render_roster
+from pakta_cli.cli.console import note, out
+from pakta_cli.cli.progress import progress_bar
+from pakta_cli.definition import load_definition, load_roster
+from pakta_cli.errors import InputError
+from pakta_cli.fsutil import atomic_write
+from pakta_cli.render import render as render_pact
+
+Definition = Annotated[Path, typer.Argument(help="The pact definition (YAML).", metavar="DEF.yaml", show_default=False)]
+Roster = Annotated[
+    Path | None,
+    typer.Option("--roster", "-r", help="CSV of people: one pact per row, the row is the signer."),
+]
+
+
+def render(
+    definition: Definition,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output PDF; with --roster, the output folder. [default: beside DEF]"),
+    ] = None,
+    roster: Roster = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for a roster; 0 means all cores.")] = 0,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Render a pact definition to PDF; with --roster, one PDF per person and a manifest.json."""
+    pact = load_definition(definition, roster=roster is not None)
+    if roster is None:
+        target = output or definition.with_suffix(".pdf")
+        atomic_write(target, render_pact(pact).pdf, force=force)
+        note(f"rendered {target}")
+        return
+    entries = load_roster(roster)
+    out_dir = output or definition.with_suffix("")
+    with progress_bar("rendering", len(entries)) as advance:
+        result = render_roster(
+            pact, entries, out_dir, definition_path=definition, jobs=jobs or default_jobs(), force=force,
+            progress=advance,
+        )
+    note(f"rendered {result.count} pacts into {result.out_dir}/ (list: {result.manifest_path})")
+
+
+def check(definition: Definition, roster: Roster = None) -> None:
+    """Validate a definition (and roster) without rendering; every problem is listed."""
+    pact = load_definition(definition, roster=roster is not None)
+    if roster is None:
+        out.print(f"OK: {definition} is a valid {pact.template} pact with {len(pact.parties)} "
+                  f"part{'y' if len(pact.parties) == 1 else 'ies'} to sign", markup=False)
+        return
+    entries = load_roster(roster)
+    out.print(f"OK: {definition} is a valid {pact.template} pact; {roster} lists {len(entries)} "
+              f"{'person' if len(entries) == 1 else 'people'}", markup=False)
+
+
+def list_templates(
+    name: Annotated[str | None, typer.Argument(help="Print this built-in template's source, to copy and edit.")] = None,
+) -> None:
+    """List the built-in templates, or print one to start your own from."""
+    if name is not None:
+        source = templates.builtin_source(name)
+        if source is None:
+            raise InputError(f"unknown template {name!r}", hint=f"built-in templates: {', '.join(templates.BUILT_INS)}")
+        typer.echo(source.text, nl=False)
+        return
+    width = max(len(n) for n in templates.BUILT_INS)
+    for template_name, built_in in templates.BUILT_INS.items():
+        out.print(f"{template_name:<{width}}  {built_in.description}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("render")(render)
+    app.command("check")(check)
+    app.command("templates")(list_templates)

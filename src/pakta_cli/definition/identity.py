@@ -1,0 +1,63 @@
+"""Indonesian identity numbers: NIP (civil servants and contract staff) and NIK (every resident).
+
+Checks catch typos without rejecting real numbers: a contract-staff (PPPK) number puts a code
+where a civil servant's NIP has the appointment month, so digits 13-14 are never forced to be a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def normalise(number: str) -> str:
+    """Drop the spaces, dots and dashes people group numbers with."""
+    return _SEPARATORS.sub("", number)
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def nip_problem(number: str) -> str | None:
+    """Why `number` cannot be a NIP, or None when it can."""
+    digits = normalise(number)
+    if not digits.isdigit():
+        return f"NIP {number!r} must contain only digits"
+    if len(digits) != 18:
+        return f"NIP must have 18 digits, {number!r} has {len(digits)}"
+    if _date_or_none(int(digits[0:4]), int(digits[4:6]), int(digits[6:8])) is None:
+        return f"NIP {digits}: digits 1-8 must be a birth date YYYYMMDD, {digits[:8]} is not a real date"
+    if not 1900 <= int(digits[0:4]) <= dt.date.today().year:
+        return f"NIP {digits}: birth year {digits[:4]} is not plausible"
+    if digits[14] not in "12":
+        return f"NIP {digits}: digit 15 is the gender code and must be 1 or 2, not {digits[14]}"
+    return None
+
+
+def nik_problem(number: str) -> str | None:
+    """Why `number` cannot be a NIK, or None when it can (day + 40 for women)."""
+    digits = normalise(number)
+    if not digits.isdigit():
+        return f"NIK {number!r} must contain only digits"
+    if len(digits) != 16:
+        return f"NIK must have 16 digits, {number!r} has {len(digits)}"
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if day > 40:
+        day -= 40
+    # The year has two digits; 2000 is a leap year so 29 February always passes here.
+    if _date_or_none(2000, month, day) is None:
+        return f"NIK {digits}: digits 7-12 must be a birth date DDMMYY (day + 40 for women)"
+    return None
+
+
+def group_nip(digits: str) -> str:
+    """`198609262015051001` -> `19860926 201505 1 001`, as NIPs are printed."""
+    if len(digits) != 18:
+        return digits
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"

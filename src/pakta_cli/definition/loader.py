@@ -1,0 +1,325 @@
+"""Load a pact definition from YAML, reporting every problem at once with `file:line:col`.
+
+PyYAML's composer keeps a mark for every node, so values are read from the node tree rather than
+from `safe_load`: that keeps the position of each value, and keeps identity numbers as typed
+(`0812...` would otherwise lose its leading zero as an int).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pakta_cli.definition import identity
+from pakta_cli.definition.model import (
+    LANGUAGES,
+    PAPERS,
+    ROLES,
+    SCHEMA_VERSION,
+    Institution,
+    Pact,
+    Party,
+    Program,
+    Role,
+    Target,
+    assign_field_names,
+)
+from pakta_cli.errors import InputError, Location, Problem, ValidationError
+
+T = TypeVar("T")
+
+TOP_LEVEL_REQUIRED = ("pakta", "template", "institution", "place", "date", "parties")
+TOP_LEVEL_OPTIONAL = (
+    "language",
+    "paper",
+    "title",
+    "number",
+    "year",
+    "context",
+    "commitments",
+    "closing",
+    "verify_url",
+    "targets",
+    "programs",
+)
+PARTY_FIELDS = ("name", "nip", "nik", "rank", "position", "unit", "area", "decree", "key_id")
+KEY_ID = re.compile(r"^[0-9a-f]{16}$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+class _Reader:
+    """Reads typed values from YAML nodes, collecting problems instead of stopping at the first."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def where(self, node: Node) -> Location:
+        mark = node.start_mark
+        return Location(self.source, mark.line + 1, mark.column + 1)
+
+    def fail(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.where(node), message))
+
+    def mapping(
+        self, node: Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"{what} must be a mapping of `key: value` lines")
+            return None
+        allowed = required + optional
+        found: dict[str, Node] = {}
+        key_nodes: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.fail(key_node, f"a key in {what} must be a plain word")
+                continue
+            key = key_node.value
+            if key in found:
+                self.fail(key_node, f"duplicate key '{key}' in {what} (first at line {self.where(key_nodes[key]).line})")
+                continue
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
+                self.fail(key_node, f"unknown key '{key}' in {what}{suggestion}")
+                continue
+            found[key] = value_node
+            key_nodes[key] = key_node
+        for key in required:
+            if key not in found:
+                self.fail(node, f"missing required key '{key}' in {what}")
+        return found
+
+    def text(self, node: Node, what: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            self.fail(node, f"{what} must be text, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
+            return None
+        if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
+            self.fail(node, f"{what} must not be empty")
+            return None
+        return " ".join(node.value.split()) if "\n" in node.value else node.value.strip()
+
+    def integer(self, node: Node, what: str) -> int | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        cleaned = value.replace(".", "").replace("_", "")
+        if not cleaned.isdigit():
+            self.fail(node, f"{what} must be a whole number, not {value!r}")
+            return None
+        return int(cleaned)
+
+    def date(self, node: Node, what: str) -> dt.date | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        match = ISO_DATE.match(value)
+        if not match:
+            self.fail(node, f"{what} must be a date written YYYY-MM-DD, not {value!r}")
+            return None
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError as exc:
+            self.fail(node, f"impossible date {value}: {exc}")
+            return None
+
+    def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
+        value = self.text(node, what)
+        if value is not None and value not in choices:
+            self.fail(node, f"{what} must be one of {', '.join(choices)}, not {value!r}")
+            return None
+        return value
+
+    def items(self, node: Node, what: str, read: Callable[[Node, str], T | None]) -> list[T] | None:
+        if not isinstance(node, SequenceNode):
+            self.fail(node, f"{what} must be a list (lines starting with '- ')")
+            return None
+        out = []
+        for index, item in enumerate(node.value, start=1):
+            value = read(item, f"{what} item {index}")
+            if value is not None:
+                out.append(value)
+        return out
+
+
+def _read_party(reader: _Reader, node: Node, what: str) -> Party | None:
+    fields = reader.mapping(node, what, ("role", "name"), PARTY_FIELDS[1:])
+    if fields is None:
+        return None
+    return read_party_fields(reader, fields, what)
+
+
+def read_party_fields(reader: _Reader, fields: dict[str, Node], what: str, role: Role | None = None) -> Party | None:
+    """Build a Party from already-located fields; shared by the YAML loader and the roster."""
+    before = len(reader.problems)
+    if role is None and "role" in fields:
+        chosen = reader.choice(fields["role"], f"{what} role", ROLES)
+        role = chosen if chosen in ROLES else None  # type: ignore[assignment]
+    values: dict[str, str | None] = {}
+    for key in PARTY_FIELDS:
+        values[key] = reader.text(fields[key], f"{what} {key}") if key in fields else None
+    for key, check in (("nip", identity.nip_problem), ("nik", identity.nik_problem)):
+        raw = values[key]
+        if raw is not None:
+            problem = check(raw)
+            if problem:
+                reader.fail(fields[key], problem)
+            else:
+                values[key] = identity.normalise(raw)
+    key_id = values["key_id"]
+    if key_id is not None:
+        values["key_id"] = key_id = key_id.lower().replace(":", "")
+        if not KEY_ID.match(key_id):
+            reader.fail(fields["key_id"], f"key_id must be the 16 hex digits `pakta keys show` prints, not {key_id!r}")
+    if len(reader.problems) > before or role is None or values["name"] is None:
+        return None
+    return Party(role=role, **{k: v for k, v in values.items()})  # type: ignore[arg-type]
+
+
+def _read_target(reader: _Reader, node: Node, what: str) -> Target | None:
+    fields = reader.mapping(node, what, ("goal", "indicator", "target"))
+    if fields is None or len(fields) < 3:
+        return None
+    goal, indicator, target = (reader.text(fields[k], f"{what} {k}") for k in ("goal", "indicator", "target"))
+    if goal is None or indicator is None or target is None:
+        return None
+    return Target(goal, indicator, target)
+
+
+def _read_program(reader: _Reader, node: Node, what: str) -> Program | None:
+    fields = reader.mapping(node, what, ("program", "budget"))
+    if fields is None or len(fields) < 2:
+        return None
+    program = reader.text(fields["program"], f"{what} program")
+    budget = reader.integer(fields["budget"], f"{what} budget (in rupiah)")
+    if program is None or budget is None:
+        return None
+    return Program(program, budget)
+
+
+def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = False) -> Pact:
+    """Parse definition text; `roster=True` allows a pact with no signer (the roster brings them)."""
+    from pakta_cli import templates  # here, not at the top: templates imports the model
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
+        raise ValidationError([Problem(where, f"not valid YAML: {exc.problem or exc.context}")]) from exc
+    except yaml.YAMLError as exc:
+        raise ValidationError([Problem(Location(source), f"not valid YAML: {exc}")]) from exc
+    if root is None:
+        raise ValidationError([Problem(Location(source, 1, 1), "the definition is empty")])
+
+    reader = _Reader(source)
+    top = reader.mapping(root, "the definition", TOP_LEVEL_REQUIRED, TOP_LEVEL_OPTIONAL)
+    if top is None:
+        raise ValidationError(reader.problems)
+
+    if "pakta" in top:
+        version = reader.integer(top["pakta"], "pakta (schema version)")
+        if version is not None and version != SCHEMA_VERSION:
+            reader.fail(top["pakta"], f"this pakta reads schema version {SCHEMA_VERSION}, not {version}")
+
+    def text(key: str) -> str | None:
+        return reader.text(top[key], key) if key in top else None
+
+    template = text("template")
+    if template is not None:
+        problem = templates.template_problem(template, base_dir)
+        if problem:
+            reader.fail(top["template"], problem)
+
+    institution = None
+    if "institution" in top:
+        inst = reader.mapping(top["institution"], "institution", ("name",), ("address", "logo"))
+        if inst is not None and "name" in inst:
+            name = reader.text(inst["name"], "institution name")
+            address = reader.text(inst["address"], "institution address") if "address" in inst else None
+            logo = reader.text(inst["logo"], "institution logo") if "logo" in inst else None
+            if logo is not None and not (base_dir / logo).is_file():
+                reader.fail(inst["logo"], f"logo file {logo!r} not found (looked in {base_dir})")
+            if name is not None:
+                institution = Institution(name, address, logo)
+
+    language = reader.choice(top["language"], "language", LANGUAGES) if "language" in top else "id"
+    paper = reader.choice(top["paper"], "paper", PAPERS) if "paper" in top else "A4"
+    date = reader.date(top["date"], "date") if "date" in top else None
+    year = reader.integer(top["year"], "year") if "year" in top else None
+
+    def read_text(node: Node, what: str) -> str | None:
+        return reader.text(node, what)
+
+    commitments = reader.items(top["commitments"], "commitments", read_text) if "commitments" in top else []
+    parties: list[Party] | None = None
+    if "parties" in top:
+        parties = reader.items(top["parties"], "parties", lambda n, w: _read_party(reader, n, w))
+        complete = parties is not None and len(parties) == len(top["parties"].value)
+        if complete and not roster and not any(p.role == "signer" for p in parties or ()):
+            reader.fail(top["parties"], "no party has role 'signer'; add one, or give the signers with --roster")
+    targets = reader.items(top["targets"], "targets", lambda n, w: _read_target(reader, n, w)) if "targets" in top else []
+    programs = (
+        reader.items(top["programs"], "programs", lambda n, w: _read_program(reader, n, w)) if "programs" in top else []
+    )
+
+    if reader.problems:
+        raise ValidationError(reader.problems)
+    assert template is not None and institution is not None and date is not None and parties is not None
+    place = text("place")
+    assert place is not None and language is not None and paper is not None
+    pact = Pact(
+        template=template,
+        institution=institution,
+        place=place,
+        date=date,
+        parties=assign_field_names(tuple(parties)),
+        language=language,
+        paper=paper,
+        title=text("title"),
+        number=text("number"),
+        year=year,
+        context=text("context"),
+        commitments=tuple(commitments or ()),
+        closing=text("closing"),
+        verify_url=text("verify_url"),
+        targets=tuple(targets or ()),
+        programs=tuple(programs or ()),
+        base_dir=str(base_dir),
+    )
+    problems = templates.requirement_problems(pact, Location(source, root.start_mark.line + 1, 1))
+    if problems:
+        raise ValidationError(problems)
+    return pact
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """Read a UTF-8 input (BOM allowed), turning OS errors into one-line messages."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found", hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a {what} file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            [Problem(Location(path, line), f"not UTF-8 text (byte {exc.start})")],
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_definition(path: Path, *, roster: bool = False) -> Pact:
+    """Load and validate a definition file."""
+    return parse_definition(read_text_file(path, "definition"), str(path), path.parent, roster=roster)

@@ -1,0 +1,121 @@
+"""Rosters: one person a row, as Excel exports CSV (`,` or `;`, UTF-8 with or without BOM).
+
+Each cell is wrapped as a YAML scalar node with its row and column as the mark, so a roster is
+checked by exactly the same code as a party written in YAML, and errors read `file:row:column`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from yaml.error import Mark
+from yaml.nodes import Node, ScalarNode
+
+from pakta_cli.definition.loader import PARTY_FIELDS, _Reader, read_party_fields, read_text_file
+from pakta_cli.definition.model import Party
+from pakta_cli.errors import Location, Problem, ValidationError
+
+HEADER_ALIASES = {"nama": "name", "jabatan": "position", "pangkat": "rank", "golongan": "rank", "unit_kerja": "unit"}
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One roster row: the person who signs, and the file name their pact gets."""
+
+    row: int
+    party: Party
+    stem: str
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe ASCII slug: `Ni Luh "Ayu" Putu` -> `ni-luh-ayu-putu`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].strip("-") or "pact"
+
+
+def output_stem(party: Party) -> str:
+    """Stable and safe: a NIP is public on the document; a NIK is personal data, so only a hash of it."""
+    if party.nip:
+        return party.nip
+    stem = slugify(party.name)
+    if party.nik:
+        stem += "-" + hashlib.sha256(party.nik.encode()).hexdigest()[:8]
+    return stem
+
+
+def _cell(source: str, row: int, column: int, value: str) -> ScalarNode:
+    mark = Mark(source, 0, row - 1, column - 1, None, None)
+    return ScalarNode("tag:yaml.org,2002:str", value, mark, mark)
+
+
+def parse_roster(text: str, source: str) -> list[RosterEntry]:
+    """Parse roster text; every bad cell is reported, not just the first."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = _Reader(source)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ValidationError([Problem(Location(source, 1, 1), "the roster is empty")]) from None
+    columns: dict[int, str] = {}
+    for index, raw in enumerate(header, start=1):
+        name = raw.strip().lower().replace(" ", "_")
+        name = HEADER_ALIASES.get(name, name)
+        if not name:
+            continue
+        if name not in PARTY_FIELDS:
+            reader.fail(
+                _cell(source, 1, index, raw),
+                f"unknown column {raw!r}; a roster's columns are: {', '.join(PARTY_FIELDS)}",
+            )
+        elif name in columns.values():
+            reader.fail(_cell(source, 1, index, raw), f"column {raw!r} appears twice")
+        else:
+            columns[index] = name
+    if "name" not in columns.values():
+        reader.fail(_cell(source, 1, 1, ""), "the header row has no 'name' column")
+    if reader.problems:
+        raise ValidationError(reader.problems)
+
+    entries: list[RosterEntry] = []
+    stems: dict[str, int] = {}
+    line = rows.line_num
+    for cells in rows:
+        row = line + 1
+        line = rows.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            reader.fail(_cell(source, row, len(header) + 1, ""), f"row has {len(cells)} cells, the header {len(header)}")
+            continue
+        fields: dict[str, Node] = {}
+        for index, name in columns.items():
+            value = cells[index - 1].strip() if index - 1 < len(cells) else ""
+            if value or name == "name":
+                fields[name] = _cell(source, row, index, value)
+        party = read_party_fields(reader, fields, f"roster row {row}", role="signer")
+        if party is None:
+            continue
+        stem = output_stem(party)
+        if stem in stems:
+            reader.fail(_cell(source, row, 1, ""), f"same person as row {stems[stem]} (both would be {stem}.pdf)")
+            continue
+        stems[stem] = row
+        entries.append(RosterEntry(row, party, stem))
+    if reader.problems:
+        raise ValidationError(reader.problems)
+    if not entries:
+        raise ValidationError([Problem(Location(source, 2, 1), "the roster has a header but no people")])
+    return entries
+
+
+def load_roster(path: Path) -> list[RosterEntry]:
+    return parse_roster(read_text_file(path, "roster"), str(path))

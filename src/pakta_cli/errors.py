@@ -1,0 +1,90 @@
+"""The errors pakta raises: each carries a one-line message, an optional hint and an exit code.
+
+The library only raises these; `pakta_cli.cli` is the single place that prints them and exits.
+Exit codes: 1 for a verification that failed, 2 for a usage or input problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_VERIFY_FAILED = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input file a problem is; line and column are 1-based."""
+
+    path: Path | str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = str(self.path)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, reported as `file:line:col: message`."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class PaktaError(Exception):
+    """Base of everything pakta reports to a person instead of a traceback."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def lines(self) -> list[str]:
+        """The lines a person sees: the message first, details after."""
+        return [self.message]
+
+
+class InputError(PaktaError):
+    """A file that is missing, unreadable or not what it should be."""
+
+
+class ValidationError(PaktaError):
+    """A definition or roster with problems; all of them are reported at once."""
+
+    def __init__(self, problems: Iterable[Problem], *, hint: str | None = None) -> None:
+        self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.line or 0,
+                                                        p.location.column or 0))
+        count = len(self.problems)
+        summary = f"{count} problem{'s' if count != 1 else ''} found"
+        super().__init__(summary, hint=hint)
+
+    def lines(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
+
+
+class KeyFileError(PaktaError):
+    """A key or certificate that cannot be used (wrong passphrase, wrong algorithm, expired)."""
+
+
+class SigningError(PaktaError):
+    """A pact that cannot be signed as asked."""
+
+
+class OutputExistsError(PaktaError):
+    """pakta never overwrites a file unless asked to."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: already exists", hint="pass --force to overwrite it")

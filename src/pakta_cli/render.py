@@ -1,0 +1,193 @@
+"""Pact -> PDF bytes: deterministic, carrying its own definition and manifest, one empty
+signature field per party placed in that party's signature block.
+
+Determinism: ReportLab's invariant mode fixes the timestamps and derives the document id from the
+content, so the same definition, template and pakta version give the same bytes. That is what
+lets `pakta verify --reproduce` prove a signed PDF is exactly the rendering of its definition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import partial
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import yaml
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm, mm
+from reportlab.pdfbase.acroform import PDFFromString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus.doctemplate import LayoutError
+
+from pakta_cli import __version__, layout, templates
+from pakta_cli.definition.model import Pact
+from pakta_cli.errors import InputError
+
+PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
+MARGINS = {"left": 3 * cm, "right": 2.5 * cm, "top": 2.5 * cm, "bottom": 2.5 * cm}
+DEFINITION_NAME = "pakta-definition.yaml"
+MANIFEST_NAME = "pakta-manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    definition: bytes
+    manifest: dict[str, Any]
+
+
+def canonical_definition(pact: Pact) -> bytes:
+    """The definition as embedded and hashed: the pact after roster expansion, keys in schema order."""
+    text = yaml.safe_dump(pact.to_mapping(), allow_unicode=True, sort_keys=False, width=100)
+    return text.encode("utf-8")
+
+
+def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSource) -> dict[str, Any]:
+    return {
+        "pakta_manifest": MANIFEST_VERSION,
+        "pakta_version": __version__,
+        "definition": {"file": DEFINITION_NAME, "sha256": hashlib.sha256(definition).hexdigest()},
+        "template": {"name": template.name, "sha256": template.sha256},
+        "parties": [
+            {
+                "field": p.field_name,
+                "role": p.role,
+                "name": p.name,
+                **({"nip": p.nip} if p.nip else {}),
+                **({"key_id": p.key_id} if p.key_id else {}),
+            }
+            for p in pact.parties
+        ],
+    }
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+class _PactCanvas(Canvas):  # type: ignore[misc]
+    """Draws `Halaman X dari Y` footers once the page count is known, and embeds the source files."""
+
+    def __init__(self, *args: Any, footer: list[str], attachments: list[tuple[str, bytes, str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._footer = footer
+        self._attachments = attachments
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            Canvas.showPage(self)
+        self._embed()
+        Canvas.save(self)
+
+    def _draw_footer(self, total: int) -> None:
+        width, _ = self._pagesize
+        self.saveState()
+        style = layout.STYLES["headsub"].clone("footer", fontSize=8, leading=10)
+        y = 1.2 * cm
+        for text in self._footer:
+            para = Paragraph(text, style)
+            _, height = para.wrap(width - MARGINS["left"] - MARGINS["right"], 5 * cm)
+            para.drawOn(self, MARGINS["left"], y + 10)
+            y += height
+        self.setFont(layout.FONT, 8)
+        self.drawRightString(width - MARGINS["right"], 1.2 * cm, f"Halaman {self._pageNumber} dari {total}")
+        self.restoreState()
+
+    def _embed(self) -> None:
+        names: list[Any] = []
+        # PDFName would escape the slash of a MIME type; the name is written as PDF syntax instead.
+        for name, data, mime, description in sorted(self._attachments):
+            stream = PDFStream(
+                PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": PDFFromString(mime),
+                               "Params": PDFDictionary({"Size": len(data)})}),
+                data,
+                filters=[],
+            )
+            spec = PDFDictionary({
+                "Type": PDFName("Filespec"),
+                "F": PDFString(name),
+                "UF": PDFString(name),
+                "Desc": PDFString(description),
+                "AFRelationship": PDFName("Source"),
+                "EF": PDFDictionary({"F": self._doc.Reference(stream)}),
+            })
+            names += [PDFString(name), self._doc.Reference(spec)]
+        self._doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": PDFArray(names)})})
+
+
+def render(pact: Pact) -> Rendered:
+    """Render one pact; the same pact always gives the same bytes."""
+    template = templates.load_template(pact)
+    markup = templates.render_markup(template, pact)
+    definition = canonical_definition(pact)
+    manifest = manifest_for(pact, definition, template)
+
+    pagesize = PAPER_SIZES[pact.paper]
+    frame_width = pagesize[0] - MARGINS["left"] - MARGINS["right"]
+    ctx = layout.BuildContext(base_dir=Path(pact.base_dir), frame_width=frame_width)
+    flowables = layout.build(markup, ctx)
+    expected = [p.field_name for p in pact.parties]
+    missing = [name for name in expected if name not in ctx.field_names]
+    unknown = [name for name in ctx.field_names if name not in expected]
+    if missing or unknown:
+        raise InputError(
+            f"template {template.name!r} places signature spaces for {ctx.field_names or 'nobody'} "
+            f"but the pact's parties sign in {expected}",
+            hint="each party needs exactly one <block party=\"{{ party.field_name }}\"> with <sign/>",
+        )
+
+    attachments = [
+        (DEFINITION_NAME, definition, "/application#2Fx-yaml", "pact definition as rendered"),
+        (MANIFEST_NAME, canonical_json(manifest), "/application#2Fjson", "pakta manifest: hashes and parties"),
+    ]
+    out = BytesIO()
+    title = _first_title(markup)
+    doc = BaseDocTemplate(
+        out,
+        pagesize=pagesize,
+        leftMargin=MARGINS["left"],
+        rightMargin=MARGINS["right"],
+        topMargin=MARGINS["top"],
+        bottomMargin=MARGINS["bottom"],
+        title=title,
+        author=pact.institution.name,
+        subject=title,
+        creator=f"pakta {__version__}",
+        producer=f"pakta {__version__} (ReportLab)",
+        invariant=1,
+        lang="id-ID" if pact.language == "id" else "en",
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    try:
+        doc.build(flowables, canvasmaker=partial(_PactCanvas, footer=ctx.footer, attachments=attachments))
+    except LayoutError as exc:
+        raise InputError(f"layout: something does not fit on a page: {exc}") from None
+    return Rendered(out.getvalue(), definition, manifest)
+
+
+def _first_title(markup: str) -> str:
+    start = markup.find("<title>")
+    end = markup.find("</title>", start)
+    if start < 0 or end < 0:
+        return "Pakta"
+    import html
+
+    return html.unescape(markup[start + 7 : end]).strip()

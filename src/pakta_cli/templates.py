@@ -1,0 +1,184 @@
+"""Jinja templates: lookup (built-in name or path), hashing, and the Indonesian formatting filters.
+
+A template renders the layout markup documented in templates/README.md. Jinja runs with
+StrictUndefined (a misspelt variable is an error, never an empty line) and autoescaping (a name
+such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from pakta_cli.definition.identity import group_nip
+from pakta_cli.definition.model import Pact
+from pakta_cli.errors import InputError, Location, Problem
+
+SUFFIX = ".xml.j2"
+MONTHS = {
+    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
+DAYS = {
+    "id": "Senin Selasa Rabu Kamis Jumat Sabtu Minggu".split(),
+    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
+}
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    description: str
+    required_roles: tuple[str, ...]
+
+
+BUILT_INS: dict[str, BuiltIn] = {
+    "pakta-integritas": BuiltIn(
+        "Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and witnesses",
+        ("signer",),
+    ),
+    "pernyataan-bebas-benturan-kepentingan": BuiltIn(
+        "Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement",
+        ("signer",),
+    ),
+    "perjanjian-kinerja": BuiltIn(
+        "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
+        ("signer", "superior"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    name: str  # a built-in name, or the path as the definition wrote it
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def _builtin_text(name: str) -> str:
+    return (resources.files("pakta_cli") / "templates" / f"{name}{SUFFIX}").read_text(encoding="utf-8")
+
+
+def template_problem(name: str, base_dir: Path) -> str | None:
+    """Why `name` names no template, or None when it does."""
+    if name in BUILT_INS:
+        return None
+    if ("/" in name or name.endswith(".j2")) and (base_dir / name).is_file():
+        return None
+    if "/" in name or name.endswith(".j2"):
+        return f"template file {name!r} not found (looked in {base_dir})"
+    close = difflib.get_close_matches(name, list(BUILT_INS), n=1)
+    if close:
+        return f"unknown template {name!r}; did you mean {close[0]!r}?"
+    return f"unknown template {name!r}; built-in templates are: {', '.join(BUILT_INS)} (or a path to a .j2 file)"
+
+
+def requirement_problems(pact: Pact, where: Location) -> list[Problem]:
+    """A built-in template's own needs, such as the superior a performance agreement names."""
+    built_in = BUILT_INS.get(pact.template)
+    if built_in is None:
+        return []
+    roles = {p.role for p in pact.parties}
+    return [
+        Problem(where, f"template {pact.template!r} needs a party with role '{role}'")
+        for role in built_in.required_roles
+        if role not in roles and role != "signer"
+    ]
+
+
+def load_template(pact: Pact) -> TemplateSource:
+    if pact.template in BUILT_INS:
+        return TemplateSource(pact.template, _builtin_text(pact.template))
+    path = Path(pact.base_dir) / pact.template
+    try:
+        return TemplateSource(pact.template, path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read template: {exc.strerror}") from None
+
+
+def builtin_source(name: str) -> TemplateSource | None:
+    return TemplateSource(name, _builtin_text(name)) if name in BUILT_INS else None
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+def long_date(value: dt.date, language: str = "id") -> str:
+    """`2 Januari 2024` (or `2 January 2024`)."""
+    return f"{value.day} {MONTHS[language][value.month - 1]} {value.year}"
+
+
+def weekday(value: dt.date, language: str = "id") -> str:
+    return DAYS[language][value.weekday()]
+
+
+def thousands(value: int) -> str:
+    """Indonesian digit grouping: 820161 -> `820.161`."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _nip(value: str | None) -> str:
+    return group_nip(value) if value else "-"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        # built-in templates and custom ones alike may {% import "_macros.xml.j2" %}
+        loader=jinja2.PackageLoader("pakta_cli", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["tanggal"] = long_date
+    env.filters["hari"] = weekday
+    env.filters["ribuan"] = thousands
+    env.filters["nip"] = _nip
+    return env
+
+
+@cache
+def _compiled(text: str) -> jinja2.Template:
+    return _environment().from_string(text)
+
+
+def render_markup(template: TemplateSource, pact: Pact) -> str:
+    """Run the template for one pact; Jinja's errors become one-line PaktaErrors."""
+    language = pact.language
+
+    def tr(indonesian: str, english: str) -> str:
+        return english if language == "en" else indonesian
+
+    context: dict[str, Any] = {
+        "pact": pact,
+        "institution": pact.institution,
+        "parties": pact.parties,
+        "signers": [p for p in pact.parties if p.role == "signer"],
+        "superiors": [p for p in pact.parties if p.role == "superior"],
+        "witnesses": [p for p in pact.parties if p.role == "witness"],
+        "date_text": long_date(pact.date, language),
+        "year": pact.year or pact.date.year,
+        "tr": tr,
+        "lang": language,
+    }
+    try:
+        return _compiled(template.text).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(f"{template.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise InputError(
+            f"{template.name}: template uses an undefined value: {exc.message}",
+            hint="a template may only use the names listed in templates/README.md",
+        ) from None
