@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from dataclasses import dataclass
 from functools import partial
 from io import BytesIO
@@ -33,6 +34,7 @@ PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 MARGINS = {"left": 3 * cm, "right": 2.5 * cm, "top": 2.5 * cm, "bottom": 2.5 * cm}
 DEFINITION_NAME = "pakta-definition.yaml"
 MANIFEST_NAME = "pakta-manifest.json"
+LOGO_PREFIX = "pakta-logo-"  # + the logo's file name
 MANIFEST_VERSION = 1
 
 
@@ -156,6 +158,9 @@ def render(pact: Pact) -> Rendered:
         (DEFINITION_NAME, definition, "/application#2Fx-yaml", "pact definition as rendered"),
         (MANIFEST_NAME, canonical_json(manifest), "/application#2Fjson", "pakta manifest: hashes and parties"),
     ]
+    if pact.institution.logo:
+        logo = Path(pact.base_dir) / pact.institution.logo
+        attachments.append((LOGO_PREFIX + logo.name, logo.read_bytes(), "/application#2Foctet-stream", "letterhead logo"))
     out = BytesIO()
     title = _first_title(markup)
     doc = BaseDocTemplate(
@@ -181,6 +186,22 @@ def render(pact: Pact) -> Rendered:
     except LayoutError as exc:
         raise InputError(f"layout: something does not fit on a page: {exc}") from None
     return Rendered(out.getvalue(), definition, manifest)
+
+
+def reproduce(definition: bytes, attachments: dict[str, bytes]) -> bytes:
+    """Render an embedded definition again, as `verify --reproduce` does, with its embedded logo.
+
+    Raises PaktaError when the definition no longer parses or names a template that is not here.
+    """
+    from pakta_cli.definition.loader import parse_definition
+
+    with tempfile.TemporaryDirectory(prefix="pakta-reproduce-") as folder:
+        for name, data in attachments.items():
+            if name.startswith(LOGO_PREFIX):
+                target = Path(folder) / Path(name[len(LOGO_PREFIX):]).name
+                target.write_bytes(data)
+        pact = parse_definition(definition.decode("utf-8"), "embedded definition", Path(folder), roster=False)
+        return render(pact).pdf
 
 
 def _first_title(markup: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -97,7 +98,8 @@ class Pact:
         if self.institution.address is not None:
             institution["address"] = self.institution.address
         if self.institution.logo is not None:
-            institution["logo"] = self.institution.logo
+            # only the file name: the image itself travels inside the PDF (see render.LOGO_PREFIX)
+            institution["logo"] = PurePath(self.institution.logo).name
         out["institution"] = institution
         for key in ("title", "number", "year"):
             if getattr(self, key) is not None:
