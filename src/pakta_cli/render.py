@@ -84,7 +84,7 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
         self._footer = footer
         self._attachments = attachments
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+    def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -160,7 +160,9 @@ def render(pact: Pact) -> Rendered:
     ]
     if pact.institution.logo:
         logo = Path(pact.base_dir) / pact.institution.logo
-        attachments.append((LOGO_PREFIX + logo.name, logo.read_bytes(), "/application#2Foctet-stream", "letterhead logo"))
+        attachments.append(
+            (LOGO_PREFIX + logo.name, logo.read_bytes(), "/application#2Foctet-stream", "letterhead logo")
+        )
     out = BytesIO()
     title = _first_title(markup)
     doc = BaseDocTemplate(

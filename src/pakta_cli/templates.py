@@ -24,12 +24,14 @@ from pakta_cli.errors import InputError, Location, Problem
 
 SUFFIX = ".xml.j2"
 MONTHS = {
-    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split(),
-    "en": "January February March April May June July August September October November December".split(),
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni",
+           "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June",
+           "July", "August", "September", "October", "November", "December"],
 }
 DAYS = {
-    "id": "Senin Selasa Rabu Kamis Jumat Sabtu Minggu".split(),
-    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
+    "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
 
 

@@ -11,8 +11,8 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.exceptions import TyperException
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from pakta_cli import __version__
 from pakta_cli.cli import console

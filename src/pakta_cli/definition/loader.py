@@ -83,7 +83,8 @@ class _Reader:
                 continue
             key = key_node.value
             if key in found:
-                self.fail(key_node, f"duplicate key '{key}' in {what} (first at line {self.where(key_nodes[key]).line})")
+                first = self.where(key_nodes[key]).line
+                self.fail(key_node, f"duplicate key '{key}' in {what} (first at line {first})")
                 continue
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
@@ -161,7 +162,7 @@ def read_party_fields(reader: _Reader, fields: dict[str, Node], what: str, role:
     before = len(reader.problems)
     if role is None and "role" in fields:
         chosen = reader.choice(fields["role"], f"{what} role", ROLES)
-        role = chosen if chosen in ROLES else None  # type: ignore[assignment]
+        role = next((r for r in ROLES if r == chosen), None)
     values: dict[str, str | None] = {}
     for key in PARTY_FIELDS:
         values[key] = reader.text(fields[key], f"{what} {key}") if key in fields else None
@@ -229,10 +230,10 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         if version is not None and version != SCHEMA_VERSION:
             reader.fail(top["pakta"], f"this pakta reads schema version {SCHEMA_VERSION}, not {version}")
 
-    def text(key: str) -> str | None:
+    def field_text(key: str) -> str | None:
         return reader.text(top[key], key) if key in top else None
 
-    template = text("template")
+    template = field_text("template")
     if template is not None:
         problem = templates.template_problem(template, base_dir)
         if problem:
@@ -265,7 +266,9 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         complete = parties is not None and len(parties) == len(top["parties"].value)
         if complete and not roster and not any(p.role == "signer" for p in parties or ()):
             reader.fail(top["parties"], "no party has role 'signer'; add one, or give the signers with --roster")
-    targets = reader.items(top["targets"], "targets", lambda n, w: _read_target(reader, n, w)) if "targets" in top else []
+    targets = (
+        reader.items(top["targets"], "targets", lambda n, w: _read_target(reader, n, w)) if "targets" in top else []
+    )
     programs = (
         reader.items(top["programs"], "programs", lambda n, w: _read_program(reader, n, w)) if "programs" in top else []
     )
@@ -273,7 +276,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
     if reader.problems:
         raise ValidationError(reader.problems)
     assert template is not None and institution is not None and date is not None and parties is not None
-    place = text("place")
+    place = field_text("place")
     assert place is not None and language is not None and paper is not None
     pact = Pact(
         template=template,
@@ -283,13 +286,13 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         parties=assign_field_names(tuple(parties)),
         language=language,
         paper=paper,
-        title=text("title"),
-        number=text("number"),
+        title=field_text("title"),
+        number=field_text("number"),
         year=year,
-        context=text("context"),
+        context=field_text("context"),
         commitments=tuple(commitments or ()),
-        closing=text("closing"),
-        verify_url=text("verify_url"),
+        closing=field_text("closing"),
+        verify_url=field_text("verify_url"),
         targets=tuple(targets or ()),
         programs=tuple(programs or ()),
         base_dir=str(base_dir),

@@ -51,7 +51,7 @@ def output_stem(party: Party) -> str:
 
 
 def _cell(source: str, row: int, column: int, value: str) -> ScalarNode:
-    mark = Mark(source, 0, row - 1, column - 1, None, None)
+    mark = Mark(source, 0, row - 1, column - 1, None, 0)
     return ScalarNode("tag:yaml.org,2002:str", value, mark, mark)
 
 
@@ -94,7 +94,8 @@ def parse_roster(text: str, source: str) -> list[RosterEntry]:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
-            reader.fail(_cell(source, row, len(header) + 1, ""), f"row has {len(cells)} cells, the header {len(header)}")
+            extra = _cell(source, row, len(header) + 1, "")
+            reader.fail(extra, f"row has {len(cells)} cells, the header {len(header)}")
             continue
         fields: dict[str, Node] = {}
         for index, name in columns.items():

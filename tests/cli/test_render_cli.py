@@ -1,0 +1,183 @@
+"""`pakta render`, `check` and `templates` run as a clerk runs them: output, messages, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pakta_cli.cli.app import app
+from tests.test_render import DEFINITION
+
+runner = CliRunner()
+
+ROSTER = """\
+name,nik,position,area
+I Made Suarjana,5171041203850001,Ketua PPS,Desa Dauh Puri
+Ni Kadek Ayu Lestari,5171045705900002,Anggota PPS,Desa Dauh Puri
+"Daeng ""Bugis"" & <Co>",7371011010880003,Anggota PPS,Desa Dauh Puri
+Sitorus Pane,1271021111790004,Sekretaris PPS,Desa Dauh Puri
+"""
+
+
+@pytest.fixture
+def definition(tmp_path: Path) -> Path:
+    path = tmp_path / "pakta.yaml"
+    path.write_text(DEFINITION)
+    return path
+
+
+@pytest.fixture
+def roster_definition(tmp_path: Path) -> Path:
+    path = tmp_path / "adhoc.yaml"
+    signer_free = DEFINITION.replace("role: signer", "role: superior").replace(
+        '    nip: 198609262015051001\n', '    nip: 198609262015051001\n', 1
+    )
+    path.write_text(signer_free)
+    (tmp_path / "people.csv").write_text(ROSTER)
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_render_one(definition: Path) -> None:
+    code, _, err = run("render", str(definition))
+    assert code == 0, err
+    out = definition.with_suffix(".pdf")
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert f"rendered {out}" in err
+
+
+def test_render_refuses_to_overwrite(definition: Path) -> None:
+    target = definition.parent / "out.pdf"
+    target.write_bytes(b"signed pact, precious")
+    code, _, err = run("render", str(definition), "-o", str(target))
+    assert code == 2
+    assert "already exists" in err and "--force" in err
+    assert target.read_bytes() == b"signed pact, precious"
+    assert run("render", str(definition), "-o", str(target), "--force")[0] == 0
+    assert target.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace("date: 2024-01-02", "date: 2024-02-30"), "pakta.yaml:7:7: impossible date 2024-02-30"),
+        (lambda t: t.replace("context:", "kontext:"), "pakta.yaml:8:1: unknown key 'kontext'"),
+        (lambda t: t.replace("nip: 198609262015051001", "nip: 1986"), "pakta.yaml:15:10: NIP must have 18 digits"),
+        (lambda t: t + "  - [unclosed\n", "pakta.yaml:20:1: not valid YAML"),
+        (lambda t: t.replace("pakta-integritas", "nope"), "pakta.yaml:2:11: unknown template 'nope'"),
+        (lambda t: t.replace("  address:", "  logo: missing.png\n  address:"), "logo file 'missing.png' not found"),
+        (lambda t: "", "pakta.yaml:1:1: the definition is empty"),
+    ],
+)
+def test_bad_definitions_exit_2_with_a_located_message_and_no_output(definition: Path, change, message) -> None:  # type: ignore[no-untyped-def]
+    definition.write_text(change(DEFINITION))
+    before = listing(definition.parent)
+    code, out, err = run("render", str(definition))
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err + out
+    assert listing(definition.parent) == before
+
+
+def test_wrong_paths(tmp_path: Path) -> None:
+    code, _, err = run("render", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "nope.yaml: definition not found" in err
+    code, _, err = run("render", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+
+
+def test_output_folder_must_exist(definition: Path) -> None:
+    code, _, err = run("render", str(definition), "-o", str(definition.parent / "no" / "x.pdf"))
+    assert code == 2 and "folder does not exist" in err
+
+
+def test_debug_shows_the_traceback(definition: Path) -> None:
+    definition.write_text("pakta: [")
+    result = subprocess.run([sys.executable, "-m", "pakta_cli", "--debug", "render", str(definition)],
+                            capture_output=True, text=True)
+    assert result.returncode != 0 and "Traceback" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "pakta_cli", "render", str(definition)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {definition}:")
+
+
+def test_check_says_ok_with_a_count(definition: Path, roster_definition: Path) -> None:
+    code, out, _ = run("check", str(definition))
+    assert code == 0 and out.startswith(f"OK: {definition} is a valid pakta-integritas pact with 2 parties")
+    code, out, _ = run("check", str(roster_definition), "--roster", str(roster_definition.parent / "people.csv"))
+    assert code == 0 and "lists 4 people" in out
+
+
+def test_roster_batch_is_deterministic_across_jobs(roster_definition: Path, tmp_path: Path) -> None:
+    roster = str(tmp_path / "people.csv")
+    assert run("render", str(roster_definition), "--roster", roster, "-o", str(tmp_path / "a"), "--jobs", "1")[0] == 0
+    code, _, err = run("render", str(roster_definition), "--roster", roster, "-o", str(tmp_path / "b"), "-j", "2")
+    assert code == 0, err
+    assert "rendered 4 pacts" in err
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert listing(a) == listing(b)
+    for pdf in a.glob("*.pdf"):
+        assert pdf.read_bytes() == (b / pdf.name).read_bytes()
+    manifest = json.loads((b / "manifest.json").read_text())
+    assert manifest["count"] == 4
+    first = manifest["pacts"][0]
+    assert first["name"] == "I Made Suarjana" and first["nik"] == "5171041203850001"
+    assert first["sha256"] == hashlib.sha256((b / first["file"]).read_bytes()).hexdigest()
+    assert first["parties"] == ["pakta-signer-1", "pakta-superior-1", "pakta-witness-1"]
+    assert not any(name.startswith(".") for name in listing(b))  # no staging left behind
+    assert all("5171" not in p["file"] for p in manifest["pacts"])  # NIKs never in file names
+
+
+def test_bad_roster_row_stops_everything(roster_definition: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "people.csv"
+    roster.write_text(ROSTER + "Orang Keliru,12345,Anggota,Desa\n")
+    code, _, err = run("render", str(roster_definition), "--roster", str(roster), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert f"{roster}:6:2: NIK must have 16 digits" in err
+    assert not (tmp_path / "out").exists() or listing(tmp_path / "out") == []
+
+
+def test_batch_refuses_to_overwrite(roster_definition: Path, tmp_path: Path) -> None:
+    roster = str(tmp_path / "people.csv")
+    out = tmp_path / "out"
+    assert run("render", str(roster_definition), "-r", roster, "-o", str(out))[0] == 0
+    code, _, err = run("render", str(roster_definition), "-r", roster, "-o", str(out))
+    assert code == 2 and "already exist" in err
+
+
+def test_roster_needs_no_signer_in_the_definition_but_a_single_render_does(roster_definition: Path) -> None:
+    code, _, err = run("render", str(roster_definition))
+    assert code == 2 and "no party has role 'signer'" in err and "--roster" in err
+
+
+def test_templates_lists_and_prints(tmp_path: Path) -> None:
+    code, out, _ = run("templates")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "pakta-integritas", "pernyataan-bebas-benturan-kepentingan", "perjanjian-kinerja"]
+    code, out, _ = run("templates", "pakta-integritas")
+    assert code == 0 and "<pact>" in out
+    code, _, err = run("templates", "nope")
+    assert code == 2 and "unknown template 'nope'" in err
+
+
+def test_version_and_module_entry_point() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("pakta ")
+    result = subprocess.run([sys.executable, "-m", "pakta_cli", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == out
