@@ -100,7 +100,7 @@ def test_reproduce_with_logo(tmp_path: Path) -> None:
     rendered = render(pact(text, tmp_path))
     logo = (tmp_path / "kop.png").read_bytes()
     assert reproduce(rendered.definition, {LOGO_PREFIX + "kop.png": logo}) == rendered.pdf
-    assert b"logo: kop.png" in rendered.definition
+    assert b'"logo": "kop.png"' in rendered.definition
 
 
 def test_f4_paper(tmp_path: Path) -> None:

@@ -17,11 +17,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import yaml
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase.acroform import PDFFromString
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from reportlab.platypus.doctemplate import LayoutError
@@ -32,7 +32,7 @@ from pakta_cli.errors import InputError
 
 PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 MARGINS = {"left": 3 * cm, "right": 2.5 * cm, "top": 2.5 * cm, "bottom": 2.5 * cm}
-DEFINITION_NAME = "pakta-definition.yaml"
+DEFINITION_NAME = "pakta-definition.json"
 MANIFEST_NAME = "pakta-manifest.json"
 LOGO_PREFIX = "pakta-logo-"  # + the logo's file name
 MANIFEST_VERSION = 1
@@ -46,9 +46,13 @@ class Rendered:
 
 
 def canonical_definition(pact: Pact) -> bytes:
-    """The definition as embedded and hashed: the pact after roster expansion, keys in schema order."""
-    text = yaml.safe_dump(pact.to_mapping(), allow_unicode=True, sort_keys=False, width=100)
-    return text.encode("utf-8")
+    """The definition as embedded and hashed: the pact after roster expansion, keys in schema order.
+
+    Written as JSON, which is also YAML, so the same loader reads it back: the standard library's
+    JSON writer gives the same bytes on every machine, which a YAML emitter (C or pure Python,
+    depending on how PyYAML was built) does not promise, and it is ten times faster.
+    """
+    return json.dumps(pact.to_mapping(), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSource) -> dict[str, Any]:
@@ -72,6 +76,9 @@ def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSour
 
 def canonical_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+FOOTER_STYLE = layout.STYLES["headsub"].clone("footer", fontSize=8, leading=10)
 
 
 class _PactCanvas(Canvas):  # type: ignore[misc]
@@ -99,16 +106,22 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
 
     def _draw_footer(self, total: int) -> None:
         width, _ = self._pagesize
+        left, right = MARGINS["left"], width - MARGINS["right"]
         self.saveState()
-        style = layout.STYLES["headsub"].clone("footer", fontSize=8, leading=10)
         y = 1.2 * cm
         for text in self._footer:
-            para = Paragraph(text, style)
-            _, height = para.wrap(width - MARGINS["left"] - MARGINS["right"], 5 * cm)
-            para.drawOn(self, MARGINS["left"], y + 10)
+            plain = "<" not in text and "&" not in text
+            if plain and stringWidth(text, layout.FONT, 8) <= right - left:
+                self.setFont(layout.FONT, 8)  # one line needs no paragraph parsing: the common case
+                self.drawCentredString((left + right) / 2, y + 12, text)
+                y += 10
+                continue
+            para = Paragraph(text, FOOTER_STYLE)
+            _, height = para.wrap(right - left, 5 * cm)
+            para.drawOn(self, left, y + 10)
             y += height
         self.setFont(layout.FONT, 8)
-        self.drawRightString(width - MARGINS["right"], 1.2 * cm, f"Halaman {self._pageNumber} dari {total}")
+        self.drawRightString(right, 1.2 * cm, f"Halaman {self._pageNumber} dari {total}")
         self.restoreState()
 
     def _embed(self) -> None:
@@ -155,7 +168,7 @@ def render(pact: Pact) -> Rendered:
         )
 
     attachments = [
-        (DEFINITION_NAME, definition, "/application#2Fx-yaml", "pact definition as rendered"),
+        (DEFINITION_NAME, definition, "/application#2Fjson", "pact definition as rendered (JSON, a subset of YAML)"),
         (MANIFEST_NAME, canonical_json(manifest), "/application#2Fjson", "pakta manifest: hashes and parties"),
     ]
     if pact.institution.logo:

@@ -67,6 +67,7 @@ class TemplateSource:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+@cache
 def _builtin_text(name: str) -> str:
     return (resources.files("pakta_cli") / "templates" / f"{name}{SUFFIX}").read_text(encoding="utf-8")
 
