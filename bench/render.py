@@ -69,7 +69,8 @@ def direct_reportlab(pact: Pact) -> bytes:
     block = [Paragraph(f"{pact.place}, {pact.date}", center), Paragraph("Yang membuat pernyataan,", center),
              Spacer(1, 24 * mm), Paragraph(f"<b><u>{escape(signer.name)}</u></b>", center)]
     flow.append(KeepTogether([Table([["", block]], colWidths=[80 * mm, 80 * mm])]))
-    witnesses = [[Paragraph(f"Saksi {i},", center), Spacer(1, 24 * mm), Paragraph(f"<b><u>{escape(w.name)}</u></b>", center)]
+    witnesses = [[Paragraph(f"Saksi {i},", center), Spacer(1, 24 * mm),
+                  Paragraph(f"<b><u>{escape(w.name)}</u></b>", center)]
                  for i, w in enumerate((p for p in pact.parties if p.role == "witness"), 1)]
     for start in range(0, len(witnesses), 2):
         pair = witnesses[start:start + 2]
