@@ -7,7 +7,7 @@ Jinja and never in Python. Unknown elements and attributes are errors, never sil
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from reportlab.platypus import (
 
 from pakta_cli.errors import InputError
 
+MM: float = mm  # typed: ReportLab ships no type hints
 FONT = "Times-Roman"
 FONT_BOLD = "Times-Bold"
 SIZE = 12
@@ -39,6 +40,9 @@ ALIGNMENTS = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify"
 INLINE_TAGS = {"b", "i", "u", "br", "sup", "sub"}
 SIGNATURE_WIDTH = 62 * mm
 SIGNATURE_HEIGHT = 24 * mm
+LOGO_HEIGHT = 22 * mm
+LOGO_COLUMN = 26 * mm  # left of the letterhead for the logo, mirrored on the right to centre the text
+BLOCK_PADDING = 2
 # Widget flags: Print (4) + Locked (128): the box prints and cannot be moved by a viewer.
 WIDGET_FLAGS = 132
 
@@ -141,10 +145,20 @@ def _length(value: str, total: float) -> float:
         if value.endswith("%"):
             return total * float(value[:-1]) / 100
         if value.endswith("mm"):
-            return float(value[:-2]) * mm
+            return float(value[:-2]) * MM
+        if value.endswith("cm"):
+            return float(value[:-2]) * MM * 10
         return float(value)
     except ValueError:
-        raise InputError(f"layout: {value!r} is not a length (use 12, 30mm or 40%)") from None
+        raise InputError(f"layout: {value!r} is not a length (use 12, 30mm, 3cm or 40%)") from None
+
+
+def _choice(element: ET.Element, attribute: str, choices: Collection[str], default: str) -> str:
+    """An attribute limited to a few words: a typo is an error, never a silent default."""
+    value = element.attrib.get(attribute, default)
+    if value not in choices:
+        raise InputError(f"layout: <{element.tag} {attribute}=...> must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _paragraph(element: ET.Element, style: ParagraphStyle) -> Paragraph:
@@ -152,39 +166,56 @@ def _paragraph(element: ET.Element, style: ParagraphStyle) -> Paragraph:
     if attrs:
         overrides: dict[str, Any] = {}
         if "align" in attrs:
-            if attrs["align"] not in ALIGNMENTS:
-                raise InputError(f"layout: align must be one of {', '.join(ALIGNMENTS)}, not {attrs['align']!r}")
-            overrides["alignment"] = ALIGNMENTS[attrs["align"]]
+            overrides["alignment"] = ALIGNMENTS[_choice(element, "align", ALIGNMENTS, "left")]
         if "indent" in attrs:
             overrides["leftIndent"] = _length(attrs["indent"], 0)
         style = ParagraphStyle(f"{style.name}-x", parent=style, **overrides)
     return Paragraph(_inline(element, element.tag), style)
 
 
+class DoubleRule(Flowable):  # type: ignore[misc]
+    """The rule under a kop surat: a thick line over a thin one, as wide as the text frame."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, 4
+
+    def draw(self) -> None:
+        self.canv.setLineWidth(1.6)
+        self.canv.line(0, 3.2, self.width, 3.2)
+        self.canv.setLineWidth(0.5)
+        self.canv.line(0, 0.3, self.width, 0.3)
+
+
 def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
+    """Institution lines centred on the frame; a logo sits at the left in a column mirrored on the right."""
     attrs = _attributes(element, {"logo"})
     lines = []
     for child in element:
         if child.tag != "line":
             raise InputError(f"layout: <letterhead> holds <line> elements, not <{child.tag}>")
         line_attrs = _attributes(child, {"size", "bold"})
-        size = float(line_attrs.get("size", "12"))
-        bold = line_attrs.get("bold", "false") == "true"
+        size = _length(line_attrs.get("size", "12"), 0)
+        bold = _choice(child, "bold", ("true", "false"), "false") == "true"
         style = ParagraphStyle(
             "lh", parent=STYLES["headsub"], fontSize=size, leading=size * 1.22, fontName=FONT_BOLD if bold else FONT
         )
         lines.append(Paragraph(_inline(child, "line"), style))
     logo = attrs.get("logo")
     if logo:
-        image = _image_flowable(ctx.base_dir / logo, height=22 * mm)
-        content: Flowable = Table([[image, lines]], colWidths=[28 * mm, ctx.frame_width - 56 * mm, 28 * mm][:2])
-        content.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        image = _image_flowable(ctx.base_dir / logo, height=LOGO_HEIGHT)
+        if image.drawWidth > LOGO_COLUMN:  # a wide logo shrinks to its column, keeping its shape
+            image.drawHeight *= LOGO_COLUMN / image.drawWidth
+            image.drawWidth = LOGO_COLUMN
+        image.hAlign = "LEFT"
+        cells: list[Any] = [image, lines, ""]
+        widths = [LOGO_COLUMN, ctx.frame_width - 2 * LOGO_COLUMN, LOGO_COLUMN]
     else:
-        content = Table([[lines]], colWidths=[ctx.frame_width])
-    rule = Table([[""]], colWidths=[ctx.frame_width], rowHeights=[3])
-    rule.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 1.6, colors.black),
-                              ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.black, None, None, 2)]))
-    return [content, rule, Spacer(1, 10)]
+        cells, widths = [lines], [ctx.frame_width]
+    content = Table([cells], colWidths=widths)
+    content.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    return [content, DoubleRule(), Spacer(1, 10)]
 
 
 def _image_flowable(path: Path, *, height: float, width: float | None = None) -> Image:
@@ -212,110 +243,166 @@ def _identity(element: ET.Element, ctx: BuildContext) -> Table:
         rows.append([Paragraph(escape(row_attrs.get("label", "")), STYLES["cell"]),
                      Paragraph(":", STYLES["cell"]),
                      Paragraph(_inline(row, "row"), STYLES["cell"])])
-    table = Table(rows, colWidths=[label_width, 4 * mm, ctx.frame_width - indent - label_width - 4 * mm], hAlign="RIGHT")
+    if not rows:
+        raise InputError("layout: <identity> needs at least one <row label=\"...\">")
+    value_width = ctx.frame_width - indent - label_width - 4 * mm
+    table = Table(rows, colWidths=[label_width, 4 * mm, value_width], hAlign="RIGHT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return table
 
 
+def _bullet(style: str, number: int) -> str:
+    if style == "dash":
+        return "-"
+    if style == "alpha":
+        letters = ""
+        while number > 0:  # a..z, then aa, ab, ... like a word processor
+            number, rest = divmod(number - 1, 26)
+            letters = chr(ord("a") + rest) + letters
+        return f"{letters}."
+    return f"{number}."
+
+
 def _list(element: ET.Element) -> list[Flowable]:
     attrs = _attributes(element, {"style", "start"})
-    style = attrs.get("style", "decimal")
-    start = int(attrs.get("start", "1"))
+    style = _choice(element, "style", ("decimal", "alpha", "dash"), "decimal")
+    start = attrs.get("start", "1")
+    if not start.isdigit() or int(start) < 1:
+        raise InputError(f"layout: <list start=...> must be a whole number from 1, not {start!r}")
     out = []
-    for index, item in enumerate(element, start=start):
+    for number, item in enumerate(element, start=int(start)):
         if item.tag != "item":
             raise InputError(f"layout: <list> holds <item> elements, not <{item.tag}>")
-        bullet = {"decimal": f"{index}.", "alpha": f"{chr(ord('a') + index - 1)}.", "dash": "-"}.get(style)
-        if bullet is None:
-            raise InputError(f"layout: list style must be decimal, alpha or dash, not {style!r}")
-        out.append(Paragraph(_inline(item, "item"), STYLES["item"], bulletText=bullet))
+        _attributes(item, set())
+        out.append(Paragraph(_inline(item, "item"), STYLES["item"], bulletText=_bullet(style, number)))
     return out
 
 
 def _table(element: ET.Element, ctx: BuildContext) -> Table:
     attrs = _attributes(element, {"widths", "header"})
     rows: list[list[Paragraph]] = []
-    aligns: list[tuple[int, int, str]] = []
-    for r, tr in enumerate(element):
+    for tr in element:
         if tr.tag != "tr":
             raise InputError(f"layout: <table> holds <tr> elements, not <{tr.tag}>")
+        _attributes(tr, set())
         cells = []
-        for c, td in enumerate(tr):
+        for td in tr:
             if td.tag != "td":
                 raise InputError(f"layout: <tr> holds <td> elements, not <{td.tag}>")
-            td_attrs = _attributes(td, {"align"})
-            align = td_attrs.get("align", "left")
-            style = ParagraphStyle(f"td-{align}", parent=STYLES["cell"], alignment=ALIGNMENTS.get(align, TA_LEFT))
+            _attributes(td, {"align"})
+            align = _choice(td, "align", ALIGNMENTS, "left")
+            style = ParagraphStyle(f"td-{align}", parent=STYLES["cell"], alignment=ALIGNMENTS[align])
             cells.append(Paragraph(_inline(td, "td"), style))
-            aligns.append((r, c, align))
         rows.append(cells)
     if not rows:
-        return Table([[""]])
+        raise InputError("layout: <table> needs at least one <tr>")
     columns = max(len(r) for r in rows)
     for row in rows:
-        row.extend([Paragraph("", STYLES["cell"])] * (columns - len(row)))
-    widths = None
+        row.extend([Paragraph("", STYLES["cell"]) for _ in range(columns - len(row))])
     if "widths" in attrs:
         widths = [_length(w, ctx.frame_width) for w in attrs["widths"].split(",")]
-    header = int(attrs.get("header", "0"))
-    table = Table(rows, colWidths=widths, repeatRows=header)
+        if len(widths) != columns:
+            raise InputError(f"layout: <table widths=...> gives {len(widths)} widths for {columns} columns")
+    else:  # Paragraph cells cannot size a column themselves: share the frame equally
+        widths = [ctx.frame_width / columns] * columns
+    header = attrs.get("header", "0")
+    if not header.isdigit() or int(header) > len(rows):
+        raise InputError(f"layout: <table header=...> is the number of heading rows, not {header!r}")
+    heading_rows = int(header)
+    table = Table(rows, colWidths=widths, repeatRows=heading_rows)
     commands: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    if header:
-        commands += [("BACKGROUND", (0, 0), (-1, header - 1), colors.Color(0.9, 0.9, 0.9))]
-        for row in rows[:header]:
+    if heading_rows:
+        commands += [("BACKGROUND", (0, 0), (-1, heading_rows - 1), colors.Color(0.9, 0.9, 0.9)),
+                     ("VALIGN", (0, 0), (-1, heading_rows - 1), "MIDDLE")]
+        for row in rows[:heading_rows]:
             for cell in row:
                 cell.style = ParagraphStyle("th", parent=cell.style, fontName=FONT_BOLD, alignment=TA_CENTER)
     table.setStyle(TableStyle(commands))
     return table
 
 
-def _block(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
+@dataclass
+class _Block:
+    """One signature block split where the signature goes, so a row can line its blocks up."""
+
+    above: list[Flowable]
+    below: list[Flowable]
+
+
+def _block(element: ET.Element, ctx: BuildContext, width: float) -> _Block:
     _attributes(element, {"party", "position"})
-    out: list[Flowable] = []
+    block = _Block([], [])
+    part = block.above
     for child in element:
-        attrs = _attributes(child, {"meterai"} if child.tag == "sign" else set())
+        _attributes(child, {"meterai"} if child.tag == "sign" else set())
         if child.tag == "line":
-            out.append(Paragraph(_inline(child, "line"), STYLES["sign"]))
+            part.append(Paragraph(_inline(child, "line"), STYLES["sign"]))
         elif child.tag == "name":
-            out.append(Paragraph(f"<b><u>{_inline(child, 'name')}</u></b>", STYLES["sign"]))
+            part = block.below  # without a <sign/>, names still line up across the row
+            part.append(Paragraph(f"<b><u>{_inline(child, 'name')}</u></b>", STYLES["sign"]))
         elif child.tag == "sign":
+            if part is block.below:
+                raise InputError("layout: <sign/> comes before <name> in a <block>")
             party = element.attrib.get("party")
             if not party:
                 raise InputError("layout: a <block> with <sign/> needs party=\"FIELD\" (the party's field_name)")
             if party in ctx.field_names:
                 raise InputError(f"layout: two signature spaces for the same party field {party!r}")
             ctx.field_names.append(party)
-            space = SignatureSpace(party, meterai=attrs.get("meterai", "false") == "true")
+            meterai = _choice(child, "meterai", ("true", "false"), "false") == "true"
+            space = SignatureSpace(party, width=min(SIGNATURE_WIDTH, width), meterai=meterai)
             space.hAlign = "CENTER"
-            out.append(space)
+            part = block.below
+            part.append(space)
         else:
             raise InputError(f"layout: <block> holds <line>, <sign/> and <name>, not <{child.tag}>")
-    return out
+    return block
 
 
-def _signatures(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
+def _height(flowables: list[Flowable], width: float) -> float:
+    return sum(float(f.wrap(width, 10_000)[1]) for f in flowables)
+
+
+def _signatures(element: ET.Element, ctx: BuildContext) -> list[list[Flowable]]:
+    """One list of flowables per row, to be kept whole on one page; a row's signature spaces
+    (or, without them, its names) sit on one line."""
     _attributes(element, set())
-    out: list[Flowable] = []
+    rows: list[list[Flowable]] = []
     for row in element:
         if row.tag != "row":
             raise InputError(f"layout: <signatures> holds <row> elements, not <{row.tag}>")
         _attributes(row, set())
-        blocks = [b for b in row]
-        if any(b.tag != "block" for b in blocks):
-            raise InputError("layout: a signature <row> holds <block> elements only")
-        if len(blocks) == 1 and blocks[0].attrib.get("position", "right") in ("right", "left"):
-            cells: list[Any] = [[], _block(blocks[0], ctx)]
-            if blocks[0].attrib.get("position", "right") == "left":
-                cells.reverse()
-        else:
-            cells = [_block(b, ctx) for b in blocks]
-        width = ctx.frame_width / len(cells)
-        table = Table([cells], colWidths=[width] * len(cells))
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
-        out.append(KeepTogether([table, Spacer(1, 8)]))
-    return out
+        elements = list(row)
+        if not elements or any(b.tag != "block" for b in elements):
+            raise InputError("layout: a signature <row> holds one or more <block> elements only")
+        position = _choice(elements[0], "position", ("right", "left", "center"), "right")
+        columns = 2 if len(elements) == 1 and position != "center" else len(elements)
+        inner = ctx.frame_width / columns - 2 * BLOCK_PADDING
+        blocks = [_block(b, ctx, inner) for b in elements]
+        tallest = max(_height(b.above, inner) for b in blocks)
+        cells: list[Any] = [[Spacer(1, tallest - _height(b.above, inner)), *b.above, *b.below] for b in blocks]
+        if columns > len(cells):
+            cells = [[], *cells] if position == "right" else [*cells, []]
+        table = Table([cells], colWidths=[ctx.frame_width / columns] * columns)
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), BLOCK_PADDING),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), BLOCK_PADDING)]))
+        rows.append([table, Spacer(1, 8)])
+    return rows
+
+
+def _text_before(flow: list[Flowable]) -> list[Flowable]:
+    """Take the paragraph at the end of `flow` (and the spacers after it) off the flow, so it can
+    go on the first signature row's page: a signature never stands alone on a page."""
+    start = len(flow)
+    while start and isinstance(flow[start - 1], Spacer):
+        start -= 1
+    if not start or not isinstance(flow[start - 1], Paragraph):
+        return []
+    kept = flow[start - 1 :]
+    del flow[start - 1 :]
+    return kept
 
 
 def build(markup: str, ctx: BuildContext) -> list[Flowable]:
@@ -328,6 +415,7 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
                          hint="the template produced invalid layout markup; check its tags") from None
     if root.tag != "pact":
         raise InputError(f"layout: the root element must be <pact>, not <{root.tag}>")
+    _attributes(root, set())
     flow: list[Flowable] = []
     handlers: dict[str, Callable[[ET.Element], list[Flowable]]] = {
         "letterhead": lambda e: _letterhead(e, ctx),
@@ -338,18 +426,31 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
         "list": _list,
         "table": lambda e: [_table(e, ctx), Spacer(1, 8)],
         "spacer": lambda e: [Spacer(1, _length(_attributes(e, {"height"}).get("height", "12"), 0))],
-        "pagebreak": lambda e: [PageBreak()],
-        "signatures": lambda e: _signatures(e, ctx),
+        "pagebreak": lambda e: _empty(e, PageBreak()),
         "image": lambda e: [_image(e, ctx)],
         "footer": lambda e: _footer(e, ctx),
     }
     for element in root:
+        if element.tag == "signatures":
+            rows = _signatures(element, ctx)
+            if rows:
+                rows[0] = _text_before(flow) + rows[0]
+            flow.extend(KeepTogether(row) for row in rows)
+            continue
         handler = handlers.get(element.tag)
         if handler is None:
             raise InputError(f"layout: unknown element <{element.tag}>",
-                             hint=f"the layout elements are: {', '.join(handlers)}")
+                             hint=f"the layout elements are: {', '.join([*handlers, 'signatures'])}")
         flow.extend(handler(element))
     return flow
+
+
+def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:
+    """An element that takes no attributes and no content, such as <pagebreak/>."""
+    _attributes(element, set())
+    if len(element) or (element.text or "").strip():
+        raise InputError(f"layout: <{element.tag}/> takes no content")
+    return [flowable]
 
 
 def _image(element: ET.Element, ctx: BuildContext) -> Image:
@@ -359,7 +460,7 @@ def _image(element: ET.Element, ctx: BuildContext) -> Image:
     height = _length(attrs.get("height", "20mm"), 0)
     width = _length(attrs["width"], ctx.frame_width) if "width" in attrs else None
     image = _image_flowable(ctx.base_dir / attrs["src"], height=height, width=width)
-    image.hAlign = attrs.get("align", "center").upper()
+    image.hAlign = _choice(element, "align", ("left", "center", "right"), "center").upper()
     return image
 
 
