@@ -43,6 +43,7 @@ SIGNATURE_HEIGHT = 24 * mm
 LOGO_HEIGHT = 22 * mm
 LOGO_COLUMN = 26 * mm  # left of the letterhead for the logo, mirrored on the right to centre the text
 BLOCK_PADDING = 2
+ROW_GAP = 14  # between signature rows, so one row's NIP never reads as the next heading
 # Widget flags: Print (4) + Locked (128): the box prints and cannot be moved by a viewer.
 WIDGET_FLAGS = 132
 
@@ -280,21 +281,37 @@ def _list(element: ET.Element) -> list[Flowable]:
 
 
 def _table(element: ET.Element, ctx: BuildContext) -> Table:
+    """A ruled table; `<td rowspan="N">` covers the cells below it as in HTML (the rows below
+    leave that column out), for a goal that spans its indicators."""
     attrs = _attributes(element, {"widths", "header"})
     rows: list[list[Paragraph]] = []
-    for tr in element:
+    spans: list[tuple[int, int, int]] = []  # (column, first row, last row)
+    covered: dict[int, int] = {}  # column -> last row a span above covers
+    for r, tr in enumerate(element):
         if tr.tag != "tr":
             raise InputError(f"layout: <table> holds <tr> elements, not <{tr.tag}>")
         _attributes(tr, set())
-        cells = []
+        cells: list[Paragraph] = []
         for td in tr:
             if td.tag != "td":
                 raise InputError(f"layout: <tr> holds <td> elements, not <{td.tag}>")
-            _attributes(td, {"align"})
+            while covered.get(len(cells), -1) >= r:
+                cells.append(Paragraph("", STYLES["cell"]))
+            _attributes(td, {"align", "rowspan"})
             align = _choice(td, "align", ALIGNMENTS, "left")
+            rowspan = td.attrib.get("rowspan", "1")
+            if not rowspan.isdigit() or int(rowspan) < 1:
+                raise InputError(f"layout: <td rowspan=...> must be a whole number from 1, not {rowspan!r}")
+            if int(rowspan) > 1:
+                covered[len(cells)] = r + int(rowspan) - 1
+                spans.append((len(cells), r, r + int(rowspan) - 1))
             style = ParagraphStyle(f"td-{align}", parent=STYLES["cell"], alignment=ALIGNMENTS[align])
             cells.append(Paragraph(_inline(td, "td"), style))
+        while covered.get(len(cells), -1) >= r:
+            cells.append(Paragraph("", STYLES["cell"]))
         rows.append(cells)
+    if any(last >= len(rows) for _, _, last in spans):
+        raise InputError("layout: a <td rowspan=...> reaches below the last row of its <table>")
     if not rows:
         raise InputError("layout: <table> needs at least one <tr>")
     columns = max(len(r) for r in rows)
@@ -312,6 +329,7 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
     heading_rows = int(header)
     table = Table(rows, colWidths=widths, repeatRows=heading_rows)
     commands: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    commands += [("SPAN", (column, first), (column, last)) for column, first, last in spans]
     if heading_rows:
         commands += [("BACKGROUND", (0, 0), (-1, heading_rows - 1), colors.Color(0.9, 0.9, 0.9)),
                      ("VALIGN", (0, 0), (-1, heading_rows - 1), "MIDDLE")]
@@ -388,7 +406,7 @@ def _signatures(element: ET.Element, ctx: BuildContext) -> list[list[Flowable]]:
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), BLOCK_PADDING),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), BLOCK_PADDING)]))
-        rows.append([table, Spacer(1, 8)])
+        rows.append([table, Spacer(1, ROW_GAP)])
     return rows
 
 
