@@ -1,9 +1,232 @@
-"""Placeholder: the `keys` commands are being built; see the open issues."""
+"""`pakta keys generate` and `pakta keys show`: an official's own key and certificate."""
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from pakta_cli.cli.console import note, out
+from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
+from pakta_cli.definition.identity import group_nip
+from pakta_cli.errors import InputError
+from pakta_cli.keyid import key_id
+from pakta_cli.keys import (
+    DEFAULT_DAYS,
+    format_time,
+    generate_identity,
+    identity_of,
+    is_ca,
+    is_self_signed,
+    key_is_encrypted,
+    load_certificate,
+    load_private_key,
+    make_identity,
+    parse_certificates,
+    utcnow,
+)
+from pakta_cli.trust import parse_crl, revocation_reason
+
+
+def command_group(name: str, help_text: str) -> typer.Typer:
+    """A `pakta NAME ...` group of subcommands, set up like the main app (-h, no rich markup)."""
+    return typer.Typer(name=name, help=help_text, no_args_is_help=True, rich_markup_mode=None,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+
+
+keys_app = command_group("keys", "An official's own signing key and certificate.")
+
+
+def verify_command(trust: Path, crl: Path | None = None) -> str:
+    """The exact command an auditor runs, quoted for a POSIX shell."""
+    command = f"pakta verify PACT.pdf --trust {shlex.quote(str(trust))}"
+    if crl is not None:
+        command += f" --crl {shlex.quote(str(crl))}"
+    return command
+
+
+@keys_app.command("generate")
+def generate(
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="PREFIX",
+                                         help="Writes PREFIX.key (mode 0600) and PREFIX.crt.")],
+    name: Annotated[str, typer.Option("--name", help="Your name as the pacts print it (certificate CN).")],
+    nip: Annotated[str | None, typer.Option("--nip", help="Your NIP (18 digits; grouping spaces allowed).")] = None,
+    position: Annotated[str | None, typer.Option("--position", help="Your position (jabatan).")] = None,
+    institution: Annotated[str | None, typer.Option("--institution", help="Your institution (instansi).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Your unit (unit kerja).")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, help="Days the certificate is valid.")] = DEFAULT_DAYS,
+    passphrase_file: PassphraseFile = None,
+    no_passphrase: NoPassphrase = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing key and certificate.")] = False,
+) -> None:
+    """Make an Ed25519 signing key (encrypted PKCS#8) and a self-signed certificate with your identity.
+
+    Prints the key id (pin it in a pact with `key_id:`) and the command auditors run to verify
+    pacts you sign. Give PREFIX.crt to auditors, or to your institution's CA (`pakta ca issue`);
+    never give anyone PREFIX.key.
+    """
+    identity = make_identity(name, nip, position, institution, unit)
+    passphrase = passphrase_for_new_key(passphrase_file, no_passphrase, "key")
+    new = generate_identity(output, identity, passphrase, days=days, force=force)
+    note(f"wrote {new.paths.key} (Ed25519, {'encrypted' if new.encrypted else 'UNENCRYPTED'}, mode 0600) and "
+         f"{new.paths.cert} (self-signed for {identity.describe()}, valid until "
+         f"{format_time(new.certificate.not_valid_after_utc)})")
+    out.print(f"key id: {new.key_id}", markup=False)
+    out.print(f"auditors verify with: {verify_command(new.paths.cert)}", markup=False)
+    note(f"to pin this key in a pact definition, give the party `key_id: {new.key_id}`")
+
+
+def _validity(cert: x509.Certificate) -> str:
+    now = utcnow()
+    state = ("not valid yet" if now < cert.not_valid_before_utc
+             else "EXPIRED" if now > cert.not_valid_after_utc else "valid now")
+    return f"{format_time(cert.not_valid_before_utc)} to {format_time(cert.not_valid_after_utc)} ({state})"
+
+
+def _rows(rows: list[tuple[str, str | None]]) -> None:
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        if value is not None:
+            out.print(f"{label + ':':<{width + 1}} {value}", markup=False)
+
+
+def _certificate_rows(cert: x509.Certificate) -> list[tuple[str, str | None]]:
+    identity = identity_of(cert)
+    public_key = cert.public_key()
+    if is_ca(cert):
+        kind = "CA root certificate" if is_self_signed(cert) else "CA certificate"
+    else:
+        kind = "certificate, self-signed" if is_self_signed(cert) else "certificate"
+    issuer = None if is_self_signed(cert) else cert.issuer.rfc4514_string()
+    return [
+        ("kind", kind),
+        ("name", identity.name),
+        ("NIP", group_nip(identity.nip) if identity.nip else None),
+        ("position", identity.position),
+        ("institution", identity.institution),
+        ("unit", identity.unit),
+        ("issued by", issuer),
+        ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey)
+         else f"none: not an Ed25519 key ({type(public_key).__name__})"),
+        ("valid", _validity(cert)),
+        ("serial", format(cert.serial_number, "x")),
+        ("sha256", cert.fingerprint(hashes.SHA256()).hex()),
+    ]
+
+
+def _show_crl(path: Path, data: bytes) -> None:
+    crl = parse_crl(data, path)
+    try:
+        number = str(crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
+    except x509.ExtensionNotFound:
+        number = None
+    next_update = crl.next_update_utc
+    stale = next_update is not None and next_update < utcnow()
+    _rows([
+        ("kind", "certificate revocation list (CRL)"),
+        ("issuer", crl.issuer.rfc4514_string()),
+        ("number", number),
+        ("updated", format_time(crl.last_update_utc)),
+        ("next update", (format_time(next_update) + (" (STALE: run `pakta ca crl`)" if stale else ""))
+         if next_update else None),
+        ("revoked", str(len(crl))),
+    ])
+    for entry in crl:
+        reason = revocation_reason(entry)
+        out.print(f"  serial {entry.serial_number:x} revoked {format_time(entry.revocation_date_utc)}"
+                  + (f" ({reason})" if reason else ""), markup=False)
+
+
+def _show_key(path: Path, passphrase_file: Path | None) -> None:
+    encrypted = key_is_encrypted(path)
+    key = load_private_key(path, passphrase_to_unlock(path, passphrase_file))
+    rows: list[tuple[str, str | None]] = [
+        ("kind", f"Ed25519 private key ({'encrypted' if encrypted else 'UNENCRYPTED'})"),
+        ("key id", key_id(key.public_key())),
+    ]
+    sibling = path.with_suffix(".crt")
+    if sibling.exists():
+        try:
+            cert = load_certificate(sibling)
+        except Exception:
+            cert = None
+        if cert is not None and cert.public_key() == key.public_key():
+            rows.append(("certificate", str(sibling)))
+            rows += [row for row in _certificate_rows(cert) if row[0] not in ("kind", "key id")]
+        else:
+            rows.append(("certificate", f"{sibling} does NOT belong to this key"))
+    _rows(rows)
+
+
+@keys_app.command("show")
+def show(
+    file: Annotated[Path, typer.Argument(help="A key, certificate, certificate request or CRL.", metavar="FILE")],
+    passphrase_file: PassphraseFile = None,
+) -> None:
+    """Print the identity, key id and validity of a key, certificate, request or CRL.
+
+    An encrypted key needs its passphrase to show its key id (the public key is inside it).
+    """
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{file}: not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{file}: is a folder") from None
+    if b"X509 CRL-----" in data:
+        _show_crl(file, data)
+    elif b"CERTIFICATE REQUEST-----" in data:
+        csr = x509.load_pem_x509_csr(data)
+        public_key = csr.public_key()
+        _rows([("kind", "certificate signing request"), ("subject", csr.subject.rfc4514_string()),
+               ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else "not Ed25519")])
+    elif b"PRIVATE KEY-----" in data:
+        _show_key(file, passphrase_file)
+    elif b"CERTIFICATE-----" in data:
+        certs = parse_certificates(data, file)
+        for index, cert in enumerate(certs):
+            if index:
+                out.print("", markup=False)
+            _rows(_certificate_rows(cert))
+    else:
+        _show_der(file, data, passphrase_file)
+
+
+def _show_der(file: Path, data: bytes, passphrase_file: Path | None) -> None:
+    """DER files carry no label: try a certificate, a CRL, then a key."""
+    try:
+        _rows(_certificate_rows(x509.load_der_x509_certificate(data)))
+        return
+    except ValueError:
+        pass
+    try:
+        x509.load_der_x509_crl(data)
+    except ValueError:
+        pass
+    else:
+        _show_crl(file, data)
+        return
+    if key_is_encrypted(file) or _plain_der_key(data):
+        _show_key(file, passphrase_file)
+        return
+    raise InputError(f"{file}: not a key, certificate, request or CRL that pakta can read")
+
+
+def _plain_der_key(data: bytes) -> bool:
+    try:
+        serialization.load_der_private_key(data, None)
+    except (ValueError, TypeError):
+        return False
+    except Exception:
+        return True  # a key, but not one cryptography supports: the loader says which
+    return True
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the pakta app."""
+    """Add `pakta keys ...` to the pakta app."""
+    app.add_typer(keys_app)

@@ -1,9 +1,144 @@
-"""Placeholder: the `sign` commands are being built; see the open issues."""
+"""`pakta sign`: an official fills their own signature field in one pact or hundreds."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from pakta_cli.batch import default_jobs
+from pakta_cli.cli.console import err, note, out
+from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
+from pakta_cli.cli.progress import progress_bar
+from pakta_cli.errors import EXIT_USAGE, PaktaError
+from pakta_cli.sign import (
+    DEFAULT_ZONE,
+    SignOptions,
+    SignOutcome,
+    default_cert_path,
+    default_zone,
+    load_credentials,
+    parse_zone,
+    plan_jobs,
+    sign_file,
+    sign_files,
+)
+
+MATCHES = {"key_id": "pinned key id", "nip": "NIP", "name": "name only (weak)", "any-pdf": "--any-pdf"}
+FILES_PER_WORKER = 12  # below this a process costs more to start than it saves
+
+
+def sign(
+    pacts: Annotated[list[Path], typer.Argument(metavar="PACT.pdf...", help="The pacts to sign.", show_default=False)],
+    key: Annotated[Path, typer.Option("--key", "-k", metavar="PREFIX.key", help="Your private key.")],
+    cert: Annotated[Path | None, typer.Option("--cert", "-c", metavar="PREFIX.crt",
+                                              help="Your certificate. [default: the .crt beside the key]")] = None,
+    chain: Annotated[list[Path] | None, typer.Option(
+        "--chain", metavar="CA.crt", help="Certificates to embed after yours (your CA's root, when it issued yours).",
+    )] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="OUT.pdf",
+                                                help="Write the signed pact here (one input).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", metavar="DIR",
+                                                 help="Write each signed pact into DIR under its own name.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Replace each input with its signed copy.")] = False,
+    party: Annotated[str | None, typer.Option(
+        "--party", metavar="NAME_OR_FIELD",
+        help="Sign as this party: for parties with no NIP and no key id (the verdict calls the match weak).",
+    )] = None,
+    any_pdf: Annotated[bool, typer.Option(
+        "--any-pdf", help="Also sign PDFs pakta did not render (an invisible signature, no party).",
+    )] = False,
+    timezone: Annotated[str | None, typer.Option(
+        "--timezone", "--tz", metavar="ZONE",
+        help=f"Time zone of the signing time in the stamp and the signature: WIB, WITA, WIT, an IANA name "
+             f"(Asia/Makassar) or +08:00. [default: $PAKTA_TIMEZONE, else WIB ({DEFAULT_ZONE})]",
+    )] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for many pacts; 0 means all cores.")] = 0,
+    passphrase_file: PassphraseFile = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON result per pact on stdout.")] = False,
+) -> None:
+    """Sign pacts with your Ed25519 key, in the signature block the pact reserved for you.
+
+    pakta finds which party you are: the party whose key_id is your key's, else whose NIP is your
+    certificate's; it refuses when you are none of them. Each signature is a new incremental
+    update that leaves earlier signatures valid. Many pacts: one passphrase prompt, all cores, a
+    result table; a bad file does not stop the others but makes the exit code 2.
+    """
+    jobs_list = plan_jobs(pacts, output=output, out_dir=out_dir, in_place=in_place, force=force)
+    zone = parse_zone(timezone) if timezone else default_zone()
+    passphrase = passphrase_to_unlock(key, passphrase_file)
+    credentials = load_credentials(key, passphrase, cert or default_cert_path(key), chain or ())
+    options = SignOptions(party=party, any_pdf=any_pdf, zone=zone)
+
+    created_dir = out_dir is not None and not out_dir.exists()
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    if len(jobs_list) == 1 and not as_json:
+        try:
+            signed = sign_file(jobs_list[0], credentials, options)
+        except PaktaError:
+            if created_dir and out_dir is not None:
+                out_dir.rmdir()
+            raise
+        what = f"{signed.field} ({signed.party}, matched by {MATCHES[signed.match]})" if signed.party else signed.field
+        note(f"signed {jobs_list[0].source} as {what} -> {jobs_list[0].target}")
+        if signed.match == "name":
+            note("note: matched by name only; verifiers will call this match weak")
+        return
+
+    workers = min(jobs or default_jobs(), max(1, len(jobs_list) // FILES_PER_WORKER))
+    with progress_bar("signing", len(jobs_list)) as advance:
+        outcomes = sign_files(jobs_list, credentials, options, workers=workers, progress=advance)
+    failed = [o for o in outcomes if not o.ok]
+    if created_dir and out_dir is not None and len(failed) == len(outcomes):
+        out_dir.rmdir()
+    if as_json:
+        typer.echo(json.dumps([_as_dict(o) for o in outcomes], ensure_ascii=False, indent=1))
+    else:
+        out.print(_table(outcomes))
+    if failed:
+        err.print(f"error: {len(failed)} of {len(outcomes)} pacts not signed; the others were",
+                  style="red", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    note(f"signed {len(outcomes)} pacts")
+
+
+def _as_dict(outcome: SignOutcome) -> dict[str, object]:
+    return {
+        "file": outcome.source,
+        "output": outcome.target if outcome.ok else None,
+        "ok": outcome.ok,
+        "field": outcome.field,
+        "party": outcome.party,
+        "match": outcome.match,
+        "error": outcome.error,
+        "sha256": outcome.sha256,
+    }
+
+
+def _table(outcomes: list[SignOutcome]) -> Table:
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in ("file", "result", "party", "matched by", "output / reason"):
+        table.add_column(column, overflow="fold")
+    for outcome in outcomes:
+        # Text, not str: a file name or a party's name must never be read as rich markup
+        if outcome.ok:
+            table.add_row(Text(outcome.source), Text("signed"), Text(f"{outcome.field} {outcome.party or ''}".strip()),
+                          Text(MATCHES.get(outcome.match or "", "")), Text(outcome.target))
+        else:
+            reason = outcome.error or ""
+            prefix = f"{outcome.source}: "
+            reason = reason[len(prefix):] if reason.startswith(prefix) else reason
+            table.add_row(Text(outcome.source), Text("FAILED", style="red"), Text(""), Text(""), Text(reason))
+    return table
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the pakta app."""
+    """Add `pakta sign` to the pakta app."""
+    app.command("sign")(sign)

@@ -1,0 +1,432 @@
+"""An official's key and certificate: Ed25519, encrypted PKCS#8, X.509 with the person's identity.
+
+A key belongs to one person, so everything here is about making it hard to sign in someone else's
+name by accident or on purpose:
+
+- Private keys are Ed25519 in PKCS#8, encrypted with a passphrase (PBES2: PBKDF2-HMAC-SHA256 with
+  600,000 iterations, AES-256-CBC). We build the EncryptedPrivateKeyInfo ourselves because
+  cryptography's `BestAvailableEncryption` uses 2,048 PBKDF2 iterations, which a stolen key file
+  would not survive for long; OpenSSL and cryptography read the result as any encrypted PKCS#8.
+  Key files are written with mode 0600 and never over an existing file unless asked.
+- The certificate carries the identity (CN = name, serialNumber = NIP, title = position,
+  O = institution, OU = unit, C = ID) and may only sign documents: key usage digitalSignature +
+  nonRepudiation, not a CA. It is self-signed until an institution CA (see `trust.py`) issues one.
+- Every failure is a `KeyFileError` with one line a person can act on ("wrong passphrase",
+  "not an Ed25519 key", "does not belong to this certificate", "expired on ...").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import algos as asn1_algos
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from cryptography.x509.oid import NameOID
+
+from pakta_cli.definition import identity as id_numbers
+from pakta_cli.errors import InputError, KeyFileError
+from pakta_cli.keyid import key_id
+
+KDF_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per load
+MIN_PASSPHRASE = 8
+DEFAULT_DAYS = 730  # an official's certificate: two election seasons
+BACKDATE = dt.timedelta(minutes=5)  # tolerate a signer's clock that is a little behind the issuer's
+COUNTRY = "ID"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a certificate names; `nip` is digits only (the form definitions store)."""
+
+    name: str
+    nip: str | None = None
+    position: str | None = None
+    institution: str | None = None
+    unit: str | None = None
+
+    def subject(self) -> x509.Name:
+        """The X.509 subject pakta writes for this identity (C = ID always)."""
+        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, self.name)]
+        if self.nip:
+            attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, self.nip))
+        if self.position:
+            attributes.append(x509.NameAttribute(NameOID.TITLE, self.position))
+        if self.institution:
+            attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.institution))
+        if self.unit:
+            attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, self.unit))
+        attributes.append(x509.NameAttribute(NameOID.COUNTRY_NAME, COUNTRY))
+        return x509.Name(attributes)
+
+    def describe(self) -> str:
+        """`Name (NIP 19860926 201505 1 001)`, as messages name a person."""
+        return f"{self.name} (NIP {id_numbers.group_nip(self.nip)})" if self.nip else self.name
+
+
+def _name_value(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+    values = name.get_attributes_for_oid(oid)
+    if not values:
+        return None
+    value = values[0].value
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def identity_of(cert: x509.Certificate) -> Identity:
+    """The identity a certificate's subject names; the NIP is returned as digits only."""
+    subject = cert.subject
+    nip = _name_value(subject, NameOID.SERIAL_NUMBER)
+    return Identity(
+        name=_name_value(subject, NameOID.COMMON_NAME) or subject.rfc4514_string(),
+        nip=id_numbers.normalise(nip) if nip else None,
+        position=_name_value(subject, NameOID.TITLE),
+        institution=_name_value(subject, NameOID.ORGANIZATION_NAME),
+        unit=_name_value(subject, NameOID.ORGANIZATIONAL_UNIT_NAME),
+    )
+
+
+def make_identity(name: str, nip: str | None = None, position: str | None = None,
+                  institution: str | None = None, unit: str | None = None) -> Identity:
+    """An Identity from what a person typed: blanks dropped, the NIP checked and normalised."""
+
+    def clean(value: str | None) -> str | None:
+        value = value.strip() if value is not None else None
+        return value or None
+
+    name_clean = clean(name)
+    if name_clean is None:
+        raise InputError("--name must not be empty", hint="the name as it is printed in the pact")
+    nip_clean = clean(nip)
+    if nip_clean is not None:
+        problem = id_numbers.nip_problem(nip_clean)
+        if problem:
+            raise InputError(problem, hint="leave --nip out for officials who have none (commissioners, ad hoc bodies)")
+        nip_clean = id_numbers.normalise(nip_clean)
+    return Identity(name_clean, nip_clean, clean(position), clean(institution), clean(unit))
+
+
+# --- private keys -------------------------------------------------------------------------------
+
+
+def generate_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def encode_private_key(key: Ed25519PrivateKey, passphrase: bytes | None, *,
+                       iterations: int = KDF_ITERATIONS) -> bytes:
+    """PEM PKCS#8; encrypted (PBES2, see the module docstring) unless `passphrase` is None."""
+    plain = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    if passphrase is None:
+        return bytes(asn1_pem.armor("PRIVATE KEY", plain))
+    salt, iv = os.urandom(16), os.urandom(16)
+    derived = PBKDF2HMAC(hashes.SHA256(), 32, salt, iterations).derive(passphrase)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(derived), modes.CBC(iv)).encryptor()
+    encrypted = encryptor.update(padded) + encryptor.finalize()
+    info = asn1_keys.EncryptedPrivateKeyInfo({
+        "encryption_algorithm": {
+            "algorithm": "pbes2",
+            "parameters": {
+                "key_derivation_func": {
+                    "algorithm": "pbkdf2",
+                    "parameters": {
+                        "salt": asn1_algos.Pbkdf2Salt(name="specified", value=salt),
+                        "iteration_count": iterations,
+                        "prf": {"algorithm": "sha256"},
+                    },
+                },
+                "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
+            },
+        },
+        "encrypted_data": encrypted,
+    })
+    return bytes(asn1_pem.armor("ENCRYPTED PRIVATE KEY", info.dump()))
+
+
+def read_file(path: Path, what: str) -> bytes:
+    """The bytes of an input file, or one line saying why not (missing, a folder, unreadable)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a {what} file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+
+
+def key_is_encrypted(path: Path) -> bool:
+    """Whether loading this key file needs a passphrase (so a prompt is only shown when it does)."""
+    data = read_file(path, "key")
+    if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data:
+        return True
+    if b"-----BEGIN" in data:
+        return False
+    try:  # DER: an EncryptedPrivateKeyInfo starts with an AlgorithmIdentifier, a PrivateKeyInfo with a version
+        return isinstance(asn1_keys.EncryptedPrivateKeyInfo.load(data)["encryption_algorithm"].native, dict)
+    except Exception:
+        return False
+
+
+def _describe_key(key: object) -> str:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, rsa
+
+    if isinstance(key, rsa.RSAPrivateKey):
+        return f"an RSA {key.key_size}-bit key"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return f"an elliptic-curve key ({key.curve.name})"
+    if isinstance(key, ed448.Ed448PrivateKey):
+        return "an Ed448 key"
+    if isinstance(key, dsa.DSAPrivateKey):
+        return "a DSA key"
+    return f"a {type(key).__name__}"
+
+
+def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
+    """Load an Ed25519 key (PEM or DER PKCS#8); a passphrase given for a plain key is ignored."""
+    data = read_file(path, "key")
+    if b"-----BEGIN CERTIFICATE-----" in data and b"PRIVATE KEY-----" not in data:
+        raise KeyFileError(f"{path}: is a certificate, not a private key", hint="--key takes the .key file")
+    loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
+    encrypted = key_is_encrypted(path)
+    try:
+        key = loader(data, passphrase if encrypted else None)
+    except TypeError:
+        raise KeyFileError(
+            f"{path}: the key is encrypted and needs a passphrase",
+            hint="type it at the prompt, or use --passphrase-file FILE or the PAKTA_PASSPHRASE variable",
+        ) from None
+    except ValueError as exc:
+        if encrypted:
+            raise KeyFileError(f"{path}: wrong passphrase for this key") from None
+        raise KeyFileError(f"{path}: not a private key file ({exc})") from None
+    except Exception as exc:  # cryptography's UnsupportedAlgorithm and friends
+        raise KeyFileError(f"{path}: not a usable private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: not an Ed25519 key (it is {_describe_key(key)})",
+                           hint="pakta signs with Ed25519 keys made by `pakta keys generate`")
+    return key
+
+
+# --- certificates -------------------------------------------------------------------------------
+
+
+def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate]:
+    """Every certificate in PEM data (in file order), or the one DER certificate."""
+    try:
+        if b"-----BEGIN" in data:
+            if b"-----BEGIN CERTIFICATE-----" not in data:
+                raise ValueError("no certificate in it")
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError as exc:
+        hint = "this looks like a private key: certificates end in .crt" if b"PRIVATE KEY-----" in data else None
+        raise KeyFileError(f"{source}: not an X.509 certificate ({exc})", hint=hint) from None
+
+
+def load_certificates(path: Path) -> list[x509.Certificate]:
+    """All certificates in a file: one DER certificate, or one or more PEM certificates."""
+    return parse_certificates(read_file(path, "certificate"), path)
+
+
+def load_certificate(path: Path) -> x509.Certificate:
+    """The first (or only) certificate in a PEM or DER file."""
+    return load_certificates(path)[0]
+
+
+def ed25519_public_key(cert: x509.Certificate, source: Path | str) -> Ed25519PublicKey:
+    public_key = cert.public_key()
+    if not isinstance(public_key, Ed25519PublicKey):
+        raise KeyFileError(f"{source}: the certificate's key is not Ed25519 ({type(public_key).__name__})",
+                           hint="pakta signs with Ed25519 keys made by `pakta keys generate`")
+    return public_key
+
+
+def certificate_fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def build_certificate(
+    public_key: Ed25519PublicKey,
+    subject: x509.Name,
+    *,
+    signing_key: Ed25519PrivateKey,
+    issuer: x509.Certificate | None = None,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    ca: bool = False,
+) -> x509.Certificate:
+    """A certificate for `public_key`, self-signed when `issuer` is None.
+
+    An official's certificate may sign documents only (digitalSignature + nonRepudiation, not a CA);
+    a CA certificate may sign certificates and CRLs only, with no intermediate below it.
+    """
+    issuer_name = issuer.subject if issuer is not None else subject
+    if ca:
+        usage = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                              data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                              encipher_only=False, decipher_only=False)
+    else:
+        usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                              data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                              encipher_only=False, decipher_only=False)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+    authority = issuer.public_key() if issuer is not None else public_key
+    if isinstance(authority, Ed25519PublicKey):
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(authority), critical=False)
+    return builder.sign(signing_key, None)
+
+
+def self_signed_certificate(key: Ed25519PrivateKey, identity: Identity, *, days: int = DEFAULT_DAYS,
+                            now: dt.datetime | None = None) -> x509.Certificate:
+    now = now or utcnow()
+    return build_certificate(key.public_key(), identity.subject(), signing_key=key,
+                             not_before=now - BACKDATE, not_after=now + dt.timedelta(days=days))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def signed_by(cert: x509.Certificate, public_key: object) -> bool:
+    """Whether this Ed25519 key made the certificate's signature (over its TBS bytes)."""
+    if not isinstance(public_key, Ed25519PublicKey):
+        return False
+    try:
+        public_key.verify(cert.signature, cert.tbs_certificate_bytes)
+    except Exception:
+        return False
+    return True
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    """Self-signed by its own key (checked by signature, not by comparing names)."""
+    return signed_by(cert, cert.public_key())
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def check_pair(key: Ed25519PrivateKey, cert: x509.Certificate, key_path: Path | str, cert_path: Path | str) -> None:
+    """The key and the certificate must hold the same public key."""
+    public_key = ed25519_public_key(cert, cert_path)
+    if public_key != key.public_key():
+        raise KeyFileError(
+            f"{key_path} and {cert_path} do not belong together (key id {key_id(key.public_key())}, "
+            f"certificate's key id {key_id(public_key)})",
+            hint="pass the certificate made for this key with --cert",
+        )
+
+
+def check_validity(cert: x509.Certificate, at: dt.datetime, source: Path | str) -> None:
+    """A certificate used outside its validity period is refused, saying which way it is off."""
+    if at < cert.not_valid_before_utc:
+        raise KeyFileError(f"{source}: certificate not valid yet (valid from {format_time(cert.not_valid_before_utc)})",
+                           hint="check this computer's clock, or wait until the certificate starts")
+    if at > cert.not_valid_after_utc:
+        raise KeyFileError(f"{source}: certificate expired on {format_time(cert.not_valid_after_utc)}",
+                           hint="ask your institution's CA for a new certificate (pakta ca issue)")
+
+
+def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> None:
+    """Only an end-entity certificate allowed to sign documents signs a pact."""
+    ed25519_public_key(cert, source)
+    if is_ca(cert):
+        raise KeyFileError(f"{source}: is a CA certificate; officials sign pacts with their own key",
+                           hint="make a personal key with `pakta keys generate` and have the CA issue it")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not (usage.digital_signature or usage.content_commitment):
+        raise KeyFileError(f"{source}: the certificate's key usage does not allow signing documents")
+
+
+def format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- writing a new identity -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyPaths:
+    key: Path
+    cert: Path
+
+    @classmethod
+    def for_prefix(cls, prefix: Path) -> KeyPaths:
+        """`me` and `me.key` both name the pair `me.key` + `me.crt`."""
+        base = prefix.with_suffix("") if prefix.suffix in (".key", ".crt") else prefix
+        return cls(base.with_name(base.name + ".key"), base.with_name(base.name + ".crt"))
+
+
+def write_files(files: Sequence[tuple[Path, bytes, int | None]], *, force: bool) -> None:
+    """Write several files as one step: all targets are checked first, and a failure removes the
+    ones already written, so a key never exists without its certificate."""
+    from pakta_cli.fsutil import atomic_write, check_writable
+
+    for path, _, _ in files:
+        check_writable(path, force=force)
+    written: list[Path] = []
+    try:
+        for path, data, mode in files:
+            atomic_write(path, data, force=force, mode=mode)
+            written.append(path)
+    except BaseException:
+        if not force:
+            for path in written:
+                path.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class NewIdentity:
+    paths: KeyPaths
+    key_id: str
+    certificate: x509.Certificate
+    encrypted: bool
+
+
+def generate_identity(prefix: Path, identity: Identity, passphrase: bytes | None, *, days: int = DEFAULT_DAYS,
+                      force: bool = False) -> NewIdentity:
+    """Write PREFIX.key (mode 0600) and a self-signed PREFIX.crt for a new Ed25519 key."""
+    if days < 1:
+        raise InputError("--days must be at least 1")
+    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
+        raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE} characters",
+                           hint="a sentence you remember is better than a short word")
+    paths = KeyPaths.for_prefix(prefix)
+    key = generate_key()
+    cert = self_signed_certificate(key, identity, days=days)
+    write_files([
+        (paths.key, encode_private_key(key, passphrase), 0o600),
+        (paths.cert, cert.public_bytes(serialization.Encoding.PEM), 0o644),
+    ], force=force)
+    return NewIdentity(paths, key_id(key.public_key()), cert, passphrase is not None)
