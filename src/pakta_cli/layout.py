@@ -59,7 +59,9 @@ STYLES = {
     "title": _style("title", fontName=FONT_BOLD, fontSize=14, leading=18, alignment=TA_CENTER, spaceAfter=2),
     "subtitle": _style("subtitle", alignment=TA_CENTER, spaceAfter=2),
     "cell": _style("cell", fontSize=11, leading=13.5, alignment=TA_LEFT),
-    "item": _style("item", alignment=TA_JUSTIFY, leftIndent=22, bulletIndent=4, spaceAfter=4),
+    # numbers in the body font (ReportLab defaults bullets to Helvetica 10), room for "10." and "11."
+    "item": _style("item", alignment=TA_JUSTIFY, leftIndent=24, bulletIndent=2, spaceAfter=4,
+                   bulletFontName=FONT, bulletFontSize=SIZE),
     "sign": _style("sign", alignment=TA_CENTER),
     "head": _style("head", fontName=FONT_BOLD, fontSize=14, leading=17, alignment=TA_CENTER),
     "headsub": _style("headsub", fontSize=10, leading=12.5, alignment=TA_CENTER),
