@@ -59,8 +59,9 @@ def words(text: str) -> str:
 
 
 def pdf_text(path: Path, *pages: int) -> str:
+    """Text in drawing order (-raw): the default mode may move a word of a justified line elsewhere."""
     span = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
-    result = subprocess.run(["pdftotext", *span, str(path), "-"], capture_output=True, text=True, check=True)
+    result = subprocess.run(["pdftotext", "-raw", *span, str(path), "-"], capture_output=True, text=True, check=True)
     return words(result.stdout)
 
 

@@ -57,7 +57,7 @@ def render_text(text: str, tmp_path: Path, base: Path = EXAMPLES) -> tuple[bytes
 
 
 def page_text(path: Path, page: int) -> str:
-    result = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+    result = subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(path), "-"],
                             capture_output=True, text=True, check=True)
     return " ".join(result.stdout.split())
 
