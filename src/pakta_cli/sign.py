@@ -75,11 +75,11 @@ from pakta_cli.keys import (
     load_private_key,
     read_file,
 )
+from pakta_cli.render import DEFINITION_NAME, MANIFEST_NAME
 
 DIGEST = "sha512"
 SUBFILTER = "/ETSI.CAdES.detached"
 STAMP_HEADING = "Ditandatangani secara elektronik oleh:"
-MANIFEST_NAME = "pakta-manifest.json"  # as render.MANIFEST_NAME; not imported to keep workers light
 ANY_PDF_FIELD = "pakta-signature"
 Match = Literal["key_id", "nip", "name", "any-pdf"]
 
@@ -709,19 +709,25 @@ def _ap_dictionary(ref: Any) -> Any:
 
 
 def _verify_url(writer: Any) -> str | None:
-    """The pact's verify_url, read from its embedded definition (the manifest does not carry it)."""
+    """The pact's verify_url, read from its embedded definition (the manifest does not carry it).
+
+    The definition is JSON, which is also YAML; YAML is the fallback for pacts that embedded YAML.
+    """
     try:
-        raw = _embedded_file(writer.root, "pakta-definition.yaml")
+        raw = _embedded_file(writer.root, DEFINITION_NAME)
     except Exception:
         return None
     if not raw:
         return None
-    import yaml
-
     try:
-        definition = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return None
+        definition = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        import yaml
+
+        try:
+            definition = yaml.safe_load(raw.decode("utf-8", "replace"))
+        except yaml.YAMLError:
+            return None
     url = definition.get("verify_url") if isinstance(definition, dict) else None
     return url if isinstance(url, str) and url.strip() else None
 

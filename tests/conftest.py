@@ -1,0 +1,176 @@
+"""Shared test material: keys, certificates, an institution CA, rendered and signed pacts.
+
+Everything is made at test time (no private key is ever committed). The helpers are plain
+functions so any test module can import them (`from tests.conftest import make_identity`); the
+fixtures at the bottom wrap the common cases.
+
+    make_ca(folder, institution=...) -> CertificateAuthority          # PREFIX.key/.crt/.crl in folder
+    make_identity(folder, name, nip=None, ca=None, ...) -> (key_path, cert_path)
+    rendered_pact(folder, parties=..., verify_url=None) -> pdf path
+    signed_pact(folder, pdf, [(key_path, cert_path), ...]) -> pdf path   # each signs in turn
+
+Keys are encrypted with PASSPHRASE; `keys_env` puts it in PAKTA_PASSPHRASE for CLI runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+
+from pakta_cli.definition import parse_definition
+from pakta_cli.keys import (
+    BACKDATE,
+    Identity,
+    KeyPaths,
+    build_certificate,
+    encode_private_key,
+    generate_key,
+)
+from pakta_cli.render import render
+from pakta_cli.sign import SignJob, SignOptions, load_credentials, parse_zone, sign_file
+from pakta_cli.trust import CertificateAuthority, init_ca
+
+PASSPHRASE = b"kata sandi rahasia"
+INSTITUTION = "Komisi Pemilihan Umum Provinsi Bali"
+
+# People the pacts name; NIPs are well-formed (birth date, appointment month, gender digit).
+AYU = {"role": "signer", "name": "Ni Luh Ayu Sukmawati", "nip": "198609262015051001", "position": "Sekretaris"}
+MADE = {"role": "superior", "name": "I Made Wiratama", "nip": "197501012000031002", "position": "Ketua"}
+WITNESS = {"role": "witness", "name": "Saksi Tanpa NIP"}
+DEFAULT_PARTIES: tuple[dict[str, Any], ...] = (AYU, MADE)
+
+
+def make_ca(folder: Path, institution: str = INSTITUTION, *, prefix: str = "ca",
+            passphrase: bytes | None = PASSPHRASE) -> CertificateAuthority:
+    """An institution CA in `folder` (PREFIX.key, PREFIX.crt, empty PREFIX.crl), loaded."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return init_ca(folder / prefix, institution, passphrase)
+
+
+def make_identity(
+    folder: Path,
+    name: str,
+    nip: str | None = None,
+    ca: CertificateAuthority | None = None,
+    *,
+    position: str | None = None,
+    institution: str | None = INSTITUTION,
+    unit: str | None = None,
+    stem: str | None = None,
+    passphrase: bytes | None = PASSPHRASE,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+) -> tuple[Path, Path]:
+    """An official's key and certificate in `folder`: self-signed, or issued by `ca`.
+
+    `not_before` / `not_after` make certificates that are not valid yet or have expired.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    key = generate_key()
+    identity = Identity(name, nip, position, institution, unit)
+    cert = build_certificate(
+        key.public_key(), identity.subject(),
+        signing_key=ca.key if ca else key, issuer=ca.cert if ca else None,
+        not_before=not_before or now - BACKDATE, not_after=not_after or now + dt.timedelta(days=365),
+    )
+    paths = KeyPaths.for_prefix(folder / (stem or _slug(name)))
+    paths.key.write_bytes(encode_private_key(key, passphrase))
+    paths.key.chmod(0o600)
+    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return paths.key, paths.cert
+
+
+def _slug(name: str) -> str:
+    return "-".join("".join(c for c in word.lower() if c.isalnum()) for word in name.split()) or "official"
+
+
+def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, verify_url: str | None = None) -> str:
+    """A small Pakta Integritas definition (YAML) with these parties."""
+    mapping: dict[str, Any] = {
+        "pakta": 1,
+        "template": "pakta-integritas",
+        "institution": {"name": INSTITUTION, "address": "Jl. Tjok Agung Tresna No. 4, Denpasar"},
+        "place": "Denpasar",
+        "date": "2024-01-02",
+        "context": "penyelenggaraan Pemilu Serentak Tahun 2024",
+        "commitments": ["Bersikap transparan, jujur, obyektif, dan akuntabel dalam melaksanakan tugas;"],
+        "parties": [dict(p) for p in parties],
+    }
+    if verify_url:
+        mapping["verify_url"] = verify_url
+    return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False)
+
+
+def rendered_pact(folder: Path, parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *,
+                  verify_url: str | None = None, name: str = "pakta.pdf") -> Path:
+    """Render a pact with these parties (dicts as in a definition: role, name, nip, key_id...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pact = parse_definition(pact_definition(parties, verify_url=verify_url), "test.yaml", folder)
+    path = folder / name
+    path.write_bytes(render(pact).pdf)
+    return path
+
+
+def signed_pact(folder: Path, pdf: Path, signers: Sequence[tuple[Path, Path]], *, name: str | None = None,
+                party: str | None = None, zone: str = "WITA", chain: Sequence[Path] = (),
+                passphrase: bytes | None = PASSPHRASE) -> Path:
+    """`pdf` signed by each (key, cert) in turn, one incremental update each; returns the last file."""
+    current = pdf
+    for index, (key_path, cert_path) in enumerate(signers, start=1):
+        target = folder / (name if name and index == len(signers) else f"{pdf.stem}-signed-{index}.pdf")
+        credentials = load_credentials(key_path, passphrase, cert_path, chain)
+        sign_file(SignJob(current, target), credentials, SignOptions(party=party, zone=parse_zone(zone)))
+        current = target
+    return current
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def listing(folder: Path) -> list[str]:
+    """Every file below `folder` (hidden temp files included), to prove nothing was left behind."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """PAKTA_PASSPHRASE set for the test's keys (CliRunner and subprocess runs inherit it)."""
+    env = {"PAKTA_PASSPHRASE": PASSPHRASE.decode(), "PAKTA_TIMEZONE": "WITA"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    yield env
+
+
+@pytest.fixture
+def ca(tmp_path: Path) -> CertificateAuthority:
+    return make_ca(tmp_path / "ca")
+
+
+@pytest.fixture
+def ayu(tmp_path: Path) -> tuple[Path, Path]:
+    """The signer of the default pact, self-signed (matched by NIP)."""
+    return make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], position=AYU["position"])
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> tuple[Path, Path]:
+    """The superior of the default pact, self-signed (matched by NIP)."""
+    return make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], position=MADE["position"])
+
+
+@pytest.fixture
+def pact(tmp_path: Path) -> Path:
+    """The default pact (Ayu signs, Made is the superior), unsigned."""
+    return rendered_pact(tmp_path / "pacts")

@@ -1,0 +1,426 @@
+"""Signing as a library: which party, what one revision changes, the CMS, and pyHanko's verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from pakta_cli.errors import InputError, KeyFileError, SigningError
+from pakta_cli.keyid import key_id
+from pakta_cli.keys import load_certificate
+from pakta_cli.sign import (
+    STAMP_HEADING,
+    Credentials,
+    PactParty,
+    SignJob,
+    SignOptions,
+    _CmsTemplate,
+    choose_party,
+    format_signing_time,
+    load_credentials,
+    parse_zone,
+    plan_jobs,
+    sign_files,
+    sign_pdf,
+    stamp_content,
+)
+from tests.conftest import (
+    AYU,
+    MADE,
+    PASSPHRASE,
+    WITNESS,
+    make_ca,
+    make_identity,
+    rendered_pact,
+    sha256,
+    signed_pact,
+)
+
+WHEN = dt.datetime.now(dt.UTC).replace(microsecond=0)  # inside the test certificates' validity
+WITA = dt.timezone(dt.timedelta(hours=8))
+
+
+def creds(pair: tuple[Path, Path], chain: tuple[Path, ...] = ()) -> Credentials:
+    return load_credentials(pair[0], PASSPHRASE, pair[1], chain)
+
+
+def validate(pdf: bytes, *roots: Path) -> list[Any]:
+    """pyHanko's own validator, with the given certificates as the only trust roots."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(root)) for root in roots])
+    return [validate_pdf_signature(sig, context) for sig in reader.embedded_signatures]
+
+
+def assert_valid(statuses: list[Any], count: int) -> None:
+    assert len(statuses) == count
+    for status in statuses:
+        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+        assert status.bottom_line, status.pretty_print_details()
+
+
+# --- interoperability ---------------------------------------------------------------------------
+
+
+def test_pyhanko_validates_self_signed_signature(pact: Path, ayu: tuple[Path, Path]) -> None:
+    signed = sign_pdf(pact.read_bytes(), creds(ayu), SignOptions(zone=parse_zone("WITA")), str(pact))
+    assert (signed.field, signed.party, signed.match) == ("pakta-signer-1", AYU["name"], "nip")
+    assert_valid(validate(signed.pdf, ayu[1]), 1)
+
+
+def test_pyhanko_validates_with_the_ca_root(tmp_path: Path, pact: Path) -> None:
+    authority = make_ca(tmp_path / "ca")
+    pair = make_identity(tmp_path / "k", AYU["name"], AYU["nip"], authority)
+    signed = sign_pdf(pact.read_bytes(), creds(pair, (authority.paths.cert,)), SignOptions(), str(pact))
+    assert_valid(validate(signed.pdf, authority.paths.cert), 1)
+    # and without the CA certificate embedded, the root still anchors it
+    bare = sign_pdf(pact.read_bytes(), creds(pair), SignOptions(), str(pact))
+    assert_valid(validate(bare.pdf, authority.paths.cert), 1)
+
+
+def test_two_parties_sign_in_turn_and_both_validate(tmp_path: Path, pact: Path, ayu: tuple[Path, Path],
+                                                    made: tuple[Path, Path]) -> None:
+    first = signed_pact(tmp_path, pact, [ayu])
+    both = signed_pact(tmp_path, first, [made], name="both.pdf")
+    data = both.read_bytes()
+    assert data.startswith(first.read_bytes())  # an incremental update: earlier bytes untouched
+    statuses = validate(data, ayu[1], made[1])
+    assert_valid(statuses, 2)
+    assert [s.signer_reported_dt for s in statuses] != [None, None]
+    reader = PdfFileReader(io.BytesIO(data))
+    assert [s.field_name for s in reader.embedded_signatures] == ["pakta-signer-1", "pakta-superior-1"]
+
+
+def test_untrusted_signer_is_not_trusted(pact: Path, ayu: tuple[Path, Path], made: tuple[Path, Path]) -> None:
+    signed = sign_pdf(pact.read_bytes(), creds(ayu), SignOptions(), str(pact))
+    (status,) = validate(signed.pdf, made[1])
+    assert status.intact and status.valid and not status.trusted
+
+
+# --- what one revision changes ------------------------------------------------------------------
+
+
+def _reachable(obj: Any, reader: PdfFileReader, seen: set[Any]) -> None:
+    if isinstance(obj, generic.IndirectObject):
+        ref = obj.reference
+        if ref in seen:
+            return
+        seen.add(ref)
+        _reachable(obj.get_object(), reader, seen)
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            _reachable(value, reader, seen)
+    elif isinstance(obj, list):
+        for value in obj:
+            _reachable(value, reader, seen)
+
+
+def revision_changes(data: bytes) -> tuple[dict[Any, tuple[Any, Any]], set[Any], PdfFileReader]:
+    """(updated objects: ref -> (before, after), added refs, reader) of the last revision."""
+    reader = PdfFileReader(io.BytesIO(data))
+    last = reader.xrefs.total_revisions - 1
+    updated: dict[Any, tuple[Any, Any]] = {}
+    added: set[Any] = set()
+    before = reader.get_historical_resolver(last - 1)
+    for ref in reader.xrefs.explicit_refs_in_revision(last):
+        if reader.xrefs.get_introducing_revision(ref) < last:
+            updated[ref] = (before.get_object(ref), reader.get_object(ref))
+        else:
+            added.add(ref)
+    return updated, added, reader
+
+
+@pytest.mark.parametrize("signers", [1, 2])
+def test_revision_changes_only_the_field_sigflags_and_new_objects(
+    tmp_path: Path, ayu: tuple[Path, Path], made: tuple[Path, Path], signers: int
+) -> None:
+    pdf = rendered_pact(tmp_path / "p", verify_url="https://kpu-bali.go.id/cek")
+    result = signed_pact(tmp_path, pdf, [ayu, made][:signers])
+    updated, added, reader = revision_changes(result.read_bytes())
+    field_name = ["pakta-signer-1", "pakta-superior-1"][signers - 1]
+    acroform_ref = reader.root.raw_get("/AcroForm").reference
+    field_refs = [ref for ref, (_, after) in updated.items() if after.get("/T") == field_name]
+    assert len(field_refs) == 1
+    field_ref = field_refs[0]
+    old_field, new_field = updated.pop(field_ref)
+    assert set(new_field) - set(old_field) == {"/V", "/AP"}
+    assert all(new_field[k] == old_field[k] for k in old_field)
+    if signers == 1:  # the first signer sets /SigFlags; later signers find it set
+        old_form, new_form = updated.pop(acroform_ref)
+        assert set(new_form) - set(old_form) == {"/SigFlags"} and new_form["/SigFlags"] == 3
+        assert all(new_form[k] == old_form[k] for k in old_form)
+    assert updated == {}  # no catalog, /Info, XMP, page or other change
+    reachable: set[Any] = set()
+    _reachable(new_field.raw_get("/V"), reader, reachable)
+    _reachable(new_field.raw_get("/AP"), reader, reachable)
+    assert added == reachable
+    assert "/Metadata" not in reader.root and "/Extensions" not in reader.root and "/Version" not in reader.root
+    assert "/DSS" not in reader.root and "/Perms" not in reader.root
+
+
+def test_signature_dictionary_and_cms(tmp_path: Path, pact: Path) -> None:
+    authority = make_ca(tmp_path / "ca")
+    pair = make_identity(tmp_path / "k", AYU["name"], AYU["nip"], authority)
+    signed = sign_pdf(pact.read_bytes(), creds(pair, (authority.paths.cert,)),
+                      SignOptions(zone=parse_zone("WITA"), when=WHEN), str(pact))
+    reader = PdfFileReader(io.BytesIO(signed.pdf))
+    (sig,) = reader.embedded_signatures
+    obj = sig.sig_object
+    assert obj["/SubFilter"] == "/ETSI.CAdES.detached" and obj["/Filter"] == "/Adobe.PPKLite"
+    assert obj["/Name"] == AYU["name"]
+    assert str(obj["/M"]) == WHEN.astimezone(WITA).strftime("D:%Y%m%d%H%M%S+08'00'")
+    signer_info = sig.signer_info
+    assert signer_info["digest_algorithm"]["algorithm"].native == "sha512"
+    assert signer_info["signature_algorithm"]["algorithm"].native == "ed25519"
+    attributes = [a["type"].native for a in signer_info["signed_attrs"]]
+    assert sorted(attributes) == ["content_type", "message_digest", "signing_certificate_v2"]
+    certificates = [c.chosen.dump() for c in sig.signed_data["certificates"]]
+    assert certificates[0] == load_cert_from_pemder(str(pair[1])).dump()
+    assert certificates[1] == load_cert_from_pemder(str(authority.paths.cert)).dump()
+    assert sig.self_reported_timestamp == WHEN
+
+
+def test_cms_template_is_fixed_size_and_verifies(ayu: tuple[Path, Path]) -> None:
+    from asn1crypto import cms
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    credentials = creds(ayu)
+    key = Ed25519PrivateKey.from_private_bytes(credentials.private_key)
+    template = _CmsTemplate(key, credentials.certificate, ())
+    one, two = template.sign(b"\x01" * 64), template.sign(b"\x02" * 64)
+    assert len(one) == len(two) == template.size
+    info = cms.ContentInfo.load(two)["content"]["signer_infos"][0]
+    attrs = info["signed_attrs"]
+    assert attrs[[a["type"].native for a in attrs].index("message_digest")]["values"][0].native == b"\x02" * 64
+    assert attrs.dump()[:1] == b"\xa0"  # stored as [0] IMPLICIT, signed as a SET
+    key.public_key().verify(info["signature"].native, b"\x31" + attrs.dump()[1:])
+
+
+# --- which party --------------------------------------------------------------------------------
+
+PARTIES = [
+    PactParty("pakta-signer-1", "signer", "Ayu", "198609262015051001"),
+    PactParty("pakta-superior-1", "superior", "Made", "197501012000031002", "00112233445566aa"),
+    PactParty("pakta-witness-1", "witness", "Saksi"),
+]
+
+
+def test_party_by_pinned_key_then_nip() -> None:
+    assert choose_party(PARTIES, set(), key="00112233445566aa", nip=None, explicit=None, source="p") == (
+        PARTIES[1], "key_id")
+    assert choose_party(PARTIES, set(), key="ffff", nip="198609262015051001", explicit=None, source="p") == (
+        PARTIES[0], "nip")
+
+
+def test_pinned_party_refuses_another_key_even_with_its_nip() -> None:
+    with pytest.raises(SigningError, match="must be signed with key id 00112233445566aa; this key is ffff"):
+        choose_party(PARTIES, set(), key="ffff", nip="197501012000031002", explicit=None, source="p")
+    with pytest.raises(SigningError, match="must be signed with key id"):
+        choose_party(PARTIES, set(), key="ffff", nip="197501012000031002", explicit="Made", source="p")
+
+
+def test_no_match_names_the_expected_parties() -> None:
+    with pytest.raises(SigningError) as caught:
+        choose_party(PARTIES, set(), key="ffff", nip="199001012015011001", explicit=None, source="p.pdf")
+    message = caught.value.message
+    assert message.startswith("p.pdf: this signer (key id ffff, NIP 199001012015011001) is none of the parties")
+    for text in ("pakta-signer-1 Ayu (NIP 198609262015051001)", "pakta-witness-1 Saksi (no NIP, no key id)"):
+        assert text in message
+    assert "--party" in (caught.value.hint or "")
+
+
+def test_explicit_party_for_parties_without_nip_is_weak() -> None:
+    assert choose_party(PARTIES, set(), key="ffff", nip=None, explicit="saksi", source="p") == (PARTIES[2], "name")
+    assert choose_party(PARTIES, set(), key="ffff", nip=None, explicit="pakta-witness-1", source="p")[1] == "name"
+    with pytest.raises(SigningError, match="has NIP 198609262015051001; this certificate has no NIP"):
+        choose_party(PARTIES, set(), key="ffff", nip=None, explicit="Ayu", source="p")
+    with pytest.raises(SigningError, match="no party 'Nobody'"):
+        choose_party(PARTIES, set(), key="ffff", nip=None, explicit="Nobody", source="p")
+
+
+def test_already_signed_field() -> None:
+    with pytest.raises(SigningError, match="pakta-signer-1 \\(Ayu\\) is already signed"):
+        choose_party(PARTIES, {"pakta-signer-1"}, key="ffff", nip="198609262015051001", explicit=None, source="p")
+
+
+def test_pinned_key_signs_through_a_rendered_pact(tmp_path: Path) -> None:
+    pair = make_identity(tmp_path / "k", "Komisioner", None)
+    pinned = {"role": "superior", "name": "Komisioner", "key_id": key_id(load_certificate(pair[1]).public_key())}
+    pdf = rendered_pact(tmp_path / "p", [AYU, pinned])
+    signed = sign_pdf(pdf.read_bytes(), creds(pair), SignOptions(), str(pdf))
+    assert (signed.field, signed.match) == ("pakta-superior-1", "key_id")
+
+
+def test_party_without_nip_needs_party_option(tmp_path: Path) -> None:
+    pair = make_identity(tmp_path / "k", WITNESS["name"], None)
+    pdf = rendered_pact(tmp_path / "p", [AYU, WITNESS])
+    with pytest.raises(SigningError, match="none of the parties"):
+        sign_pdf(pdf.read_bytes(), creds(pair), SignOptions(), str(pdf))
+    signed = sign_pdf(pdf.read_bytes(), creds(pair), SignOptions(party=WITNESS["name"]), str(pdf))
+    assert (signed.field, signed.match) == ("pakta-witness-1", "name")
+    assert_valid(validate(signed.pdf, pair[1]), 1)
+
+
+# --- other PDFs and bad inputs --------------------------------------------------------------------
+
+
+def _foreign_pdf() -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.drawString(100, 700, "Surat biasa, bukan pakta")
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def test_other_pdfs_need_any_pdf(ayu: tuple[Path, Path]) -> None:
+    data = _foreign_pdf()
+    with pytest.raises(SigningError, match="not a pact rendered by pakta"):
+        sign_pdf(data, creds(ayu), SignOptions(), "letter.pdf")
+    signed = sign_pdf(data, creds(ayu), SignOptions(any_pdf=True), "letter.pdf")
+    assert (signed.field, signed.party, signed.match) == ("pakta-signature-1", None, "any-pdf")
+    assert_valid(validate(signed.pdf, ayu[1]), 1)
+    again = sign_pdf(signed.pdf, creds(ayu), SignOptions(any_pdf=True), "letter.pdf")
+    assert again.field == "pakta-signature-2"
+    assert_valid(validate(again.pdf, ayu[1]), 2)
+
+
+def test_bad_pdfs(pact: Path, ayu: tuple[Path, Path]) -> None:
+    with pytest.raises(InputError, match="not a PDF file"):
+        sign_pdf(b"hello", creds(ayu), SignOptions(), "x.pdf")
+    data = pact.read_bytes()
+    with pytest.raises(InputError, match="damaged or unreadable PDF"):
+        sign_pdf(data[: len(data) // 2], creds(ayu), SignOptions(), "x.pdf")
+
+
+def test_certificate_outside_validity(tmp_path: Path, pact: Path) -> None:
+    now = dt.datetime.now(dt.UTC)
+    old = make_identity(tmp_path / "k", AYU["name"], AYU["nip"], stem="old",
+                        not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=1))
+    with pytest.raises(KeyFileError, match="certificate expired on"):
+        creds(old)
+    future = make_identity(tmp_path / "k", AYU["name"], AYU["nip"], stem="future",
+                           not_before=now + dt.timedelta(days=1), not_after=now + dt.timedelta(days=30))
+    with pytest.raises(KeyFileError, match="not valid yet"):
+        creds(future)
+    fine = creds(make_identity(tmp_path / "k", AYU["name"], AYU["nip"], stem="fine"))
+    with pytest.raises(KeyFileError, match="expired"):
+        sign_pdf(pact.read_bytes(), fine, SignOptions(when=now + dt.timedelta(days=400)), "p.pdf")
+
+
+def test_ca_certificate_cannot_sign(tmp_path: Path) -> None:
+    authority = make_ca(tmp_path / "ca")
+    with pytest.raises(KeyFileError, match="is a CA certificate"):
+        load_credentials(authority.paths.key, PASSPHRASE, authority.paths.cert)
+
+
+# --- the stamp ------------------------------------------------------------------------------------
+
+
+def _stamp_text(pdf: bytes, field_name: str) -> bytes:
+    reader = PdfFileReader(io.BytesIO(pdf))
+    for ref in reader.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field["/T"] == field_name:
+            stream = field["/AP"]["/N"]
+            assert stream["/Filter"] == "/FlateDecode"
+            return zlib.decompress(stream.encoded_data)
+    raise AssertionError(field_name)
+
+
+def test_stamp_shows_who_when_key_and_qr(tmp_path: Path, ayu: tuple[Path, Path]) -> None:
+    pdf = rendered_pact(tmp_path / "p", verify_url="https://kpu-bali.go.id/cek")
+    credentials = creds(ayu)
+    signed = sign_pdf(pdf.read_bytes(), credentials, SignOptions(zone=parse_zone("WITA"), when=WHEN), str(pdf))
+    text = _stamp_text(signed.pdf, "pakta-signer-1")
+    assert b"(Ditandatangani secara) Tj" in text and b"(elektronik oleh:) Tj" in text  # wrapped beside the QR
+    assert b"(" + AYU["name"].encode() + b")" in text
+    assert b"(NIP 19860926 201505 1 001)" in text
+    assert WHEN.astimezone(WITA).strftime("(%Y-%m-%d %H:%M:%S WITA)").encode() in text
+    assert f"(ID kunci {credentials.key_id})".encode() in text
+    assert text.count(b" re\n") > 50  # the QR modules
+    assert b"BSrE" not in signed.pdf and b"BSSN" not in signed.pdf
+
+
+def test_stamp_without_verify_url_has_no_qr(pact: Path, ayu: tuple[Path, Path]) -> None:
+    signed = sign_pdf(pact.read_bytes(), creds(ayu), SignOptions(), str(pact))
+    assert b" re\n" not in _stamp_text(signed.pdf, "pakta-signer-1")
+
+
+def test_stamp_fits_long_names_and_escapes_text() -> None:
+    lines = [(STAMP_HEADING, False), ("Prof. Dr. Ir. Anak Agung Ngurah (Gede) \\ Wiranatakusuma Śrī", True)]
+    content = stamp_content(175.0, 68.0, lines, None)
+    assert b"\\(Gede\\) \\\\" in content and b"(Wiranatakusuma Sri)" in content  # escaped, wrapped
+    assert "Ś".encode() not in content  # outside WinAnsi: folded to its base letters
+
+
+def test_zones() -> None:
+    assert parse_zone("WITA").label == "WITA" and parse_zone("Asia/Makassar").offset_minutes == 480
+    assert parse_zone("wib").label == "WIB" and parse_zone("Asia/Jayapura").label == "WIT"
+    assert parse_zone("+05:30").label == "+05:30" and parse_zone("-0300").offset_minutes == -180
+    assert parse_zone("Europe/Amsterdam").label in ("+01:00", "+02:00")
+    with pytest.raises(InputError, match="unknown time zone"):
+        parse_zone("Mars/Olympus")
+    moment = dt.datetime(2026, 1, 2, 1, 30, 15, tzinfo=dt.UTC)
+    assert format_signing_time(moment, parse_zone("WIT")) == "2026-01-02 10:30:15 WIT"
+
+
+# --- files and batches --------------------------------------------------------------------------
+
+
+def test_plan_jobs_refuses_surprises(tmp_path: Path) -> None:
+    a, b = tmp_path / "a" / "x.pdf", tmp_path / "b" / "x.pdf"
+    with pytest.raises(InputError, match="say where the signed PDFs go"):
+        plan_jobs([a], output=None, out_dir=None, in_place=False, force=False)
+    with pytest.raises(InputError, match="-o names one output file"):
+        plan_jobs([a, b], output=tmp_path / "o.pdf", out_dir=None, in_place=False, force=False)
+    with pytest.raises(InputError, match="would both be written"):
+        plan_jobs([a, b], output=None, out_dir=tmp_path / "out", in_place=False, force=False)
+    with pytest.raises(InputError, match="is the input"):
+        plan_jobs([a], output=a, out_dir=None, in_place=False, force=False)
+    assert len(plan_jobs([a, a], output=None, out_dir=None, in_place=True, force=False)) == 1
+
+
+def test_batch_one_bad_file_does_not_stop_the_others(tmp_path: Path, ayu: tuple[Path, Path]) -> None:
+    good = [rendered_pact(tmp_path / "in", name=f"p{i}.pdf") for i in range(4)]
+    bad = tmp_path / "in" / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    sources = [*good[:2], bad, *good[2:]]
+    jobs = plan_jobs(sources, output=None, out_dir=tmp_path / "out", in_place=False, force=False)
+    (tmp_path / "out").mkdir()
+    outcomes = sign_files(jobs, creds(ayu), SignOptions(), workers=2)
+    assert [o.ok for o in outcomes] == [True, True, False, True, True]
+    assert outcomes[2].error == f"{bad}: not a PDF file"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0.pdf", "p1.pdf", "p2.pdf", "p3.pdf"]
+    for outcome in outcomes:
+        if outcome.ok:
+            assert_valid(validate(Path(outcome.target).read_bytes(), ayu[1]), 1)
+
+
+def test_sign_file_in_place_keeps_the_mode(pact: Path, ayu: tuple[Path, Path]) -> None:
+    pact.chmod(0o640)
+    before = sha256(pact)
+    from pakta_cli.sign import sign_file
+
+    sign_file(SignJob(pact, pact, True), creds(ayu), SignOptions())
+    assert sha256(pact) != before and pact.stat().st_mode & 0o777 == 0o640
+    assert_valid(validate(pact.read_bytes(), ayu[1]), 1)
+
+
+def test_superior_is_matched_in_many_subordinates_pacts(tmp_path: Path, made: tuple[Path, Path]) -> None:
+    staff = [{"role": "signer", "name": f"Staf {i}", "nip": f"19900101201501100{i}"} for i in range(1, 4)]
+    pdfs = [rendered_pact(tmp_path / "in", [person, MADE], name=f"{i}.pdf") for i, person in enumerate(staff)]
+    jobs = plan_jobs(pdfs, output=None, out_dir=None, in_place=True, force=False)
+    outcomes = sign_files(jobs, creds(made), SignOptions(), workers=1)
+    assert {(o.field, o.match) for o in outcomes} == {("pakta-superior-1", "nip")}
