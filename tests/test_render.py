@@ -134,3 +134,12 @@ def test_template_errors_are_one_line(tmp_path: Path, bad: str) -> None:
     with pytest.raises(InputError) as caught:
         render(pact(DEFINITION.replace("pakta-integritas", "mine.xml.j2"), tmp_path))
     assert "template" in caught.value.message and "\n" not in caught.value.message
+
+
+def test_a_line_too_long_for_its_column_still_wraps(tmp_path: Path) -> None:
+    """Short lines are drawn directly; one that does not fit must fall back to a wrapping paragraph."""
+    long_name = "Anak Agung Ngurah Gede Bagus Putra Wirawan Kusuma Dharma Yudha Sastra Negara Wijaya"
+    text = pdftotext(render(pact(DEFINITION.replace('Ni Luh "Ayu" & <Putu>', long_name))).pdf, tmp_path)
+    words = " ".join(text.split())
+    assert long_name in words or all(word in words for word in long_name.split())
+    assert max(len(line) for line in text.splitlines()) < 120  # nothing runs off the page

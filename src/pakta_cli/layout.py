@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -18,6 +19,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -48,6 +50,17 @@ ROW_GAP = 14  # between signature rows, so one row's NIP never reads as the next
 WIDGET_FLAGS = 132
 
 
+@cache
+def _derived_cached(parent: ParagraphStyle, overrides: tuple[tuple[str, Any], ...]) -> ParagraphStyle:
+    return ParagraphStyle(f"{parent.name}-" + "-".join(f"{k}{v}" for k, v in overrides), parent=parent,
+                          **dict(overrides))
+
+
+def _derived(parent: ParagraphStyle, **overrides: Any) -> ParagraphStyle:
+    """A style like `parent` with a few changes, made once and shared: styles are never mutated."""
+    return _derived_cached(parent, tuple(sorted(overrides.items())))
+
+
 def _style(name: str, **overrides: Any) -> ParagraphStyle:
     base: dict[str, Any] = {"fontName": FONT, "fontSize": SIZE, "leading": LEADING, "spaceAfter": 0}
     base.update(overrides)
@@ -66,6 +79,93 @@ STYLES = {
     "head": _style("head", fontName=FONT_BOLD, fontSize=14, leading=17, alignment=TA_CENTER),
     "headsub": _style("headsub", fontSize=10, leading=12.5, alignment=TA_CENTER),
 }
+
+
+class TextLine(Flowable):  # type: ignore[misc]
+    """One line of plain text, drawn directly: most letterhead, title, table and signature lines.
+
+    ReportLab's Paragraph parses markup and breaks lines even for a single short line, which was a
+    third of a pact's render time. A line that does not fit its width (known only at wrap time)
+    falls back to a real Paragraph, so the result never differs from what a Paragraph would show.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle, *, bold: bool = False, underline: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.font = FONT_BOLD if bold else style.fontName
+        self.bold = bold
+        self.underline = underline
+        self.text_width = stringWidth(text, self.font, style.fontSize)
+        self._paragraph: Paragraph | None = None
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+
+    def _fallback(self) -> Paragraph:
+        if self._paragraph is None:
+            markup = escape(self.text)
+            if self.underline:
+                markup = f"<u>{markup}</u>"
+            if self.bold:
+                markup = f"<b>{markup}</b>"
+            self._paragraph = Paragraph(markup, self.style)
+        return self._paragraph
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        style = self.style
+        if self.text_width <= available_width - style.leftIndent - style.rightIndent:
+            self._use_paragraph = False
+            self.width = available_width
+            self.height = style.leading
+            return available_width, style.leading
+        self._use_paragraph = True
+        size: tuple[float, float] = self._fallback().wrap(available_width, available_height)
+        return size
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if self.wrap(available_width, available_height) and self._use_paragraph:
+            parts: list[Flowable] = self._fallback().split(available_width, available_height)
+            return parts
+        return []
+
+    def draw(self) -> None:
+        if self._use_paragraph:
+            self._fallback().drawOn(self.canv, 0, 0)
+            return
+        style = self.style
+        room = self.width - style.leftIndent - style.rightIndent
+        x = style.leftIndent + {TA_CENTER: (room - self.text_width) / 2,
+                                TA_RIGHT: room - self.text_width}.get(style.alignment, 0)
+        y = self.height - style.fontSize
+        canvas = self.canv
+        canvas.setFont(self.font, style.fontSize)
+        canvas.setFillColor(style.textColor)
+        canvas.drawString(x, y, self.text)
+        if self.underline:
+            canvas.setStrokeColor(style.textColor)
+            canvas.setLineWidth(style.fontSize / 20)
+            canvas.line(x, y - 0.125 * style.fontSize, x + self.text_width, y - 0.125 * style.fontSize)
+
+
+def plain_text(element: ET.Element) -> str | None:
+    """The element's text when it holds no inline markup, whitespace folded as a Paragraph folds it."""
+    if len(element):
+        return None
+    return " ".join((element.text or "").split())
+
+
+def text_flowable(element: ET.Element, style: ParagraphStyle, where: str, *, bold: bool = False,
+                  underline: bool = False) -> Flowable:
+    """A TextLine for plain text, a Paragraph for text with inline markup."""
+    text = plain_text(element)
+    if text is not None:
+        return TextLine(text, style, bold=bold, underline=underline)
+    markup = _inline(element, where)
+    if underline:
+        markup = f"<u>{markup}</u>"
+    if bold:
+        markup = f"<b>{markup}</b>"
+    return Paragraph(markup, style)
 
 
 class SignatureSpace(Flowable):  # type: ignore[misc]
@@ -172,7 +272,9 @@ def _paragraph(element: ET.Element, style: ParagraphStyle) -> Paragraph:
             overrides["alignment"] = ALIGNMENTS[_choice(element, "align", ALIGNMENTS, "left")]
         if "indent" in attrs:
             overrides["leftIndent"] = _length(attrs["indent"], 0)
-        style = ParagraphStyle(f"{style.name}-x", parent=style, **overrides)
+        style = _derived(style, **overrides)
+    if style.alignment != TA_JUSTIFY:
+        return text_flowable(element, style, element.tag)
     return Paragraph(_inline(element, element.tag), style)
 
 
@@ -200,10 +302,8 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
         line_attrs = _attributes(child, {"size", "bold"})
         size = _length(line_attrs.get("size", "12"), 0)
         bold = _choice(child, "bold", ("true", "false"), "false") == "true"
-        style = ParagraphStyle(
-            "lh", parent=STYLES["headsub"], fontSize=size, leading=size * 1.22, fontName=FONT_BOLD if bold else FONT
-        )
-        lines.append(Paragraph(_inline(child, "line"), style))
+        style = _derived(STYLES["headsub"], fontSize=size, leading=size * 1.22, fontName=FONT_BOLD if bold else FONT)
+        lines.append(text_flowable(child, style, "line"))
     logo = attrs.get("logo")
     if logo:
         image = _image_flowable(ctx.base_dir / logo, height=LOGO_HEIGHT)
@@ -243,9 +343,9 @@ def _identity(element: ET.Element, ctx: BuildContext) -> Table:
         if row.tag != "row":
             raise InputError(f"layout: <identity> holds <row> elements, not <{row.tag}>")
         row_attrs = _attributes(row, {"label"})
-        rows.append([Paragraph(escape(row_attrs.get("label", "")), STYLES["cell"]),
-                     Paragraph(":", STYLES["cell"]),
-                     Paragraph(_inline(row, "row"), STYLES["cell"])])
+        rows.append([TextLine(row_attrs.get("label", ""), STYLES["cell"]),
+                     TextLine(":", STYLES["cell"]),
+                     text_flowable(row, STYLES["cell"], "row")])
     if not rows:
         raise InputError("layout: <identity> needs at least one <row label=\"...\">")
     value_width = ctx.frame_width - indent - label_width - 4 * mm
@@ -286,19 +386,19 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
     """A ruled table; `<td rowspan="N">` covers the cells below it as in HTML (the rows below
     leave that column out), for a goal that spans its indicators."""
     attrs = _attributes(element, {"widths", "header"})
-    rows: list[list[Paragraph]] = []
+    rows: list[list[Flowable]] = []
     spans: list[tuple[int, int, int]] = []  # (column, first row, last row)
     covered: dict[int, int] = {}  # column -> last row a span above covers
     for r, tr in enumerate(element):
         if tr.tag != "tr":
             raise InputError(f"layout: <table> holds <tr> elements, not <{tr.tag}>")
         _attributes(tr, set())
-        cells: list[Paragraph] = []
+        cells: list[Flowable] = []
         for td in tr:
             if td.tag != "td":
                 raise InputError(f"layout: <tr> holds <td> elements, not <{td.tag}>")
             while covered.get(len(cells), -1) >= r:
-                cells.append(Paragraph("", STYLES["cell"]))
+                cells.append(TextLine("", STYLES["cell"]))
             _attributes(td, {"align", "rowspan"})
             align = _choice(td, "align", ALIGNMENTS, "left")
             rowspan = td.attrib.get("rowspan", "1")
@@ -307,10 +407,9 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
             if int(rowspan) > 1:
                 covered[len(cells)] = r + int(rowspan) - 1
                 spans.append((len(cells), r, r + int(rowspan) - 1))
-            style = ParagraphStyle(f"td-{align}", parent=STYLES["cell"], alignment=ALIGNMENTS[align])
-            cells.append(Paragraph(_inline(td, "td"), style))
+            cells.append(text_flowable(td, _derived(STYLES["cell"], alignment=ALIGNMENTS[align]), "td"))
         while covered.get(len(cells), -1) >= r:
-            cells.append(Paragraph("", STYLES["cell"]))
+            cells.append(TextLine("", STYLES["cell"]))
         rows.append(cells)
     if any(last >= len(rows) for _, _, last in spans):
         raise InputError("layout: a <td rowspan=...> reaches below the last row of its <table>")
@@ -318,7 +417,7 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
         raise InputError("layout: <table> needs at least one <tr>")
     columns = max(len(r) for r in rows)
     for row in rows:
-        row.extend([Paragraph("", STYLES["cell"]) for _ in range(columns - len(row))])
+        row.extend([TextLine("", STYLES["cell"]) for _ in range(columns - len(row))])
     if "widths" in attrs:
         widths = [_length(w, ctx.frame_width) for w in attrs["widths"].split(",")]
         if len(widths) != columns:
@@ -337,7 +436,10 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
                      ("VALIGN", (0, 0), (-1, heading_rows - 1), "MIDDLE")]
         for row in rows[:heading_rows]:
             for cell in row:
-                cell.style = ParagraphStyle("th", parent=cell.style, fontName=FONT_BOLD, alignment=TA_CENTER)
+                cell.style = _derived(cell.style, fontName=FONT_BOLD, alignment=TA_CENTER)
+                if isinstance(cell, TextLine):
+                    cell.font = FONT_BOLD
+                    cell.text_width = stringWidth(cell.text, FONT_BOLD, cell.style.fontSize)
     table.setStyle(TableStyle(commands))
     return table
 
@@ -357,10 +459,10 @@ def _block(element: ET.Element, ctx: BuildContext, width: float) -> _Block:
     for child in element:
         _attributes(child, {"meterai"} if child.tag == "sign" else set())
         if child.tag == "line":
-            part.append(Paragraph(_inline(child, "line"), STYLES["sign"]))
+            part.append(text_flowable(child, STYLES["sign"], "line"))
         elif child.tag == "name":
             part = block.below  # without a <sign/>, names still line up across the row
-            part.append(Paragraph(f"<b><u>{_inline(child, 'name')}</u></b>", STYLES["sign"]))
+            part.append(text_flowable(child, STYLES["sign"], "name", bold=True, underline=True))
         elif child.tag == "sign":
             if part is block.below:
                 raise InputError("layout: <sign/> comes before <name> in a <block>")
