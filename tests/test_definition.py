@@ -136,3 +136,9 @@ def test_nip_rules(number: str, problem: str | None) -> None:
 )
 def test_nik_rules(number: str, ok: bool) -> None:
     assert (nik_problem(number) is None) is ok
+
+
+def test_performance_agreement_binds_one_first_party() -> None:
+    second = "  - role: signer\n    name: Orang Kedua\n"
+    text = GOOD.replace("pakta-integritas", "perjanjian-kinerja").replace("parties:\n", "parties:\n" + second)
+    assert any("takes at most 1 signer, the definition has 2" in p for p in problems(text))

@@ -113,6 +113,7 @@ def test_f4_paper(tmp_path: Path) -> None:
 def test_english(tmp_path: Path) -> None:
     text = pdftotext(render(pact(DEFINITION.replace("place:", "language: en\nplace:"))).pdf, tmp_path)
     assert "INTEGRITY PACT" in text and "Denpasar, 2 January 2024" in text
+    assert "Page 1 of 1" in text and "Halaman" not in text
 
 
 def test_long_pacts_flow_onto_more_pages(tmp_path: Path) -> None:
@@ -147,3 +148,19 @@ def test_a_line_too_long_for_its_column_still_wraps(tmp_path: Path) -> None:
     assert all(float(x_max) <= right_margin + 1 for _, x_max, _ in words)  # nothing runs off the text frame
     printed = [word for _, _, word in words]
     assert all(printed.count(part) >= 1 for part in long_name.split())
+
+
+def test_template_hash_covers_the_shared_macros(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pakta_cli import templates
+
+    source = templates.builtin_source("pakta-integritas")
+    assert source is not None
+    before = source.sha256
+    original = templates._builtin_file
+
+    def edited(name: str) -> str:
+        text = original(name)
+        return text.replace("Nama", "Nama Lengkap") if name == "_macros.xml.j2" else text
+
+    monkeypatch.setattr(templates, "_builtin_file", edited)
+    assert source.sha256 != before  # the template's own text is unchanged; its macros are not

@@ -85,8 +85,9 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
     """Draws `Halaman X dari Y` footers once the page count is known, and embeds the source files."""
 
     def __init__(self, *args: Any, footer: list[str], attachments: list[tuple[str, bytes, str, str]],
-                 **kwargs: Any) -> None:
+                 language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._language = language
         self._pages: list[dict[str, Any]] = []
         self._footer = footer
         self._attachments = attachments
@@ -121,7 +122,8 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
             para.drawOn(self, left, y + 10)
             y += height
         self.setFont(layout.FONT, 8)
-        self.drawRightString(right, 1.2 * cm, f"Halaman {self._pageNumber} dari {total}")
+        page = "Page {} of {}" if self._language == "en" else "Halaman {} dari {}"
+        self.drawRightString(right, 1.2 * cm, page.format(self._pageNumber, total))
         self.restoreState()
 
     def _embed(self) -> None:
@@ -197,7 +199,8 @@ def render(pact: Pact) -> Rendered:
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     try:
-        doc.build(flowables, canvasmaker=partial(_PactCanvas, footer=ctx.footer, attachments=attachments))
+        doc.build(flowables, canvasmaker=partial(_PactCanvas, footer=ctx.footer, attachments=attachments,
+                                                        language=pact.language))
     except LayoutError as exc:
         raise InputError(f"layout: something does not fit on a page: {exc}") from None
     return Rendered(out.getvalue(), definition, manifest)

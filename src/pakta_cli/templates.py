@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -39,6 +40,7 @@ DAYS = {
 class BuiltIn:
     description: str
     required_roles: tuple[str, ...]
+    max_signers: int | None = None  # a performance agreement binds one PIHAK PERTAMA
 
 
 BUILT_INS: dict[str, BuiltIn] = {
@@ -53,6 +55,7 @@ BUILT_INS: dict[str, BuiltIn] = {
     "perjanjian-kinerja": BuiltIn(
         "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
         ("signer", "superior"),
+        1,
     ),
 }
 
@@ -64,12 +67,37 @@ class TemplateSource:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """Covers the template and every built-in file it imports (the shared macros), so a change
+        to `_macros.xml.j2` changes the hash of every template that uses it."""
+        digest = hashlib.sha256(self.text.encode("utf-8"))
+        for name in sorted(_imports(self.text)):
+            digest.update(b"\0" + name.encode("utf-8") + b"\0" + _builtin_file(name).encode("utf-8"))
+        return digest.hexdigest()
+
+
+_IMPORT = re.compile(r"""{%-?\s*(?:import|from|include|extends)\s+["']([^"']+)["']""")
+
+
+def _imports(text: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The built-in files a template pulls in, transitively."""
+    found: set[str] = set()
+    for name in _IMPORT.findall(text):
+        if name not in seen and name not in found:
+            found.add(name)
+            found |= _imports(_builtin_file(name), seen | found)
+    return found
 
 
 @cache
+def _builtin_file(file_name: str) -> str:
+    try:
+        return (resources.files("pakta_cli") / "templates" / file_name).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        raise InputError(f"template imports {file_name!r}, which is not a built-in template file") from None
+
+
 def _builtin_text(name: str) -> str:
-    return (resources.files("pakta_cli") / "templates" / f"{name}{SUFFIX}").read_text(encoding="utf-8")
+    return _builtin_file(f"{name}{SUFFIX}")
 
 
 def template_problem(name: str, base_dir: Path) -> str | None:
@@ -92,11 +120,16 @@ def requirement_problems(pact: Pact, where: Location) -> list[Problem]:
     if built_in is None:
         return []
     roles = {p.role for p in pact.parties}
-    return [
+    problems = [
         Problem(where, f"template {pact.template!r} needs a party with role '{role}'")
         for role in built_in.required_roles
         if role not in roles and role != "signer"
     ]
+    signers = sum(1 for p in pact.parties if p.role == "signer")
+    if built_in.max_signers is not None and signers > built_in.max_signers:
+        problems.append(Problem(where, f"template {pact.template!r} takes at most {built_in.max_signers} "
+                                       f"signer, the definition has {signers}"))
+    return problems
 
 
 def load_template(pact: Pact) -> TemplateSource:
