@@ -136,6 +136,24 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def run_cli(*args: str | Path, input: str | None = None) -> tuple[int, str, str]:
+    """`pakta ARGS...` through typer's CliRunner: (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from pakta_cli.cli.app import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_error(code: int, err: str, text: str) -> None:
+    """A refusal as pakta reports one: exit 2 and exactly one `error:` line, which says `text`."""
+    assert code == 2, err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, err
+    assert text in errors[0], err
+
+
 def listing(folder: Path) -> list[str]:
     """Every file below `folder` (hidden temp files included), to prove nothing was left behind."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))

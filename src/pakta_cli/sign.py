@@ -353,14 +353,15 @@ def _open(data: bytes, source: str) -> Any:
         raise InputError(f"{source}: not a PDF file")
     try:
         writer = _writer_class()(BytesIO(data), strict=True)
-        encrypted = writer.prev.encrypted
-        root = writer.root
-        _ = root["/Pages"]
     except Exception as exc:
         raise InputError(f"{source}: damaged or unreadable PDF ({_short(exc)})") from None
-    if encrypted:
+    if writer.prev.encrypted:
         raise InputError(f"{source}: encrypted PDF; pakta signs only unencrypted documents",
                          hint="a pact rendered by pakta is never encrypted: sign the original")
+    try:
+        _ = writer.root["/Pages"]
+    except Exception as exc:
+        raise InputError(f"{source}: damaged or unreadable PDF ({_short(exc)})") from None
     return writer
 
 

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from pakta_cli.cli.console import note
@@ -47,7 +46,7 @@ def _given(passphrase_file: Path | None) -> bytes | None:
 def _prompt(label: str) -> str:
     try:
         return str(typer.prompt(label, hide_input=True, prompt_suffix=": "))
-    except (click.exceptions.Abort, EOFError):
+    except (typer.Abort, EOFError):  # end of input at the prompt (typer vendors its own click)
         raise KeyFileError(
             "no passphrase given",
             hint=f"type it at the prompt, or use --passphrase-file FILE or the {ENV} variable",

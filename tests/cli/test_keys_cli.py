@@ -1,0 +1,198 @@
+"""`pakta keys` and `pakta ca` run as an official and an institution run them."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from pakta_cli.keys import Identity, identity_of, load_certificate, load_private_key
+from pakta_cli.trust import issuer_chain, load_crls, revocation
+from tests.conftest import PASSPHRASE, listing, one_error, run_cli, sha256
+
+run = run_cli
+NAME = 'Ni Luh "Ayu" & <Putu>'
+NIP = "19860926 201505 1 001"
+
+
+def generate(folder: Path, *extra: str, prefix: str = "ayu", input: str | None = None) -> tuple[int, str, str]:
+    return run("keys", "generate", "-o", str(folder / prefix), "--name", NAME, "--nip", NIP,
+               "--position", "Sekretaris", "--institution", "KPU Provinsi Bali", *extra, input=input)
+
+
+def test_generate_prints_key_id_and_verify_command(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    code, out, err = generate(tmp_path)
+    assert code == 0, err
+    key, crt = tmp_path / "ayu.key", tmp_path / "ayu.crt"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    private = load_private_key(key, PASSPHRASE)
+    from pakta_cli.keyid import key_id
+
+    assert f"key id: {key_id(private.public_key())}\n" in out
+    assert f"auditors verify with: pakta verify PACT.pdf --trust {crt}\n" in out
+    assert "encrypted, mode 0600" in err
+    assert identity_of(load_certificate(crt)) == Identity(NAME, "198609262015051001", "Sekretaris",
+                                                           "KPU Provinsi Bali", None)
+
+
+def test_generate_refuses_to_overwrite(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    assert generate(tmp_path)[0] == 0
+    before = {p: sha256(p) for p in tmp_path.iterdir()}
+    code, _, err = generate(tmp_path)
+    one_error(code, err, f"{tmp_path / 'ayu.key'}: already exists")
+    assert "hint: pass --force" in err
+    assert {p: sha256(p) for p in tmp_path.iterdir()} == before
+    code, _, err = generate(tmp_path, "--force")
+    assert code == 0, err
+    assert sha256(tmp_path / "ayu.key") != before[tmp_path / "ayu.key"]
+
+
+def test_prompt_asks_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAKTA_PASSPHRASE", raising=False)
+    code, out, err = generate(tmp_path, input="satu dua tiga\nsatu dua tiga\n")
+    assert code == 0, err
+    assert out.count("passphrase") == 2  # the prompt and its repetition
+    load_private_key(tmp_path / "ayu.key", b"satu dua tiga")
+
+
+def test_prompt_mismatch_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAKTA_PASSPHRASE", raising=False)
+    code, _, err = generate(tmp_path, input="satu dua tiga\nsatu dua empat\n")
+    one_error(code, err, "the two passphrases differ")
+    assert listing(tmp_path) == []
+
+
+def test_no_passphrase_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAKTA_PASSPHRASE", raising=False)
+    code, _, err = generate(tmp_path, input="")
+    one_error(code, err, "no passphrase given")
+    assert listing(tmp_path) == []
+
+
+def test_short_passphrase_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAKTA_PASSPHRASE", "short")
+    code, _, err = generate(tmp_path)
+    one_error(code, err, "at least 8 characters")
+    assert listing(tmp_path) == []
+
+
+def test_passphrase_file_first_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAKTA_PASSPHRASE", raising=False)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("kalimat rahasia saya\nthe second line is ignored\n")
+    code, _, err = generate(tmp_path, "--passphrase-file", str(secret))
+    assert code == 0, err
+    load_private_key(tmp_path / "ayu.key", b"kalimat rahasia saya")
+
+
+def test_no_passphrase_is_explicit_and_says_so(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    code, _, err = generate(tmp_path, "--no-passphrase")
+    assert code == 0, err
+    assert "UNENCRYPTED" in err
+    assert (tmp_path / "ayu.key").read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    load_private_key(tmp_path / "ayu.key", None)
+
+
+def test_passphrase_is_never_an_argument(tmp_path: Path) -> None:
+    code, _, err = generate(tmp_path, "--passphrase", "oops in shell history")
+    assert code == 2 and "No such option" in err
+    assert listing(tmp_path) == []
+
+
+def test_bad_nip(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    code, _, err = run("keys", "generate", "-o", str(tmp_path / "x"), "--name", "X", "--nip", "12345")
+    one_error(code, err, "NIP must have 18 digits")
+    assert listing(tmp_path) == []
+
+
+def test_keys_show_certificate_key_and_errors(tmp_path: Path, keys_env: dict[str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    generate(tmp_path)
+    code, out, err = run("keys", "show", str(tmp_path / "ayu.crt"))
+    assert code == 0, err
+    key_id_line = next(line for line in out.splitlines() if line.startswith("key id:"))
+    for text in ("kind:        certificate, self-signed", f"name:        {NAME}", f"NIP:         {NIP}",
+                 "position:    Sekretaris", "(valid now)"):
+        assert text in out
+    code, out, err = run("keys", "show", str(tmp_path / "ayu.key"))
+    assert code == 0, err
+    assert "Ed25519 private key (encrypted)" in out and key_id_line in out and f"name:        {NAME}" in out
+    monkeypatch.setenv("PAKTA_PASSPHRASE", "not the passphrase")
+    code, _, err = run("keys", "show", str(tmp_path / "ayu.key"))
+    one_error(code, err, "wrong passphrase")
+    code, _, err = run("keys", "show", str(tmp_path / "missing.crt"))
+    one_error(code, err, "not found")
+    (tmp_path / "junk.bin").write_bytes(b"\x00\x01junk")
+    code, _, err = run("keys", "show", str(tmp_path / "junk.bin"))
+    one_error(code, err, "not a key, certificate, request or CRL")
+
+
+def test_keys_show_csr(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    csr = x509.CertificateSigningRequestBuilder().subject_name(Identity("Ayu").subject()).sign(key, None)
+    (tmp_path / "a.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    code, out, _ = run("keys", "show", str(tmp_path / "a.csr"))
+    assert code == 0 and "certificate signing request" in out and "CN=Ayu" in out
+
+
+# --- the CA ---------------------------------------------------------------------------------------
+
+
+def test_ca_lifecycle(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    code, out, err = run("ca", "init", "-o", str(tmp_path / "kpu"), "--institution", "KPU Provinsi Bali")
+    assert code == 0, err
+    trust, crl = tmp_path / "kpu.crt", tmp_path / "kpu.crl"
+    assert f"auditors verify with: pakta verify PACT.pdf --trust {trust} --crl {crl}" in out
+    assert stat.S_IMODE((tmp_path / "kpu.key").stat().st_mode) == 0o600
+    root = load_certificate(tmp_path / "kpu.crt")
+
+    assert generate(tmp_path)[0] == 0
+    code, out, err = run("ca", "issue", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu.crt"),
+                         "-o", str(tmp_path / "ayu-kpu.crt"), "--days", "90")
+    assert code == 0, err
+    issued = load_certificate(tmp_path / "ayu-kpu.crt")
+    assert issuer_chain(issued, [root]) == root
+    assert identity_of(issued).nip == "198609262015051001"
+    assert f"--cert {tmp_path / 'ayu-kpu.crt'} --chain {tmp_path / 'kpu.crt'}" in out
+
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu.crt"),
+                       "-o", str(tmp_path / "ayu-kpu.crt"))
+    one_error(code, err, "already exists")
+
+    code, out, err = run("ca", "revoke", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu-kpu.crt"),
+                         "--reason", "key-compromise")
+    assert code == 0, err
+    assert "now lists 1 certificate" in err
+    crls = load_crls([tmp_path / "kpu.crl"], [root])
+    assert revocation(issued, crls) is not None
+    code, out, _ = run("keys", "show", str(tmp_path / "kpu.crl"))
+    assert f"serial {issued.serial_number:x} revoked" in out and "(key-compromise)" in out
+
+    code, _, err = run("ca", "revoke", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu-kpu.crt"))
+    one_error(code, err, "already revoked")
+    code, _, err = run("ca", "revoke", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu.crt"))
+    one_error(code, err, "was not issued by this CA")
+    code, _, err = run("ca", "crl", "--ca", str(tmp_path / "kpu"))
+    assert code == 0 and "1 revoked" in err
+
+
+def test_ca_wrong_passphrase_and_wrong_prefix(tmp_path: Path, keys_env: dict[str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("ca", "init", "-o", str(tmp_path / "kpu"), "--institution", "KPU")[0] == 0
+    assert generate(tmp_path)[0] == 0
+    before = listing(tmp_path)
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "nothing"), str(tmp_path / "ayu.crt"),
+                       "-o", str(tmp_path / "out.crt"))
+    one_error(code, err, "no CA here")
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "ayu"), str(tmp_path / "ayu.crt"),
+                       "-o", str(tmp_path / "out.crt"))
+    one_error(code, err, "not a CA certificate")
+    monkeypatch.setenv("PAKTA_PASSPHRASE", "not the passphrase")
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu.crt"),
+                       "-o", str(tmp_path / "out.crt"))
+    one_error(code, err, "wrong passphrase")
+    assert listing(tmp_path) == before
