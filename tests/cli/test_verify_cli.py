@@ -1,0 +1,269 @@
+"""`pakta verify` run as an auditor runs it: what is printed, on which stream, and the exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pakta_cli.cli.app import app
+from pakta_cli.trust import revoke
+from tests.conftest import AYU, MADE, make_ca, make_identity, pact_definition, rendered_pact, signed_pact
+
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["verify", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def identity(folder: Path, person: dict[str, str], **kwargs: object) -> tuple[Path, Path]:
+    return make_identity(folder, person["name"], person.get("nip"), passphrase=None, **kwargs)  # type: ignore[arg-type]
+
+
+def sign(folder: Path, pdf: Path, *signers: tuple[Path, Path], name: str | None = None) -> Path:
+    return signed_pact(folder, pdf, list(signers), passphrase=None, name=name)
+
+
+@pytest.fixture
+def people(tmp_path: Path) -> tuple[tuple[Path, Path], tuple[Path, Path]]:
+    keys = tmp_path / "keys"
+    return identity(keys, AYU), identity(keys, MADE)
+
+
+@pytest.fixture
+def both_signed(tmp_path: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]) -> Path:
+    ayu, made = people
+    return sign(tmp_path, rendered_pact(tmp_path / "pacts"), ayu, made, name="both.pdf")
+
+
+def test_a_pact_signed_by_both_parties_is_valid(
+    both_signed: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    (_, ayu_cert), (_, made_cert) = people
+    code, out, err = run(both_signed, "--trust", ayu_cert, "--trust", made_cert)
+    assert code == 0, out + err
+    text = flat(out)
+    assert "VALID" in text and "FAIL" not in text.replace("0 FAIL", "")
+    assert "both.pdf" in text and AYU["name"] in text and MADE["name"] in text
+    assert "2/2" in text
+    assert "1 dokumen / documents: 1 VALID, 0 FAIL" in text
+    assert err == ""
+
+
+def test_trust_may_be_a_folder_and_a_ca_root(tmp_path: Path) -> None:
+    ca = make_ca(tmp_path / "ca", passphrase=None)
+    ayu = identity(tmp_path / "keys", AYU, ca=ca)
+    signed = sign(tmp_path, rendered_pact(tmp_path / "pacts", [AYU]), ayu)
+    roots = tmp_path / "roots"
+    roots.mkdir()
+    (roots / "kpu.crt").write_bytes(ca.paths.cert.read_bytes())
+    code, out, _ = run(signed, "--trust", roots, "--crl", ca.paths.crl)
+    assert code == 0, out
+
+    revoke(ca, ayu[1])
+    code, out, _ = run(signed, "--trust", roots, "--crl", ca.paths.crl)
+    assert code == 1
+    assert "revoked on" in flat(out) and "dicabut" in flat(out)
+
+
+def test_half_signed_names_who_has_not_signed(
+    tmp_path: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    ayu, made = people
+    half = sign(tmp_path, rendered_pact(tmp_path / "pacts"), ayu)
+    code, out, _ = run(half, "--trust", ayu[1], "--trust", made[1])
+    assert code == 1
+    assert f"belum ditandatangani oleh {MADE['name']} / not yet signed by {MADE['name']}" in out
+    assert "1/2" in out
+
+
+def test_a_folder_with_mixed_files_accounts_for_every_pdf(
+    tmp_path: Path, both_signed: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    (_, ayu_cert), (_, made_cert) = people
+    folder = tmp_path / "audit"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "good.pdf").write_bytes(both_signed.read_bytes())
+    (folder / "sub" / "unsigned.PDF").write_bytes((tmp_path / "pacts" / "pakta.pdf").read_bytes())
+    (folder / "not-a-pdf.pdf").write_bytes(b"GIF89a, a picture with the wrong name")
+    (folder / "truncated.pdf").write_bytes(both_signed.read_bytes()[:3000])
+    (folder / "notes.txt").write_text("not a pact")
+    code, out, err = run(folder, "--trust", ayu_cert, "--trust", made_cert, "--jobs", "2")
+    assert code == 1
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith(" ") and line.split()
+             and line.split()[0].startswith(str(folder))}
+    assert sorted(Path(p).name for p in lines) == ["good.pdf", "not-a-pdf.pdf", "truncated.pdf", "unsigned.PDF"]
+    assert " VALID " in lines[str(folder / "good.pdf")]
+    assert "not a PDF file" in lines[str(folder / "not-a-pdf.pdf")]
+    assert "damaged or truncated PDF" in lines[str(folder / "truncated.pdf")]
+    assert "not signed at all" in lines[str(folder / "sub" / "unsigned.PDF")]
+    assert "4 dokumen / documents: 1 VALID, 3 FAIL" in out
+    assert "1 file not ending in .pdf skipped" in err
+
+
+def test_json_prints_every_check_of_every_document(
+    tmp_path: Path, both_signed: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    (_, ayu_cert), _ = people
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"junk")
+    code, out, _ = run(both_signed, junk, "--trust", ayu_cert, "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["summary"] == {"documents": 2, "valid": 0, "failed": 2, "ok": False}
+    signed, unreadable = data["documents"]
+    assert [c["name"] for c in signed["checks"]] == [
+        "readable", "signed", "all_parties_signed", "unchanged_after_signing", "embedded_hashes"]
+    assert [c["name"] for c in signed["signatures"][0]["checks"]] == [
+        "byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party"]
+    trusted = {s["field"]: s["checks"][3]["ok"] for s in signed["signatures"]}
+    assert trusted == {"pakta-signer-1": True, "pakta-superior-1": False}
+    assert unreadable["checks"] == [{"name": "readable", "ok": False, "detail": "bukan berkas PDF / not a PDF file"}]
+
+
+def test_definition_and_reproduce(
+    tmp_path: Path, both_signed: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    (_, ayu_cert), (_, made_cert) = people
+    trust = ["--trust", ayu_cert, "--trust", made_cert]
+    definition = tmp_path / "pakta.yaml"
+    definition.write_text(pact_definition())
+    code, out, _ = run(both_signed, *trust, "--definition", definition, "--reproduce", "--json")
+    assert code == 0, out
+    names = [c["name"] for c in json.loads(out)["documents"][0]["checks"]]
+    assert names[-2:] == ["definition", "reproduces"]
+
+    definition.write_text(pact_definition().replace("Denpasar", "Tabanan"))
+    code, out, _ = run(both_signed, *trust, "--definition", definition)
+    assert code == 1
+    assert "the embedded definition differs from --definition" in flat(out)
+
+
+def test_roster_completeness_with_the_batch_manifest(
+    tmp_path: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    _, made = people
+    ayu = identity(tmp_path / "keys", AYU)
+    other = {"role": "signer", "name": "Ni Kadek Lestari", "nip": "199001012020122001"}
+    kadek = identity(tmp_path / "keys", other)
+    definition = tmp_path / "roster.yaml"
+    definition.write_text(pact_definition([MADE]))
+    roster = tmp_path / "people.csv"
+    roster.write_text(f"name,nip\n{AYU['name']},{AYU['nip']}\n{other['name']},{other['nip']}\n")
+    folder = tmp_path / "batch"
+    result = runner.invoke(app, ["render", str(definition), "--roster", str(roster), "-o", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((folder / "manifest.json").read_text())
+    files = [folder / p["file"] for p in manifest["pacts"]]
+    trust = ["--trust", ayu[1], "--trust", kadek[1], "--trust", made[1]]
+
+    # the signed copies come back in another folder, under the names the manifest lists
+    back = tmp_path / "returned"
+    back.mkdir()
+    sign(back, files[0], ayu, made, name=files[0].name)
+    sign(back, files[1], kadek, name=files[1].name)
+    for extra in back.glob("*-signed-*.pdf"):
+        extra.unlink()
+    returned = [back / f.name for f in files]
+    (back / "stray.pdf").write_bytes(returned[0].read_bytes())
+    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json")
+    assert code == 1
+    text = flat(out)
+    assert "2/2 pakta ada / pacts present" in text
+    assert f"1 belum ditandatangani lengkap / not fully signed: {returned[1]}" in text
+    assert "more than one file for the same pact" in text
+    assert "TIDAK LENGKAP / INCOMPLETE" in text
+
+    (back / "stray.pdf").unlink()
+    returned[1].unlink()
+    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json", "--json")
+    assert code == 1
+    assert json.loads(out)["roster"]["missing"] == [files[1].name]
+
+    sign(back, rendered_pact(tmp_path / "elsewhere", [AYU]), ayu, name="foreign.pdf")
+    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json", "--json")
+    assert json.loads(out)["roster"]["unknown"] == [str(back / "foreign.pdf")]
+    (back / "foreign.pdf").unlink()
+    sign(back, files[1], kadek, made, name=files[1].name)
+    for extra in back.glob("*-signed-*.pdf"):
+        extra.unlink()
+    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json")
+    assert code == 0, out
+    assert "daftar / roster: lengkap / complete" in flat(out)
+
+
+# -- usage errors: exit 2, one line on stderr ------------------------------------------------------
+
+
+def test_no_trust_is_a_usage_error(both_signed: Path) -> None:
+    code, out, err = run(both_signed)
+    assert (code, out) == (2, "")
+    assert "error: no trust given" in err and "--trust" in err
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: ["--trust", tmp / "missing.crt"], "trust file not found"),
+        (lambda tmp: ["--trust", tmp / "keys" / "ni-luh-ayu-sukmawati.key"], "certificate"),
+        (lambda tmp: ["--trust", tmp / "keys" / "ni-luh-ayu-sukmawati.crt", "--crl", tmp / "nothing.crl"],
+         "CRL not found"),
+        (lambda tmp: ["--trust", tmp / "keys" / "ni-luh-ayu-sukmawati.crt",
+                      "--crl", tmp / "keys" / "ni-luh-ayu-sukmawati.crt"], "not a certificate revocation list"),
+    ],
+)
+def test_unusable_trust_or_crl_is_a_usage_error(
+    tmp_path: Path, both_signed: Path, make: object, message: str
+) -> None:
+    code, out, err = run(both_signed, *make(tmp_path))  # type: ignore[operator]
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and message in err
+
+
+def test_a_crl_from_an_untrusted_ca_is_refused(tmp_path: Path, both_signed: Path,
+                                               people: tuple[tuple[Path, Path], tuple[Path, Path]]) -> None:
+    stranger = make_ca(tmp_path / "stranger", passphrase=None)
+    code, _, err = run(both_signed, "--trust", people[0][1], "--crl", stranger.paths.crl)
+    assert code == 2 and "not signed by any of the trusted certificates" in err
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]) -> None:
+    code, _, err = run(tmp_path / "nowhere.pdf", "--trust", people[0][1])
+    assert code == 2 and "nowhere.pdf: not found" in err
+
+
+def test_an_empty_folder_is_a_usage_error(tmp_path: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(tmp_path / "empty", "--trust", people[0][1])
+    assert code == 2 and "no PDF files found" in err
+
+
+# -- as a process, piped --------------------------------------------------------------------------
+
+
+def test_piped_output_is_plain_and_every_reason_stays_on_one_line(
+    tmp_path: Path, people: tuple[tuple[Path, Path], tuple[Path, Path]]
+) -> None:
+    ayu, made = people
+    half = sign(tmp_path, rendered_pact(tmp_path / "pacts"), ayu)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "60"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pakta_cli", "verify", str(half), "--trust", str(ayu[1]), "--trust", str(made[1])],
+        capture_output=True, env=env, check=False,
+    )
+    assert result.returncode == 1
+    out = result.stdout.decode()
+    assert "\x1b[" not in out
+    assert f"- belum ditandatangani oleh {MADE['name']} / not yet signed by {MADE['name']}" in out
+    assert result.stderr == b""
