@@ -1,9 +1,39 @@
-"""Placeholder: the `demo` commands are being built; see the open issues."""
+"""`pakta demo`: render, certify, sign, verify and tamper with the bundled examples in a fresh folder."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
+def demo(
+    folder: Annotated[Path, typer.Argument(help="A new or empty folder to work in.", metavar="[DIR]")] = Path(
+        "pakta-demo"
+    ),
+) -> None:
+    """Run the whole flow on the bundled examples: render, keys and CA, sign, verify, tamper."""
+    from pakta_cli import report
+    from pakta_cli.cli.console import note, out
+    from pakta_cli.demo import run_demo
+
+    result = run_demo(folder, say=note)
+    note("")
+    note(f"auditor:     pakta verify {folder / 'pacts'} --trust {result.ca_cert}")
+    out.print(report.table(result.verdicts))
+    out.print(report.summary(result.verdicts))
+    note("")
+    note(f"auditor:     pakta verify {folder / 'tampered'} --trust {result.ca_cert}")
+    out.print(report.table([result.tampered]))
+    out.print(report.summary([result.tampered]))
+    note("")
+    expected = all(v.ok for v in result.verdicts) and not result.tampered.ok
+    if not expected:
+        raise typer.Exit(1)
+    note(f"Everything is in {folder}/: the definitions, the keys (demo keys, no passphrase), the signed pacts.")
+    note(f"Try: pakta verify {folder / 'pacts'} --trust {result.ca_cert} --reproduce --json")
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the pakta app."""
+    app.command("demo")(demo)
