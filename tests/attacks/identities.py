@@ -1,9 +1,10 @@
 """Keys and certificates for the attack suite, made in memory at test time.
 
-Honest identities carry the names pakta puts in a certificate (CN = name, serialNumber = NIP,
-title = position, O = institution, C = ID). An impostor copies everything a person can read in a
-trusted certificate (subject, serial number, issuer name, validity) but holds a key of its own:
-only a verifier that checks signatures up to a trust root, not names, turns it away.
+Honest identities are built with pakta's own certificate builder, so they carry what pakta puts
+in a certificate (CN = name, serialNumber = NIP, title = position, O = institution, C = ID).
+An impostor copies everything a person can read in a trusted certificate (subject, serial number,
+issuer name, validity, key identifiers) but holds a key of its own: only a verifier that checks
+signatures up to a trust root, not names, turns it away.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
-VALIDITY = (NOW - dt.timedelta(days=30), NOW + dt.timedelta(days=365))
+from pakta_cli import keys, sign, trust
+from pakta_cli.sign import Credentials
+
+INSTITUTION = "Komisi Pemilihan Umum Kota Contoh"
 
 
 @dataclass(frozen=True)
@@ -37,91 +39,94 @@ class Identity:
     def pem(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
-
-def person_name(name: str, nip: str | None = None, position: str | None = None,
-                institution: str = "Komisi Pemilihan Umum Kota Contoh") -> x509.Name:
-    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
-    if nip:
-        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, nip))
-    if position:
-        attributes.append(x509.NameAttribute(NameOID.TITLE, position))
-    attributes += [
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, institution),
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-    ]
-    return x509.Name(attributes)
+    def credentials(self) -> Credentials:
+        """What `pakta sign` signs with once it has loaded a key file and its certificate."""
+        raw = self.key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                     serialization.NoEncryption())
+        return Credentials(raw, _der(self.cert), tuple(_der(c) for c in self.chain))
 
 
-def _certificate(subject: x509.Name, issuer: x509.Name, public_key: object, signing_key: Ed25519PrivateKey,
-                 *, ca: bool, serial: int | None = None,
-                 validity: tuple[dt.datetime, dt.datetime] = VALIDITY) -> x509.Certificate:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)  # type: ignore[arg-type]
-        .serial_number(serial if serial is not None else x509.random_serial_number())
-        .not_valid_before(validity[0])
-        .not_valid_after(validity[1])
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-    )
-    return builder.sign(signing_key, None)
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
 
 
-def self_signed(name: str, nip: str | None = None, position: str | None = None) -> Identity:
-    """An official's own certificate, trusted when the auditor trusts it directly."""
-    key = Ed25519PrivateKey.generate()
-    subject = person_name(name, nip, position)
-    return Identity(key, _certificate(subject, subject, key.public_key(), key, ca=False))
+def _validity() -> dict[str, dt.datetime]:
+    now = keys.utcnow()
+    return {"not_before": now - keys.BACKDATE, "not_after": now + dt.timedelta(days=365)}
 
 
-def authority(name: str = "KPU Kota Contoh Root CA") -> Identity:
-    """An institution's root: the certificate auditors trust, which issues officials' certificates."""
-    key = Ed25519PrivateKey.generate()
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, name),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Komisi Pemilihan Umum Kota Contoh"),
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-    ])
-    return Identity(key, _certificate(subject, subject, key.public_key(), key, ca=True))
+def self_signed(name: str, nip: str | None = None, position: str | None = None,
+                institution: str = INSTITUTION) -> Identity:
+    """An official's own certificate, as `pakta keys generate` makes it."""
+    key = keys.generate_key()
+    subject = keys.Identity(name, nip, position, institution).subject()
+    return Identity(key, keys.build_certificate(key.public_key(), subject, signing_key=key, **_validity()))
 
 
-def issued(ca: Identity, name: str, nip: str | None = None, position: str | None = None) -> Identity:
-    """An official's certificate issued by `ca`."""
-    key = Ed25519PrivateKey.generate()
-    cert = _certificate(person_name(name, nip, position), ca.cert.subject, key.public_key(), ca.key, ca=False)
+def authority(institution: str = INSTITUTION) -> Identity:
+    """An institution's root, as `pakta ca init` makes it: what auditors trust."""
+    key = keys.generate_key()
+    cert = keys.build_certificate(key.public_key(), trust.ca_subject(institution), signing_key=key, ca=True,
+                                  **_validity())
+    return Identity(key, cert)
+
+
+def issued(ca: Identity, name: str, nip: str | None = None, position: str | None = None,
+           institution: str = INSTITUTION) -> Identity:
+    """An official's certificate issued by `ca`, as `pakta ca issue` makes it."""
+    key = keys.generate_key()
+    subject = keys.Identity(name, nip, position, institution).subject()
+    cert = keys.build_certificate(key.public_key(), subject, signing_key=ca.key, issuer=ca.cert, **_validity())
     return Identity(key, cert, (ca.cert,))
 
 
-def impostor(of: x509.Certificate, *, fake_issuer: Identity | None = None) -> Identity:
-    """A certificate that copies `of`'s subject, serial number, issuer name and validity but holds a
-    fresh key. Self-signed by that key, or signed by `fake_issuer` (a look-alike of the real CA)."""
-    key = Ed25519PrivateKey.generate()
-    signing_key = fake_issuer.key if fake_issuer else key
-    cert = _certificate(
-        of.subject, of.issuer, key.public_key(), signing_key, ca=False, serial=of.serial_number,
-        validity=(of.not_valid_before_utc, of.not_valid_after_utc),
+def _copy(of: x509.Certificate, public_key: Ed25519PublicKey, signing_key: Ed25519PrivateKey) -> x509.Certificate:
+    """A certificate with every name, number and date of `of`, for another key, signed by `signing_key`."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(of.subject)
+        .issuer_name(of.issuer)
+        .public_key(public_key)
+        .serial_number(of.serial_number)
+        .not_valid_before(of.not_valid_before_utc)
+        .not_valid_after(of.not_valid_after_utc)
     )
+    for extension in of.extensions:
+        if isinstance(extension.value, x509.SubjectKeyIdentifier):
+            builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), False)
+        elif not isinstance(extension.value, x509.AuthorityKeyIdentifier):
+            builder = builder.add_extension(extension.value, extension.critical)
+    # the look-alike claims the real issuer's key identifier too: names and ids are not proof
+    for extension in of.extensions:
+        if isinstance(extension.value, x509.AuthorityKeyIdentifier):
+            builder = builder.add_extension(extension.value, extension.critical)
+    return builder.sign(signing_key, None)
+
+
+def impostor(of: x509.Certificate, *, fake_issuer: Identity | None = None) -> Identity:
+    """A certificate that copies `of`'s subject (name, NIP), serial number, issuer name, validity and
+    extensions but holds a fresh key: self-signed by that key, or signed by `fake_issuer` (a
+    look-alike of the real CA)."""
+    key = keys.generate_key()
+    cert = _copy(of, key.public_key(), fake_issuer.key if fake_issuer else key)
     return Identity(key, cert, (fake_issuer.cert,) if fake_issuer else ())
 
 
 def lookalike_authority(of: x509.Certificate) -> Identity:
-    """A root with the real root's subject and serial number and a key of its own."""
-    key = Ed25519PrivateKey.generate()
-    cert = _certificate(of.subject, of.subject, key.public_key(), key, ca=True, serial=of.serial_number,
-                        validity=(of.not_valid_before_utc, of.not_valid_after_utc))
-    return Identity(key, cert)
+    """A root with the real root's subject, serial number, dates and extensions, and a key of its own."""
+    key = keys.generate_key()
+    return Identity(key, _copy(of, key.public_key(), key))
 
 
-# -- signing with pyHanko directly -----------------------------------------------------------------
+# -- signing ----------------------------------------------------------------------------------------
+
+
+def pakta_sign(pdf: bytes, field_name: str, identity: Identity) -> bytes:
+    """Sign one party's field with pakta's own signer, as `pakta sign --party FIELD` does."""
+    return sign.sign_pdf(pdf, identity.credentials(), sign.SignOptions(party=field_name)).pdf
+
+
+# -- signing with pyHanko directly, as an attacker's own tool would --------------------------------
 
 
 def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:

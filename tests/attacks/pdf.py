@@ -17,6 +17,7 @@ from io import BytesIO
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import copy_into_new_writer
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
 
@@ -28,12 +29,12 @@ def reader(pdf: bytes) -> PdfFileReader:
     return PdfFileReader(BytesIO(pdf), strict=False)
 
 
-def startxref(pdf: bytes) -> int:
-    """The offset of the newest xref section: the number after the last `startxref`."""
+def startxref(pdf: bytes, revision: int = -1) -> int:
+    """The offset of a revision's xref section (default: the newest), from its `startxref`."""
     found = _STARTXREF.findall(pdf)
     if not found:
         raise ValueError("no startxref in this PDF")
-    return int(found[-1])
+    return int(found[revision])
 
 
 def eof_offsets(pdf: bytes) -> list[int]:
@@ -60,6 +61,14 @@ def page_number(pdf: bytes, index: int = 0) -> int:
     """The object number of page `index` (0 is the first page)."""
     ref, _ = reader(pdf).find_page_for_modification(index)
     return int(ref.idnum)
+
+
+def field_number(pdf: bytes, name: str) -> int:
+    """The object number of the form field (for pakta, the merged field and widget) called `name`."""
+    for ref in reader(pdf).root["/AcroForm"]["/Fields"]:
+        if str(ref.get_object().get("/T")) == name:
+            return int(ref.idnum)
+    raise KeyError(name)
 
 
 def root_number(pdf: bytes) -> int:
@@ -173,7 +182,9 @@ def set_byte_range(pdf: bytes, field: str, text: bytes) -> bytes:
 # -- incremental updates ---------------------------------------------------------------------------
 
 
-def _trailer_entries(pdf: bytes, root: int | None, size: int) -> bytes:
+def _trailer_entries(pdf: bytes, root: int | None, size: int, prev: int | None = None) -> bytes:
+    """`/Size .. /Root .. /Info .. /ID .. /Prev ..` for an update chained to `pdf` (or to the xref
+    section at `prev`)."""
     trailer = reader(pdf).trailer
     entries = [b"/Size %d" % size, b"/Root %d 0 R" % (root if root is not None else root_number(pdf))]
     info = trailer.raw_get("/Info") if "/Info" in trailer else None
@@ -181,11 +192,12 @@ def _trailer_entries(pdf: bytes, root: int | None, size: int) -> bytes:
         entries.append(b"/Info %d 0 R" % info.idnum)
     if "/ID" in trailer:
         entries.append(b"/ID " + serialize(trailer["/ID"]))
-    entries.append(b"/Prev %d" % startxref(pdf))
-    return b"<< " + b" ".join(entries) + b" >>"
+    entries.append(b"/Prev %d" % (startxref(pdf) if prev is None else prev))
+    return b" ".join(entries)
 
 
-def _xref_section(previous: bytes, offsets: Mapping[int, int], root: int | None, at: int) -> bytes:
+def _xref_section(previous: bytes, offsets: Mapping[int, int], root: int | None, at: int,
+                  prev: int | None = None) -> bytes:
     """A classic xref table for `offsets` and a trailer chained to `previous`, placed at `at`."""
     out = bytearray(b"xref\n0 1\n0000000000 65535 f \n")
     numbers = sorted(offsets)
@@ -197,7 +209,7 @@ def _xref_section(previous: bytes, offsets: Mapping[int, int], root: int | None,
             run = []
         run.append(number)
     size = max([next_free(previous), *(n + 1 for n in numbers)])
-    out += b"trailer\n" + _trailer_entries(previous, root, size) + b"\n"
+    out += b"trailer\n<< " + _trailer_entries(previous, root, size, prev) + b" >>\n"
     out += b"startxref\n%d\n%%%%EOF\n" % at
     return bytes(out)
 
@@ -216,9 +228,11 @@ def append_xref(pdf: bytes, offsets: Mapping[int, int], root: int | None = None)
     return out + _xref_section(pdf, offsets, root, len(out))
 
 
-def append_update(pdf: bytes, objects: Mapping[int, bytes], root: int | None = None) -> bytes:
+def append_update(pdf: bytes, objects: Mapping[int, bytes], root: int | None = None,
+                  prev: int | None = None) -> bytes:
     """Append an incremental update by hand: each `objects` value is the text between `N 0 obj`
     and `endobj`; a classic xref table and a trailer with /Prev (and /Root = `root` if given) follow.
+    /Prev is the newest xref section's offset, or `prev` to chain the update to an older one.
 
     The bytes before the update are left exactly as they were, so every signature's byte range
     still covers what it signed: only a verifier that compares revisions notices the change.
@@ -228,7 +242,15 @@ def append_update(pdf: bytes, objects: Mapping[int, bytes], root: int | None = N
     for number, body in sorted(objects.items()):
         offsets[number] = len(out)
         out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    return bytes(out) + _xref_section(pdf, offsets, root, len(out))
+    return bytes(out) + _xref_section(pdf, offsets, root, len(out), prev)
+
+
+def single_revision(pdf: bytes) -> bytes:
+    """The file rewritten by pyHanko as one revision: what an attacker hands a signer when the
+    shadow content must look like part of the document from the start."""
+    out = BytesIO()
+    copy_into_new_writer(reader(pdf), writer_kwargs={"stream_xrefs": False}).write(out)
+    return out.getvalue()
 
 
 def pyhanko_update(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
@@ -238,3 +260,38 @@ def pyhanko_update(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def append_compressed_update(pdf: bytes, packed: Mapping[int, bytes], plain: Mapping[int, bytes] | None = None,
+                             root: int | None = None) -> bytes:
+    """Append an update the PDF 1.5 way: the objects of `packed` (no streams) inside one object
+    stream, `plain` objects as usual, and a cross-reference *stream* instead of a table.
+
+    A verifier that reads only classic tables, or looks only at objects written out in the open,
+    would not see what this update changes.
+    """
+    plain = dict(plain or {})
+    objstm_no = max([next_free(pdf), *(n + 1 for n in (*packed, *plain))])
+    xref_no = objstm_no + 1
+    offsets, at = [], 0
+    for body in packed.values():
+        offsets.append(at)
+        at += len(body) + 1
+    header = b" ".join(b"%d %d" % (n, off) for n, off in zip(packed, offsets, strict=True)) + b"\n"
+    data = header + b"".join(body + b"\n" for body in packed.values())
+    plain[objstm_no] = stream(data, Type="/ObjStm", N=str(len(packed)), First=str(len(header)))
+    out = bytearray(_line(pdf))
+    rows = {}
+    for number, body in sorted(plain.items()):
+        rows[number] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    for index, number in enumerate(packed):
+        rows[number] = b"\x02" + objstm_no.to_bytes(4, "big") + index.to_bytes(2, "big")
+    xref_at = len(out)
+    rows[xref_no] = b"\x01" + xref_at.to_bytes(4, "big") + b"\x00\x00"
+    numbers = sorted(rows)
+    index_text = " ".join(f"{n} 1" for n in numbers)
+    xref = stream(b"".join(rows[n] for n in numbers), Type="/XRef", W="[1 4 2]", Index=f"[{index_text}]")
+    xref = xref.replace(b"<< ", b"<< " + _trailer_entries(pdf, root, xref_no + 1) + b" ", 1)
+    out += b"%d 0 obj\n%s\nendobj\n" % (xref_no, xref)
+    return bytes(out) + b"startxref\n%d\n%%%%EOF\n" % xref_at

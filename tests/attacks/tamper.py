@@ -16,10 +16,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
 from tests.attacks.pdf import (
+    append_compressed_update,
     append_update,
     append_xref,
     der_hex,
     eof_offsets,
+    field_number,
     latest,
     next_free,
     overwrite,
@@ -105,6 +107,81 @@ def append_page_contents(pdf: bytes, content: bytes = DEFACED) -> bytes:
     return append_update(pdf, {number: stream(content), page_no: serialize(page)})
 
 
+def replace_page_in_object_stream(pdf: bytes, content: bytes = DEFACED) -> bytes:
+    """ISA, the PDF 1.5 way: page 1 redefined inside an object stream, listed by an xref stream."""
+    number, page_no = next_free(pdf), page_number(pdf)
+    page = latest(pdf, page_no)
+    page[pdf_name("/Contents")] = ref(number)
+    return append_compressed_update(pdf, {page_no: serialize(page)}, {number: stream(content)})
+
+
+def crop_page(pdf: bytes) -> bytes:
+    """Shadow hide: page 1's /CropBox shrunk to the letterhead, so the commitments are not shown."""
+    page_no = page_number(pdf)
+    page = latest(pdf, page_no)
+    page[pdf_name("/CropBox")] = ArrayObject([generic.NumberObject(v) for v in (0, 700, 595, 842)])
+    return append_update(pdf, {page_no: serialize(page)})
+
+
+def add_open_action(pdf: bytes) -> bytes:
+    """The catalog gains JavaScript that runs when the pact is opened."""
+    catalog = reader(pdf).root
+    catalog[pdf_name("/OpenAction")] = DictionaryObject({
+        pdf_name("/S"): pdf_name("/JavaScript"), pdf_name("/JS"): pdf_string("app.alert('sah');"),
+    })
+    return append_update(pdf, {root_number(pdf): serialize(catalog)})
+
+
+def replace_signature_appearance(pdf: bytes, field: str, text: str = "Ditandatangani oleh: Orang Lain") -> bytes:
+    """The signed field's visible stamp swapped for another after signing (the signature is untouched)."""
+    widget_no, number = field_number(pdf, field), next_free(pdf)
+    widget = latest(pdf, widget_no)
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    width, height = int(x2 - x1), int(y2 - y1)
+    appearance = stream(
+        b"BT /Helv 9 Tf 4 %d Td (%s) Tj ET" % (height // 2, text.encode("latin-1")),
+        Type="/XObject", Subtype="/Form", BBox=f"[0 0 {width} {height}]",
+        Resources="<< /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
+    )
+    widget[pdf_name("/AP")] = DictionaryObject({pdf_name("/N"): ref(number)})
+    return append_update(pdf, {widget_no: serialize(widget), number: appearance})
+
+
+def copy_signature_into_field(pdf: bytes, source: str, target: str) -> bytes:
+    """A party's signature dictionary copied, byte for byte, as the value of another party's field:
+    both fields now hold a signature that verifies, over the first revision's bytes."""
+    start, end = object_span_anywhere(pdf, _signature_number(pdf, source))
+    body = re.match(rb"\d+ 0 obj\s(.*)\sendobj", pdf[start:end], re.S)
+    assert body is not None
+    widget_no, number = field_number(pdf, target), next_free(pdf)
+    widget = latest(pdf, widget_no)
+    widget[pdf_name("/V")] = ref(number)
+    return append_update(pdf, {widget_no: serialize(widget), number: body.group(1)})
+
+
+def _signature_number(pdf: bytes, field: str) -> int:
+    return int(latest(pdf, field_number(pdf, field)).raw_get("/V").idnum)
+
+
+def object_span_anywhere(pdf: bytes, number: int) -> tuple[int, int]:
+    """[start, end) of the newest `N 0 obj ... endobj` text for object `number`."""
+    matches = list(re.finditer(rb"(?<![0-9])%d 0 obj\b.*?endobj" % number, pdf, re.S))
+    if not matches:
+        raise ValueError(f"object {number} is not in the file")
+    return matches[-1].span()
+
+
+def skip_signed_revision(pdf: bytes, content: bytes = DEFACED) -> bytes:
+    """An update chained (/Prev) to the rendered revision's xref, past the signed one: the signature
+    stays in the file, but the revision chain a reader follows no longer contains it."""
+    first = startxref(pdf, 0)
+    rendered = pdf[: eof_offsets(pdf)[0]]
+    number, page_no = next_free(pdf), page_number(rendered)
+    page = latest(rendered, page_no)
+    page[pdf_name("/Contents")] = ref(number)
+    return append_update(pdf, {number: stream(content), page_no: serialize(page)}, prev=first)
+
+
 def replace_embedded_definition(pdf: bytes, definition: bytes) -> bytes:
     """ISA: the embedded definition's stream redefined by object number after signing."""
     from pakta_cli.render import DEFINITION_NAME
@@ -118,16 +195,16 @@ def replace_embedded_definition(pdf: bytes, definition: bytes) -> bytes:
 # -- signature wrapping ----------------------------------------------------------------------------
 
 
-def wrap_byte_range(pdf: bytes, field: str) -> bytes:
+def wrap_byte_range(pdf: bytes, field: str, extra: bytes = b"") -> bytes:
     """SWA: copy the signed second range to the end of the file and point /ByteRange at the copy.
 
     The hashed bytes are exactly the signed ones, so digest and signature still check out; but the
     bytes a reader parses between the two ranges (the old second range, with its /ByteRange, xref
-    and trailer) are now outside the signature, free for the attacker to change.
+    and trailer, then `extra`) are now outside the signature, free for the attacker to change.
     """
     a, b, c, d = signature(pdf, field).byte_range
-    shown = set_byte_range(pdf, field, b"[%d %d %d %d]" % (a, b, len(pdf), d))
-    return shown + pdf[c : c + d]
+    shown = set_byte_range(pdf, field, b"[%d %d %d %d]" % (a, b, len(pdf) + len(extra), d))
+    return shown + extra + pdf[c : c + d]
 
 
 def _revision_objects(pdf: bytes, start: int, end: int) -> dict[int, bytes]:
@@ -156,23 +233,25 @@ def duplicate_file(pdf: bytes) -> bytes:
     return pdf + pdf
 
 
-def _gap_with(pdf: bytes, field: str, extra: bytes) -> tuple[bytes, int]:
-    """Put `extra` after the CMS hex inside the field's /Contents gap, keeping the gap's length and
-    the CMS intact; returns the new file and where `extra` starts."""
+def _hide_in_gap(pdf: bytes, field: str, objects: bytes) -> tuple[bytes, int]:
+    """Put `objects` (PDF object text) inside the field's /Contents gap, where no signed range
+    covers them; returns the new file and where `objects` start.
+
+    If the signer left zero padding after the CMS, the objects go there, as the string value of an
+    extra key so the signature dictionary still parses. pakta sizes /Contents exactly, leaving no
+    padding: then the gap is widened by moving the signed second range (`wrap_byte_range`).
+    """
     sig = signature(pdf, field)
-    der = der_hex(pdf, sig)
     start, end = sig.gap
-    smuggled = b"<" + der + b">" + extra
-    return overwrite(pdf, start, end, smuggled), start + len(b"<" + der + b">")
+    head = b"<" + der_hex(pdf, sig) + b"> /Pakta (\n"
+    if len(head) + len(objects) + 1 <= end - start:
+        return overwrite(pdf, start, end, head + objects + b")"), start + len(head)
+    return wrap_byte_range(pdf, field, objects), len(pdf)
 
 
 def objects_in_gap(pdf: bytes, field: str) -> bytes:
-    """The /Contents gap (outside the signed ranges) carries PDF objects besides the hex string.
-
-    Written as a string value of an extra key so the signature dictionary still parses.
-    """
-    extra = b" /Pakta (\n99 0 obj << /Type /Page /Contents 100 0 R >> endobj\n) "
-    return _gap_with(pdf, field, extra)[0]
+    """The /Contents gap (outside the signed ranges) carries PDF objects besides the hex string."""
+    return _hide_in_gap(pdf, field, b"99 0 obj\n<< /Type /Page /Contents 100 0 R >>\nendobj\n")[0]
 
 
 def page_hidden_in_gap(pdf: bytes, field: str, content: bytes = DEFACED) -> bytes:
@@ -183,10 +262,8 @@ def page_hidden_in_gap(pdf: bytes, field: str, content: bytes = DEFACED) -> byte
     page[pdf_name("/Contents")] = ref(number)
     page_text = b"%d 0 obj\n%s\nendobj\n" % (page_no, serialize(page))
     stream_text = b"%d 0 obj\n%s\nendobj\n" % (number, stream(content))
-    extra = b" /Pakta (\n" + page_text + stream_text + b")"
-    hidden, at = _gap_with(pdf, field, extra)
-    page_at = at + len(b" /Pakta (\n")
-    return append_xref(hidden, {page_no: page_at, number: page_at + len(page_text)})
+    hidden, at = _hide_in_gap(pdf, field, page_text + stream_text)
+    return append_xref(hidden, {page_no: at, number: at + len(page_text)})
 
 
 # -- universal signature forgery: the signature dictionary itself is broken ------------------------
@@ -493,3 +570,33 @@ def truncate_mid_xref(pdf: bytes) -> bytes:
 def truncate_last_byte(pdf: bytes) -> bytes:
     return pdf[:-1]
 
+
+
+# -- the CMS container: its certificates are not covered by any signature ---------------------------
+
+
+def edit_cms(pdf: bytes, field: str, old: bytes, new: bytes) -> bytes:
+    """Change the CMS inside the field's /Contents: `old` DER bytes (once) become `new`, same length.
+
+    Only the signed attributes of a CMS are signed; the certificates it carries are not, so anyone
+    can rewrite them without touching a signed byte.
+    """
+    start, end = signature(pdf, field).contents_hex
+    der = bytes.fromhex(pdf[start:end].decode("ascii"))
+    if len(old) != len(new) or der.count(old) != 1:
+        raise ValueError(f"{old.hex()} does not occur exactly once in the CMS")
+    return overwrite(pdf, start, end, der.replace(old, new).hex().upper().encode("ascii"))
+
+
+ED25519_SPKI = bytes.fromhex("06032B6570032100")  # AlgorithmIdentifier id-Ed25519, then BIT STRING (33)
+X509_V3 = bytes.fromhex("A003020102")  # [0] EXPLICIT version v3
+
+
+def certificate_key_type_unknown(pdf: bytes, field: str) -> bytes:
+    """The signer certificate carried in the CMS claims a key type no library knows (1.3.101.64)."""
+    return edit_cms(pdf, field, ED25519_SPKI, bytes.fromhex("06032B6540032100"))
+
+
+def certificate_version_invalid(pdf: bytes, field: str) -> bytes:
+    """The signer certificate carried in the CMS has X.509 version 19, which does not exist."""
+    return edit_cms(pdf, field, X509_V3, bytes.fromhex("A003020112"))
