@@ -55,6 +55,14 @@ def test_sign_one_pact(tmp_path: Path, pact: Path, signer: tuple[Path, Path], ke
     assert str(sig.sig_object["/M"]).endswith("+08'00'")  # PAKTA_TIMEZONE=WITA from keys_env
 
 
+def test_warns_about_a_key_others_can_read(tmp_path: Path, pact: Path, signer: tuple[Path, Path],
+                                          keys_env: dict[str, str]) -> None:
+    signer[0].chmod(0o644)
+    code, _, err = run("sign", pact, "--key", signer[0], "-o", tmp_path / "s.pdf")
+    assert code == 0, err
+    assert f"warning: {signer[0]} can be read by other users" in err
+
+
 def test_two_parties_sign_in_turn(tmp_path: Path, pact: Path, signer: tuple[Path, Path],
                                   made: tuple[Path, Path], keys_env: dict[str, str]) -> None:
     first, second = tmp_path / "1.pdf", tmp_path / "2.pdf"

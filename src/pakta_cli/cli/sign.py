@@ -60,7 +60,7 @@ def sign(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for many pacts; 0 means all cores.")] = 0,
     passphrase_file: PassphraseFile = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON result per pact on stdout.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as a JSON list on stdout.")] = False,
 ) -> None:
     """Sign pacts with your Ed25519 key, in the signature block the pact reserved for you.
 
@@ -73,6 +73,8 @@ def sign(
     zone = parse_zone(timezone) if timezone else default_zone()
     passphrase = passphrase_to_unlock(key, passphrase_file)
     credentials = load_credentials(key, passphrase, cert or default_cert_path(key), chain or ())
+    if key.stat().st_mode & 0o077:
+        note(f"warning: {key} can be read by other users of this computer; `chmod 600 {key}` keeps it yours")
     options = SignOptions(party=party, any_pdf=any_pdf, zone=zone)
 
     created_dir = out_dir is not None and not out_dir.exists()
