@@ -315,6 +315,16 @@ def test_impostor_issued_by_a_lookalike_of_the_trusted_ca(pact: bytes) -> None:
     assert_rejected(v, "trusted")
 
 
+@pytest.mark.parametrize("as_ca", [True, False], ids=["CA certificate", "key-agreement-only certificate"])
+def test_certificate_not_meant_for_signing_documents(as_ca: bool, pact: bytes) -> None:
+    """Issued by the trusted CA, with the party's NIP, but not for signing: pakta sign refuses such a
+    certificate (keys.check_signing_certificate), so a verifier must not accept what it makes."""
+    root = identities.authority()
+    other_purpose = identities.issued_for_another_purpose(root, "Putu Contoh", NIP, as_ca=as_ca)
+    v = verdict(sign(pact, SIGNER, other_purpose), root)
+    assert_rejected(v, "trusted", "signature")
+
+
 # -- what the pact carries -------------------------------------------------------------------------
 
 

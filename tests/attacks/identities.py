@@ -80,6 +80,30 @@ def issued(ca: Identity, name: str, nip: str | None = None, position: str | None
     return Identity(key, cert, (ca.cert,))
 
 
+def issued_for_another_purpose(ca: Identity, name: str, nip: str | None = None, *, as_ca: bool = False) -> Identity:
+    """A certificate the trusted `ca` signed for `name` that may not sign documents: a CA certificate
+    (cA = TRUE, keyCertSign) when `as_ca`, else one whose key usage is key agreement only."""
+    key = keys.generate_key()
+    subject = keys.Identity(name, nip, None, INSTITUTION).subject()
+    usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+                           "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"), False)
+    usage.update({"key_cert_sign": True, "crl_sign": True} if as_ca else {"key_agreement": True})
+    validity = _validity()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(validity["not_before"])
+        .not_valid_after(validity["not_after"])
+        .add_extension(x509.BasicConstraints(ca=as_ca, path_length=0 if as_ca else None), critical=True)
+        .add_extension(x509.KeyUsage(**usage), critical=True)
+        .sign(ca.key, None)
+    )
+    return Identity(key, cert, (ca.cert,))
+
+
 def _copy(of: x509.Certificate, public_key: Ed25519PublicKey, signing_key: Ed25519PrivateKey) -> x509.Certificate:
     """A certificate with every name, number and date of `of`, for another key, signed by `signing_key`."""
     builder = (
