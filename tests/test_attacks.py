@@ -64,7 +64,8 @@ def rendered(text: str = ONE_PARTY, base: Path = Path(".")) -> bytes:
 
 
 def sign(pdf: bytes, field: str, identity: Identity) -> bytes:
-    """Sign one party's field with pakta's own signer, as an official does."""
+    """Sign one party's field with pakta's own signer (`pakta_cli.sign.sign_pdf`), as an official
+    does; the key stays in memory rather than in an encrypted file, which only `pakta sign` reads."""
     return identities.pakta_sign(pdf, field, identity)
 
 
@@ -74,7 +75,7 @@ def putu() -> Identity:
 
 
 @pytest.fixture(scope="module")
-def made() -> Identity:
+def made_atasan() -> Identity:
     return identities.self_signed("Made Atasan", "197501012000031002", "Ketua")
 
 
@@ -85,14 +86,15 @@ def mallory() -> Identity:
 
 
 @pytest.fixture(scope="module")
-def pact() -> bytes:
+def unsigned() -> bytes:
+    """A one-party pact as `pakta render` makes it."""
     return rendered()
 
 
 @pytest.fixture(scope="module")
-def signed(pact: bytes, putu: Identity) -> bytes:
+def signed(unsigned: bytes, putu: Identity) -> bytes:
     """A one-party pact, signed by its party with a key the auditor trusts: the attacks' target."""
-    return sign(pact, SIGNER, putu)
+    return sign(unsigned, SIGNER, putu)
 
 
 @pytest.fixture(scope="module")
@@ -245,17 +247,17 @@ SHADOWS: dict[str, tuple[Attack, Attack, tuple[str, ...]]] = {
 
 
 @pytest.mark.parametrize("shadow", SHADOWS)
-def test_shadow_sprung_after_signing(shadow: str, pact: bytes, putu: Identity) -> None:
+def test_shadow_sprung_after_signing(shadow: str, unsigned: bytes, putu: Identity) -> None:
     plant, spring, words = SHADOWS[shadow]
-    signed_with_shadow = sign(single_revision(plant(pact)), SIGNER, putu)
+    signed_with_shadow = sign(single_revision(plant(unsigned)), SIGNER, putu)
     v = verdict(spring(signed_with_shadow), putu)
     assert_rejected(v, "unchanged_after_signing")
     assert_says(v, *words)
 
 
-def test_planted_shadow_does_not_reproduce(pact: bytes, putu: Identity) -> None:
+def test_planted_shadow_does_not_reproduce(unsigned: bytes, putu: Identity) -> None:
     """Signed with the hidden layer inside, the pact verifies but is no longer its own rendering."""
-    signed_with_layer = sign(single_revision(tamper.prepare_hidden_layer(pact)), SIGNER, putu)
+    signed_with_layer = sign(single_revision(tamper.prepare_hidden_layer(unsigned)), SIGNER, putu)
     assert_rejected(verdict(signed_with_layer, putu, reproduce=True), "reproduces")
 
 
@@ -273,16 +275,16 @@ def test_signature_by_an_untrusted_key_in_a_new_field(signed: bytes, putu: Ident
     assert_rejected(v, "trusted")
 
 
-def test_first_signature_copied_into_the_second_partys_field(putu: Identity, made: Identity) -> None:
+def test_first_signature_copied_into_the_second_partys_field(putu: Identity, made_atasan: Identity) -> None:
     """Both fields would hold a signature that verifies, but over the first signer's revision."""
     half = sign(rendered(TWO_PARTIES), SIGNER, putu)
-    v = verdict(tamper.copy_signature_into_field(half, SIGNER, SUPERIOR), putu, made)
+    v = verdict(tamper.copy_signature_into_field(half, SIGNER, SUPERIOR), putu, made_atasan)
     assert_rejected(v, "byte_range")
 
 
-def test_signature_transplanted_from_another_pact(pact: bytes, putu: Identity) -> None:
+def test_signature_transplanted_from_another_pact(unsigned: bytes, putu: Identity) -> None:
     other = sign(rendered(ONE_PARTY.replace("Bersikap transparan", "Bersikap terbuka")), SIGNER, putu)
-    target = sign(pact, SIGNER, putu)
+    target = sign(unsigned, SIGNER, putu)
     v = verdict(tamper.transplant(other, target, SIGNER), putu)
     assert_rejected(v, "digest")
 
@@ -290,48 +292,48 @@ def test_signature_transplanted_from_another_pact(pact: bytes, putu: Identity) -
 # -- keys outside the trust roots ------------------------------------------------------------------
 
 
-def test_self_signed_impostor_copying_a_trusted_certificate(pact: bytes, putu: Identity) -> None:
+def test_self_signed_impostor_copying_a_trusted_certificate(unsigned: bytes, putu: Identity) -> None:
     """Same subject DN, serialNumber (NIP), serial number, issuer name and validity; other key."""
     fake = identities.impostor(putu.cert)
     assert fake.cert.subject == putu.cert.subject and fake.cert.issuer == putu.cert.issuer
-    v = verdict(sign(pact, SIGNER, fake), putu)
+    v = verdict(sign(unsigned, SIGNER, fake), putu)
     assert_rejected(v, "trusted")
 
 
-def test_impostor_naming_the_trusted_ca_as_its_issuer(pact: bytes) -> None:
+def test_impostor_naming_the_trusted_ca_as_its_issuer(unsigned: bytes) -> None:
     root = identities.authority()
     real = identities.issued(root, "Putu Contoh", NIP, "Sekretaris")
     fake = identities.impostor(real.cert)  # issuer name = the root's subject, signed by its own key
-    v = verdict(sign(pact, SIGNER, fake), root)
+    v = verdict(sign(unsigned, SIGNER, fake), root)
     assert_rejected(v, "trusted")
 
 
-def test_impostor_issued_by_a_lookalike_of_the_trusted_ca(pact: bytes) -> None:
+def test_impostor_issued_by_a_lookalike_of_the_trusted_ca(unsigned: bytes) -> None:
     root = identities.authority()
     real = identities.issued(root, "Putu Contoh", NIP, "Sekretaris")
     fake_root = identities.lookalike_authority(root.cert)
     fake = identities.impostor(real.cert, fake_issuer=fake_root)
-    v = verdict(sign(pact, SIGNER, fake), root)
+    v = verdict(sign(unsigned, SIGNER, fake), root)
     assert_rejected(v, "trusted")
 
 
 @pytest.mark.parametrize("as_ca", [True, False], ids=["CA certificate", "key-agreement-only certificate"])
-def test_certificate_not_meant_for_signing_documents(as_ca: bool, pact: bytes) -> None:
+def test_certificate_not_meant_for_signing_documents(as_ca: bool, unsigned: bytes) -> None:
     """Issued by the trusted CA, with the party's NIP, but not for signing: pakta sign refuses such a
     certificate (keys.check_signing_certificate), so a verifier must not accept what it makes."""
     root = identities.authority()
     other_purpose = identities.issued_for_another_purpose(root, "Putu Contoh", NIP, as_ca=as_ca)
-    v = verdict(sign(pact, SIGNER, other_purpose), root)
+    v = verdict(sign(unsigned, SIGNER, other_purpose), root)
     assert_rejected(v, "trusted", "signature")
 
 
 # -- what the pact carries -------------------------------------------------------------------------
 
 
-def test_signed_pact_whose_definition_does_not_match_its_manifest(pact: bytes, putu: Identity) -> None:
+def test_signed_pact_whose_definition_does_not_match_its_manifest(unsigned: bytes, putu: Identity) -> None:
     """Tampered before signing (the signer signed what they were handed): the signature holds,
     the embedded hashes do not."""
-    inconsistent = tamper.flip_definition_byte(pact, b"Putu Contoh", b"Putu Cantoh")
+    inconsistent = tamper.flip_definition_byte(unsigned, b"Putu Contoh", b"Putu Cantoh")
     v = verdict(sign(inconsistent, SIGNER, putu), putu)
     assert_rejected(v, "embedded_hashes")
 
@@ -357,18 +359,18 @@ def test_one_party_signed_is_valid(signed: bytes, putu: Identity) -> None:
     assert_valid(verdict(signed, putu, reproduce=True), [SIGNER])
 
 
-def test_two_parties_signed_in_order_are_valid(putu: Identity, made: Identity) -> None:
+def test_two_parties_signed_in_order_are_valid(putu: Identity, made_atasan: Identity) -> None:
     first = sign(rendered(TWO_PARTIES), SIGNER, putu)
-    both = sign(first, SUPERIOR, made)
-    assert_valid(verdict(both, putu, made, reproduce=True), [SIGNER, SUPERIOR])
+    both = sign(first, SUPERIOR, made_atasan)
+    assert_valid(verdict(both, putu, made_atasan, reproduce=True), [SIGNER, SUPERIOR])
     # and half-signed is not yet valid
-    assert_rejected(verdict(first, putu, made), "all_parties_signed")
+    assert_rejected(verdict(first, putu, made_atasan), "all_parties_signed")
 
 
-def test_ca_issued_certificate_is_valid_when_the_ca_is_trusted(pact: bytes) -> None:
+def test_ca_issued_certificate_is_valid_when_the_ca_is_trusted(unsigned: bytes) -> None:
     root = identities.authority()
     official = identities.issued(root, "Putu Contoh", NIP, "Sekretaris")
-    assert_valid(verdict(sign(pact, SIGNER, official), root), [SIGNER])
+    assert_valid(verdict(sign(unsigned, SIGNER, official), root), [SIGNER])
 
 
 # -- through the command line ----------------------------------------------------------------------
@@ -411,7 +413,7 @@ def test_cli_rejects_with_the_reason(attack: str, tmp_path: Path, signed: bytes,
     assert reasons and any(flat(reason)[:40] in flat(out) for reason in reasons), out
 
 
-def test_cli_rejects_an_impostor(tmp_path: Path, pact: bytes, putu: Identity) -> None:
-    code, out = run_verify(tmp_path, sign(pact, SIGNER, identities.impostor(putu.cert)), putu)
+def test_cli_rejects_an_impostor(tmp_path: Path, unsigned: bytes, putu: Identity) -> None:
+    code, out = run_verify(tmp_path, sign(unsigned, SIGNER, identities.impostor(putu.cert)), putu)
     assert code == 1, out
     assert "trust" in flat(out) or "percaya" in flat(out), out
