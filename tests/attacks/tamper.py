@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, pdf_name, p
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
+from pakta_cli.render import DEFINITION_NAME
 from tests.attacks.pdf import (
     append_compressed_update,
     append_update,
@@ -49,13 +50,14 @@ def ref(number: int) -> generic.IndirectObject:
 # -- bytes changed inside the signed range ---------------------------------------------------------
 
 
-def object_span(pdf: bytes, number: int) -> tuple[int, int]:
-    """[start, end) of `N 0 obj ... endobj` in the first revision (the rendered pact)."""
-    first = eof_offsets(pdf)[0]
-    match = re.search(rb"(?<![0-9])%d 0 obj\b.*?endobj" % number, pdf[:first], re.S)
-    if match is None:
-        raise ValueError(f"object {number} is not in the first revision")
-    return match.span()
+def object_span(pdf: bytes, number: int, *, newest: bool = False) -> tuple[int, int]:
+    """[start, end) of `N 0 obj ... endobj`: as the first revision (the rendered pact) wrote it, or
+    the newest text of it anywhere in the file."""
+    searched = pdf if newest else pdf[: eof_offsets(pdf)[0]]
+    matches = list(re.finditer(rb"(?<![0-9])%d 0 obj\b.*?endobj" % number, searched, re.S))
+    if not matches:
+        raise ValueError(f"object {number} is not in the file")
+    return matches[-1 if newest else 0].span()
 
 
 def flip_page_content_byte(pdf: bytes) -> bytes:
@@ -80,8 +82,6 @@ def embedded_file_number(pdf: bytes, name: str) -> int:
 
 def flip_definition_byte(pdf: bytes, old: bytes, new: bytes) -> bytes:
     """Replace `old` with `new` (same length) inside the embedded definition, in place."""
-    from pakta_cli.render import DEFINITION_NAME
-
     start, end = object_span(pdf, embedded_file_number(pdf, DEFINITION_NAME))
     return replace_once(pdf, old, new, start, end)
 
@@ -150,7 +150,7 @@ def replace_signature_appearance(pdf: bytes, field: str, text: str = "Ditandatan
 def copy_signature_into_field(pdf: bytes, source: str, target: str) -> bytes:
     """A party's signature dictionary copied, byte for byte, as the value of another party's field:
     both fields now hold a signature that verifies, over the first revision's bytes."""
-    start, end = object_span_anywhere(pdf, _signature_number(pdf, source))
+    start, end = object_span(pdf, _signature_number(pdf, source), newest=True)
     body = re.match(rb"\d+ 0 obj\s(.*)\sendobj", pdf[start:end], re.S)
     assert body is not None
     widget_no, number = field_number(pdf, target), next_free(pdf)
@@ -161,14 +161,6 @@ def copy_signature_into_field(pdf: bytes, source: str, target: str) -> bytes:
 
 def _signature_number(pdf: bytes, field: str) -> int:
     return int(latest(pdf, field_number(pdf, field)).raw_get("/V").idnum)
-
-
-def object_span_anywhere(pdf: bytes, number: int) -> tuple[int, int]:
-    """[start, end) of the newest `N 0 obj ... endobj` text for object `number`."""
-    matches = list(re.finditer(rb"(?<![0-9])%d 0 obj\b.*?endobj" % number, pdf, re.S))
-    if not matches:
-        raise ValueError(f"object {number} is not in the file")
-    return matches[-1].span()
 
 
 def skip_signed_revision(pdf: bytes, content: bytes = DEFACED) -> bytes:
@@ -184,8 +176,6 @@ def skip_signed_revision(pdf: bytes, content: bytes = DEFACED) -> bytes:
 
 def replace_embedded_definition(pdf: bytes, definition: bytes) -> bytes:
     """ISA: the embedded definition's stream redefined by object number after signing."""
-    from pakta_cli.render import DEFINITION_NAME
-
     number = embedded_file_number(pdf, DEFINITION_NAME)
     body = stream(definition, Type="/EmbeddedFile", Subtype="/application#2Fjson",
                   Params=f"<< /Size {len(definition)} >>")
