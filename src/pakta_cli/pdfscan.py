@@ -114,15 +114,15 @@ def refs_in(value: Any, out: set[int] | None = None) -> set[int]:
 
 
 _TOKENS = re.compile(
-    rb"(?P<ws>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)+)"
-    rb"|(?P<ref>(?P<num_>\d+)[\x00\t\n\x0c\r ]+(?P<gen_>\d+)[\x00\t\n\x0c\r ]+R(?!" + _REGULAR + rb"))"
+    rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*"  # whitespace and comments before a token, in the same match
+    rb"(?:(?P<ref>(?P<num_>\d+)[\x00\t\n\x0c\r ]+(?P<gen_>\d+)[\x00\t\n\x0c\r ]+R(?!" + _REGULAR + rb"))"
     rb"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?!" + _REGULAR + rb")"
     rb"|(?P<name>/" + _REGULAR + rb"*)"
     rb"|(?P<open><<|\[)"
     rb"|(?P<close>>>|\])"
     rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
     rb"|(?P<str>\()"
-    rb"|(?P<kw>" + _REGULAR + rb"+)"
+    rb"|(?P<kw>" + _REGULAR + rb"+))"
 )
 _KEYWORDS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
 _NAMES: dict[bytes, Name] = {}
@@ -143,8 +143,12 @@ class Lexer:
         match = _WS_COMMENTS.match(self.data, pos)
         return match.end() if match else pos
 
-    def value(self, pos: int) -> tuple[Any, int]:
-        """Parse one value starting at `pos` (after whitespace); return it and the offset after it."""
+    def value(self, pos: int, refs: list[int] | None = None) -> tuple[Any, int]:
+        """Parse one value starting at `pos` (after whitespace); return it and the offset after it.
+
+        `refs`, when given, collects the object number of every reference met on the way, so that
+        who-refers-to-what needs no second walk over the parsed value.
+        """
         data = self.data
         match_at = _TOKENS.match
         # a frame: [container, pending dictionary key or None, offset where the container starts]
@@ -156,10 +160,12 @@ class Lexer:
                     raise PdfError("unexpected end of file")
                 raise PdfError(f"unexpected {chr(data[pos])!r} at byte {pos}")
             kind = match.lastgroup
-            start, pos = match.start(), match.end()
+            if kind is None:
+                if match.end() >= len(data):
+                    raise PdfError("unexpected end of file")
+                raise PdfError(f"unexpected {chr(data[match.end()])!r} at byte {match.end()}")
+            start, pos = match.start(kind), match.end()
             value: Any
-            if kind == "ws":
-                continue
             if kind == "open":
                 if len(stack) >= MAX_DEPTH:
                     raise PdfError(f"objects nested too deeply at byte {start}")
@@ -167,17 +173,20 @@ class Lexer:
                 continue
             if kind == "close":
                 if not stack:
-                    raise PdfError(f"unexpected {match.group().decode()} at byte {start}")
+                    raise PdfError(f"unexpected {match.group(kind).decode()} at byte {start}")
+                closer = start
                 container, pending, start = stack.pop()
-                if isinstance(container, dict) != (data[match.start()] == 0x3E):
-                    raise PdfError(f"mismatched {match.group().decode()} at byte {match.start()}")
+                if isinstance(container, dict) != (data[closer] == 0x3E):
+                    raise PdfError(f"mismatched {match.group(kind).decode()} at byte {closer}")
                 if pending is not None:
-                    raise PdfError(f"dictionary key /{pending} without a value at byte {match.start()}")
+                    raise PdfError(f"dictionary key /{pending} without a value at byte {closer}")
                 value = container
             elif kind == "ref":
                 value = Ref(int(match.group("num_")), int(match.group("gen_")))
+                if refs is not None:
+                    refs.append(value.num)
             elif kind == "num":
-                text = match.group()
+                text = match.group(kind)
                 if b"." in text:
                     try:
                         value = Decimal(text.decode("ascii"))
@@ -186,19 +195,19 @@ class Lexer:
                 else:
                     value = int(text)
             elif kind == "name":
-                raw = match.group()
+                raw = match.group(kind)
                 value = _NAMES.get(raw)
                 if value is None:
                     value = Name(_decode_name(raw[1:], start))
                     if len(_NAMES) < 4096:  # the names pakta files use; never grows without bound
                         _NAMES[raw] = value
             elif kind == "hex":
-                digits = match.group()[1:-1].translate(None, WHITESPACE)
+                digits = match.group(kind)[1:-1].translate(None, WHITESPACE)
                 value = bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode("ascii"))
             elif kind == "str":
                 value, pos = self._literal(pos)
             else:
-                word = match.group()
+                word = match.group(kind)
                 if word not in _KEYWORDS:
                     raise PdfError(f"unexpected keyword {word[:20].decode('latin-1')!r} at byte {start}")
                 value = _KEYWORDS[word]
@@ -303,7 +312,7 @@ class Document:
         self.data = data
         self.lexer = Lexer(data)
         self._cache: dict[tuple[int, int, int], Any] = {}
-        self._parsed: dict[tuple[int, int], tuple[Any, int, int]] = {}
+        self._parsed: dict[tuple[int, int], tuple[Any, int, int, frozenset[int]]] = {}
         self._objstm: dict[int, tuple[bytes, list[tuple[int, int]], int]] = {}
         self.revisions = self._read_chain()
         # object number -> list of (revision number, entry), oldest first
@@ -476,12 +485,13 @@ class Document:
         return parsed[0], parsed[1]
 
     def _parse_indirect_uncached(self, offset: int, num: int, *, resolve_length: bool,
-                                 rev: int | None) -> tuple[Any, int, int]:
+                                 rev: int | None) -> tuple[Any, int, int, frozenset[int]]:
         data = self.data
         header = _OBJ_HEADER.match(data, offset)
         if header is None or int(header.group(1)) != num:
             raise PdfError(f"object {num} is not at byte {offset} where the cross-reference table says")
-        value, pos = self.lexer.value(header.end())
+        found: list[int] = []
+        value, pos = self.lexer.value(header.end(), found)
         pos = self.lexer.skip(pos)
         if data.startswith(b"stream", pos) and isinstance(value, PdfDict):
             pos += 6
@@ -504,7 +514,7 @@ class Document:
             value = Stream(value, start, stop)
         if not data.startswith(b"endobj", pos):
             raise PdfError(f"object {num} at byte {offset} is not closed by endobj")
-        return value, pos + 6, int(header.group(2))
+        return value, pos + 6, int(header.group(2)), frozenset(found)
 
     def entry(self, num: int, rev: int | None = None) -> tuple[int, Entry] | None:
         """The (revision, entry) defining object `num` as of revision `rev` (default: the last)."""
@@ -542,6 +552,17 @@ class Document:
             value, _ = self._parse_indirect(entry.offset, num, gen=entry.gen, rev=rev)
         self._cache[key] = value
         return value
+
+    def refs(self, num: int, rev: int | None = None) -> frozenset[int]:
+        """The object numbers object `num` (as of revision `rev`) refers to; stream data not included."""
+        found = self.entry(num, rev)
+        if found is None:
+            return frozenset()
+        number, entry = found
+        value = self.read_entry(num, entry, number)
+        if entry.stream >= 0:
+            return frozenset(refs_in(value))
+        return self._parsed[(entry.offset, num)][3]
 
     def resolve(self, value: Any, rev: int | None = None) -> Any:
         return self.get(value.num, rev) if isinstance(value, Ref) else value

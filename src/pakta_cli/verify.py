@@ -293,6 +293,20 @@ def check_roster(manifest: dict[str, Any], manifest_path: str,
 
 
 def _verify(data: bytes, policy: Policy, name: str) -> tuple[Verdict, str | None]:
+    """Verify one document; whatever happens, the answer is a Verdict (a bug is a FAIL, not a crash).
+
+    In a national audit one strange file must not stop a run over millions; a failure of the
+    verifier itself is reported as that document's reason, never as VALID.
+    """
+    try:
+        return _verify_document(data, policy, name)
+    except Exception as exc:
+        return _unreadable(name, _say("pemeriksaan terhenti karena galat pada pakta",
+                                      f"verification stopped by an error in pakta: {type(exc).__name__}: {exc} "
+                                      "(please report it)")), None
+
+
+def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, str | None]:
     try:
         doc = pdfscan.Document(data)
         pact = _Pact(doc)
@@ -613,8 +627,7 @@ class _Revisions:
 
     def _index_references(self, rev: int, entries: Iterable[int]) -> None:
         for num in entries:
-            value = self.doc.get(num, rev)
-            for target in pdfscan.refs_in(value):
+            for target in self.doc.refs(num, rev):
                 self._referrers.setdefault(target, set()).add(num)
 
     def _revision(self, rev: pdfscan.Revision) -> None:
@@ -742,12 +755,12 @@ class _Revisions:
 
     def _reach(self, value: Any, new: set[int], number: int, seen: set[int]) -> None:
         """Mark the new objects `value` leads to (old objects may be referred to, not changed)."""
-        stack = [value]
+        stack = list(pdfscan.refs_in(value))
         while stack:
-            for target in pdfscan.refs_in(stack.pop()):
-                if target in new and target not in seen:
-                    seen.add(target)
-                    stack.append(self.doc.get(target, number))
+            target = stack.pop()
+            if target in new and target not in seen:
+                seen.add(target)
+                stack.extend(self.doc.refs(target, number))
 
     def _describe_change(self, num: int, number: int) -> str:
         pact = self.pact
@@ -930,26 +943,37 @@ class _SignatureCheck:
             raise _Fail("digest", _say("algoritme hash tidak didukung", "unsupported digest algorithm"))
         if cms.attributes.get(OID_CONTENT_TYPE) != _OID_DATA_DER:
             raise _Fail("digest", _say("atribut content-type salah", "wrong content-type attribute"))
-        self._attempt(lambda: self._digest_ok(cms, algorithm, start, stop, length))
+        self._attempt("digest", lambda: self._digest_ok(cms, algorithm, start, stop, length))
 
-        info = _certificate_info(self._signer_certificate(cms))
+        der = self._signer_certificate(cms)
+        try:
+            info = _certificate_info(der)
+        except Exception as exc:  # cryptography refuses it: ValueError, UnsupportedAlgorithm
+            raise _Fail("signature", _say("sertifikat penanda tangan tidak terbaca",
+                                          f"the signer's certificate cannot be read: {exc}")) from None
         self.signer = info.name
         self.key_id = info.key_id
-        self._attempt(lambda: self._signature(cms, sig, info))
+        self._attempt("signature", lambda: self._signature(cms, sig, info))
         self.signing_time, source = self._signing_time(cms.attributes.get(OID_SIGNING_TIME), sig)
-        issuer = self._attempt(lambda: self._trusted(info))
-        self._attempt(lambda: self._valid_at(info.certificate, issuer, source))
+        issuer = self._attempt("trusted", lambda: self._trusted(info))
+        self._attempt("valid_at_signing_time", lambda: self._valid_at(info.certificate, issuer, source))
         if issuer is not None:
-            self._attempt(lambda: self._not_revoked(info.certificate, issuer))
-        self._attempt(lambda: self._party(info))
+            self._attempt("not_revoked", lambda: self._not_revoked(info.certificate, issuer))
+        self._attempt("party", lambda: self._party(info))
 
-    def _attempt(self, check: Callable[[], Any]) -> Any:
-        """Run one independent check, recording its failure instead of stopping the others."""
+    def _attempt(self, name: str, check: Callable[[], Any]) -> Any:
+        """Run one independent check, recording its failure instead of stopping the others.
+
+        A certificate or container odd enough to make a library raise fails that check, with
+        the library's words as the reason; it never takes the document's other checks with it.
+        """
         try:
             return check()
         except _Fail as failure:
             self.results[failure.name] = Check(failure.name, False, failure.detail)
-            return None
+        except Exception as exc:
+            self.results[name] = Check(name, False, _say("tidak dapat diperiksa", f"cannot be checked: {exc}"))
+        return None
 
     def _digest_ok(self, cms: _Cms, algorithm: str, start: int, stop: int, length: int) -> None:
         data = self.doc.data
@@ -1039,7 +1063,17 @@ class _SignatureCheck:
         return claimed, "/M"
 
     def _trusted(self, info: _CertificateInfo) -> x509.Certificate | None:
-        """The trusted issuer (the certificate itself when trusted directly); fails when there is none."""
+        """The trusted issuer (the certificate itself when trusted directly); fails when there is none,
+        and for a certificate not meant for signing documents (a CA's, or one whose key usage forbids
+        it): `pakta sign` refuses those, so the verifier does not accept what they make."""
+        from pakta_cli.errors import PaktaError
+        from pakta_cli.keys import check_signing_certificate
+
+        try:
+            check_signing_certificate(info.certificate, "the signer's certificate")
+        except PaktaError as exc:
+            raise _Fail("trusted", _say("sertifikat penanda tangan bukan untuk menandatangani dokumen",
+                                        exc.message)) from None
         issuer = _trust_anchor(self.policy, info)
         if issuer is None:
             raise _Fail("trusted", _say(
@@ -1167,7 +1201,11 @@ def _certificate_info(der: bytes) -> _CertificateInfo:
     certificate = x509.load_der_x509_certificate(der)
     serials = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
     nip = str(serials[0].value) if len(serials) == 1 else None
-    return _CertificateInfo(der, certificate, _common_name(certificate), nip, certificate_key_id(certificate))
+    try:
+        kid = certificate_key_id(certificate)
+    except Exception:  # a key type cryptography does not know: no key id, and the signature check fails
+        kid = None
+    return _CertificateInfo(der, certificate, _common_name(certificate), nip, kid)
 
 
 def _common_name_of(name: x509.Name) -> str:
@@ -1336,6 +1374,9 @@ class _Cms:
             sid_key = parts[1][1]
         else:
             raise ValueError("bad SignerIdentifier")
+        listed = {_algorithm(content) for tag, content, _ in _der_items(items[1][1]) if tag == 0x30}
+        if _algorithm(parts[2][1]) not in listed:
+            raise ValueError("the signer's digest algorithm is not among the SignedData's digestAlgorithms")
         attributes: dict[str, bytes] = {}
         for tag, content, _ in _der_items(parts[3][1]):
             pair = _der_items(content)
