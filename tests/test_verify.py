@@ -33,6 +33,7 @@ from pakta_cli.verify import (
     Policy,
     Verdict,
     check_roster,
+    fully_signed,
     verify_bytes,
     verify_file,
     verify_paths,
@@ -278,7 +279,7 @@ def test_roster_completeness(tmp_path: Path) -> None:
         {"file": "made.pdf", "sha256": "1" * 64},
     ]}
     paths = [signed, other, tmp_path / "pakta.pdf"]
-    results = [(paths[i].name, paths[i].name, verdict, digest)
+    results = [(paths[i].name, paths[i].name, fully_signed(verdict), digest)
                for i, verdict, digest in sorted(verify_paths(paths, trust, jobs=1), key=lambda r: r[0])]
     report = check_roster(manifest, "manifest.json", results)
     assert not report.ok

@@ -2,24 +2,48 @@
 
 Kept apart from `pakta_cli.verify` so that the verifier returns values and never formats them, and
 apart from `pakta_cli.cli.verify` so that the same presentation serves any caller (the CLI, a
-notebook, a web service). Nothing here prints: functions return renderables or JSON-ready values.
+notebook, a web service). Nothing here prints: functions return renderables, text or JSON values.
+
+A run over a whole region holds many documents, so the table is built from `Row`s (the few strings a
+row shows, a few hundred bytes) rather than from the Verdicts themselves, and JSON is written one
+document at a time (`json_document`) by the caller as verdicts arrive.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from pakta_cli.verify import RosterReport, SignatureVerdict, Verdict
 
 
-def verdict_word(verdict: Verdict) -> str:
-    return "VALID" if verdict.ok else "FAIL"
+@dataclass(frozen=True)
+class Row:
+    """One document as the table shows it."""
+
+    path: str
+    ok: bool
+    parties: str  # "signed/required", or "-" when the parties are unknown
+    signers: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> Row:
+        signed = len({sig.field for sig in verdict.signatures if sig.party is not None})
+        return cls(
+            path=verdict.path,
+            ok=verdict.ok,
+            parties=f"{signed}/{len(verdict.parties)}" if verdict.parties else "-",
+            signers=tuple(_signer_line(sig) for sig in verdict.signatures),
+            reasons=tuple(line for reason in verdict.reasons for line in _reason_lines(reason)),
+        )
 
 
 def _signer_line(sig: SignatureVerdict) -> str:
@@ -39,12 +63,12 @@ def _reason_lines(reason: str) -> list[str]:
     return [f"- {part}" for part in reason.split("; ")]
 
 
-def table(verdicts: Sequence[Verdict], *, wrap: bool = True) -> Table:
+def table(rows: Sequence[Row], *, wrap: bool = True) -> Table:
     """One row per document: file, verdict, parties signed, signers (key id, time), reasons.
 
     `wrap=True` fits a terminal, giving the reasons most of the width. `wrap=False` is for output
     that is piped or saved: no cell wraps, so every reason stays whole on one line for grep and
-    diff; print it on a console as wide as the table measures.
+    diff (see `plain`).
     """
     grid = Table(box=box.SIMPLE_HEAD, expand=wrap, pad_edge=False)
     grid.add_column("Berkas / File", overflow="fold", ratio=2 if wrap else None, min_width=10, no_wrap=not wrap)
@@ -53,26 +77,31 @@ def table(verdicts: Sequence[Verdict], *, wrap: bool = True) -> Table:
     grid.add_column("Penanda tangan / Signers", overflow="fold", ratio=2 if wrap else None, min_width=12,
                     no_wrap=not wrap)
     grid.add_column("Alasan / Reasons", overflow="fold", ratio=4 if wrap else None, min_width=20, no_wrap=not wrap)
-    for index, verdict in enumerate(verdicts):
-        signed = len({sig.field for sig in verdict.signatures if sig.party is not None})
-        count = f"{signed}/{len(verdict.parties)}" if verdict.parties else "-"
-        signers = "\n".join(_signer_line(sig) for sig in verdict.signatures) or "-"
-        reasons = "\n".join(line for reason in verdict.reasons for line in _reason_lines(reason)) or "-"
+    for index, row in enumerate(rows):
         grid.add_row(
-            Text(verdict.path),
-            Text(verdict_word(verdict), style="bold green" if verdict.ok else "bold red"),
-            Text(count),
-            Text(signers),
-            Text(reasons),
-            end_section=index < len(verdicts) - 1 and bool(verdict.reasons or len(verdict.signatures) > 1),
+            Text(row.path),
+            Text("VALID" if row.ok else "FAIL", style="bold green" if row.ok else "bold red"),
+            Text(row.parties),
+            Text("\n".join(row.signers) or "-"),
+            Text("\n".join(row.reasons) or "-"),
+            end_section=index < len(rows) - 1 and bool(row.reasons or len(row.signers) > 1),
         )
     return grid
 
 
-def summary(verdicts: Sequence[Verdict], roster: RosterReport | None = None) -> Text:
-    valid = sum(1 for v in verdicts if v.ok)
-    failed = len(verdicts) - valid
-    text = Text(f"{len(verdicts)} dokumen / documents: ")
+def plain(rows: Sequence[Row]) -> str:
+    """The table as plain text exactly as wide as its longest line: no colour, no wrapping, no
+    trailing spaces."""
+    grid = table(rows, wrap=False)
+    width = Console(width=100_000).measure(grid).maximum
+    console = Console(width=width, highlight=False, no_color=True)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
+
+
+def summary(valid: int, failed: int, roster: RosterReport | None = None) -> Text:
+    text = Text(f"{valid + failed} dokumen / documents: ")
     text.append(f"{valid} VALID", style="green" if valid else "")
     text.append(", ")
     text.append(f"{failed} FAIL", style="bold red" if failed else "")
@@ -100,14 +129,15 @@ def roster_lines(roster: RosterReport) -> RenderableType:
     return Group(*lines)
 
 
-def to_json(verdicts: Sequence[Verdict], roster: RosterReport | None = None) -> dict[str, Any]:
-    """Every check of every document, for machines; the same facts the table shows, and more."""
-    valid = sum(1 for v in verdicts if v.ok)
-    out: dict[str, Any] = {
-        "summary": {"documents": len(verdicts), "valid": valid, "failed": len(verdicts) - valid,
-                    "ok": valid == len(verdicts) and (roster is None or roster.ok)},
-        "documents": [v.to_json() for v in verdicts],
-    }
+def json_document(verdict: Verdict) -> str:
+    """One document's every check, as one line of JSON (an item of the `documents` array)."""
+    return json.dumps(verdict.to_json(), ensure_ascii=False)
+
+
+def json_tail(valid: int, failed: int, roster: RosterReport | None = None) -> dict[str, Any]:
+    """What follows the documents: the summary and, with a batch manifest, the roster."""
+    out: dict[str, Any] = {"summary": {"documents": valid + failed, "valid": valid, "failed": failed,
+                                       "ok": failed == 0 and (roster is None or roster.ok)}}
     if roster is not None:
         out["roster"] = roster.to_json()
     return out

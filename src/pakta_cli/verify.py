@@ -196,6 +196,12 @@ def _unreadable(name: str, detail: str) -> Verdict:
     return Verdict(name, (), (Check("readable", False, detail),))
 
 
+def fully_signed(verdict: Verdict) -> bool:
+    """Whether every party the pact names has signed (whatever the other checks say)."""
+    check = verdict.check("all_parties_signed")
+    return check is not None and check.ok
+
+
 def verify_paths(
     paths: Sequence[Path], policy: Policy, *, jobs: int, progress: Callable[[int], None] | None = None
 ) -> Iterator[tuple[int, Verdict, str | None]]:
@@ -245,14 +251,14 @@ class RosterReport:
 
 
 def check_roster(manifest: dict[str, Any], manifest_path: str,
-                 results: Sequence[tuple[str, str, Verdict, str | None]]) -> RosterReport:
+                 results: Sequence[tuple[str, str, bool, str | None]]) -> RosterReport:
     """Compare verified files with a batch manifest.
 
-    `results` holds (path shown, name relative to the folder verified, verdict, sha256 of the file's
-    rendered revision). A file is a listed pact when its rendered revision hashes to that pact's
-    recorded sha256 (the manifest hashes the file as rendered; signing only appends), so renamed or
-    moved files are still found; a file that carries a listed pact's name but other rendered bytes
-    is reported as altered, not as that pact.
+    `results` holds (path shown, name relative to the folder verified, whether every party signed,
+    sha256 of the file as handed to its first signer). A file is a listed pact when those bytes hash
+    to that pact's recorded sha256 (the manifest hashes the file as rendered; signing only appends),
+    so renamed or moved files are still found; a file that carries a listed pact's name but other
+    rendered bytes is reported as altered, not as that pact.
     """
     entries = [p for p in manifest.get("pacts", []) if isinstance(p, dict) and isinstance(p.get("file"), str)]
     by_hash: dict[str, dict[str, Any]] = {str(p.get("sha256")): p for p in entries}
@@ -264,7 +270,7 @@ def check_roster(manifest: dict[str, Any], manifest_path: str,
     incomplete: list[str] = []
     unknown: list[str] = []
     altered: list[str] = []
-    for shown, relative, verdict, digest in results:
+    for shown, relative, fully_signed, digest in results:
         found_entry = by_hash.get(digest or "")
         if found_entry is None:
             named = by_name.get(relative) or by_name.get(Path(relative).name)
@@ -272,8 +278,7 @@ def check_roster(manifest: dict[str, Any], manifest_path: str,
             continue
         entry = found_entry
         found.setdefault(entry["file"], []).append(shown)
-        check = verdict.check("all_parties_signed")
-        if check is None or not check.ok:
+        if not fully_signed:
             incomplete.append(shown)
     missing = [e["file"] for e in entries if e["file"] not in found]
     duplicates = [", ".join(files) for files in found.values() if len(files) > 1]

@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from pakta_cli.verify import Policy
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 def verify(
@@ -52,11 +60,10 @@ def verify(
 ) -> None:
     """Verify signed pacts: signatures, trust, parties, and that nothing changed after signing."""
     from pakta_cli.batch import default_jobs, read_batch_manifest
-    from pakta_cli.cli.console import note, out
-    from pakta_cli.cli.progress import progress_bar
+    from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
     from pakta_cli.trust import load_crls, load_trust
-    from pakta_cli.verify import Policy, Verdict, check_roster, verify_paths
+    from pakta_cli.verify import Policy
 
     if not trust:
         raise InputError("no trust given: pakta verify trusts only the certificates you name",
@@ -72,40 +79,66 @@ def verify(
         raise InputError(f"no PDF files found in {', '.join(str(p) for p in paths)}")
     policy = Policy(tuple(roots), tuple(crls), definition=wanted, reproduce=reproduce)
 
-    verdicts: list[Verdict | None] = [None] * len(files)
-    digests: list[str | None] = [None] * len(files)
-    workers = jobs or default_jobs()
-    with progress_bar("verifying", len(files)) as advance:
-        for index, verdict, digest in verify_paths([f for f, _ in files], policy, jobs=workers, progress=advance):
-            verdicts[index] = verdict
-            digests[index] = digest
-    done = [v for v in verdicts if v is not None]
-    roster = None
-    if batch is not None and manifest is not None:
-        results = [(v.path, rel, v, d) for (_, rel), v, d in zip(files, done, digests, strict=True)]
-        roster = check_roster(batch, str(manifest), results)
+    try:
+        failed = present(files, policy, jobs or default_jobs(), as_json=as_json,
+                         batch=batch, manifest=str(manifest))
+    except BrokenPipeError:
+        # the reader went away (`| head`): say nothing more, as command-line tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    if failed:
+        raise typer.Exit(1)
 
+
+def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_json: bool,
+            batch: dict[str, Any] | None, manifest: str) -> bool:
+    """Verify `files`, print what the auditor asked for, and say whether anything failed."""
     from pakta_cli import report
+    from pakta_cli.cli.console import out
+    from pakta_cli.cli.progress import progress_bar
+    from pakta_cli.verify import check_roster, fully_signed, verify_paths
 
+    rows: list[report.Row] = []
+    signed_state: list[tuple[str, str, bool, str | None]] = []
+    counts = {True: 0, False: 0}
     if as_json:
-        typer.echo(json.dumps(report.to_json(done, roster), ensure_ascii=False, indent=1))
+        sys.stdout.write('{"documents": [\n')
+    with progress_bar("verifying", len(files)) as advance:
+        results = verify_paths([f for f, _ in files], policy, jobs=workers, progress=advance)
+        for index, verdict, digest in in_order(results):
+            counts[verdict.ok] += 1
+            if as_json:  # streamed: a run over a whole region never holds every verdict in memory
+                sys.stdout.write(("" if index == 0 else ",\n") + report.json_document(verdict))
+            else:
+                rows.append(report.Row.of(verdict))
+            if batch is not None:
+                signed_state.append((verdict.path, files[index][1], fully_signed(verdict), digest))
+    roster = check_roster(batch, manifest, signed_state) if batch is not None else None
+    if as_json:
+        tail = json.dumps(report.json_tail(counts[True], counts[False], roster), ensure_ascii=False, indent=1)
+        sys.stdout.write("\n],\n" + tail[1:] + "\n")
+        sys.stdout.flush()
     else:
-        if done and out.is_terminal:
-            out.print(report.table(done))
-        elif done:  # piped or saved: every reason whole on one line, for grep and diff
-            from rich.console import Console
-
-            grid = report.table(done, wrap=False)
-            wide = Console(width=100_000, highlight=False)
-            wide = Console(width=wide.measure(grid).maximum, highlight=False, no_color=True)
-            with wide.capture() as captured:
-                wide.print(grid)
-            typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n"))
+        if rows and out.is_terminal:
+            out.print(report.table(rows))
+        elif rows:  # piped or saved: every reason whole on one line, for grep and diff
+            typer.echo(report.plain(rows))
         if roster is not None:
             out.print(report.roster_lines(roster))
-        out.print(report.summary(done, roster))
-    if not all(v.ok for v in done) or (roster is not None and not roster.ok):
-        raise typer.Exit(1)
+        out.print(report.summary(counts[True], counts[False], roster))
+    return bool(counts[False] or (roster is not None and not roster.ok))
+
+
+def in_order(results: Iterable[tuple[int, T, U]]) -> Iterator[tuple[int, T, U]]:
+    """Results that arrive in any order, given back in index order (holding only those that are early)."""
+    waiting: dict[int, tuple[T, U]] = {}
+    expected = 0
+    for index, first, second in results:
+        waiting[index] = (first, second)
+        while expected in waiting:
+            yield (expected, *waiting.pop(expected))
+            expected += 1
 
 
 def collect(paths: list[Path]) -> tuple[list[tuple[Path, str]], int]:
