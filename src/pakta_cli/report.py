@@ -63,8 +63,10 @@ def _reason_lines(reason: str) -> list[str]:
     return [f"- {part}" for part in reason.split("; ")]
 
 
-def table(rows: Sequence[Row], *, wrap: bool = True) -> Table:
+def table(rows: Sequence[Row | Verdict], *, wrap: bool = True) -> Table:
     """One row per document: file, verdict, parties signed, signers (key id, time), reasons.
+
+    Takes Verdicts, or the Rows made from them when many documents are shown (see `Row`).
 
     `wrap=True` fits a terminal, giving the reasons most of the width. `wrap=False` is for output
     that is piped or saved: no cell wraps, so every reason stays whole on one line for grep and
@@ -77,7 +79,8 @@ def table(rows: Sequence[Row], *, wrap: bool = True) -> Table:
     grid.add_column("Penanda tangan / Signers", overflow="fold", ratio=2 if wrap else None, min_width=12,
                     no_wrap=not wrap)
     grid.add_column("Alasan / Reasons", overflow="fold", ratio=4 if wrap else None, min_width=20, no_wrap=not wrap)
-    for index, row in enumerate(rows):
+    for index, item in enumerate(rows):
+        row = Row.of(item) if isinstance(item, Verdict) else item
         grid.add_row(
             Text(row.path),
             Text("VALID" if row.ok else "FAIL", style="bold green" if row.ok else "bold red"),
@@ -89,7 +92,7 @@ def table(rows: Sequence[Row], *, wrap: bool = True) -> Table:
     return grid
 
 
-def plain(rows: Sequence[Row]) -> str:
+def plain(rows: Sequence[Row | Verdict]) -> str:
     """The table as plain text exactly as wide as its longest line: no colour, no wrapping, no
     trailing spaces."""
     grid = table(rows, wrap=False)
@@ -100,7 +103,10 @@ def plain(rows: Sequence[Row]) -> str:
     return "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
 
 
-def summary(valid: int, failed: int, roster: RosterReport | None = None) -> Text:
+def summary(verdicts: Sequence[Verdict] = (), roster: RosterReport | None = None, *,
+            counts: tuple[int, int] | None = None) -> Text:
+    """`N documents: V VALID, F FAIL`, from the verdicts or from (valid, failed) counts."""
+    valid, failed = counts if counts is not None else (sum(v.ok for v in verdicts), sum(not v.ok for v in verdicts))
     text = Text(f"{valid + failed} dokumen / documents: ")
     text.append(f"{valid} VALID", style="green" if valid else "")
     text.append(", ")

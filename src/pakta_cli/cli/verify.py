@@ -126,7 +126,7 @@ def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_j
             typer.echo(report.plain(rows))
         if roster is not None:
             out.print(report.roster_lines(roster))
-        out.print(report.summary(counts[True], counts[False], roster))
+        out.print(report.summary(roster=roster, counts=(counts[True], counts[False])))
     return bool(counts[False] or (roster is not None and not roster.ok))
 
 
