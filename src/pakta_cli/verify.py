@@ -595,7 +595,7 @@ class _Revisions:
             if tail.strip(pdfscan.WHITESPACE):
                 self.changes.append(_say(f"{len(tail)} bita ditambahkan setelah revisi terakhir",
                                          f"{len(tail)} bytes appended after the last revision"))
-        except (PdfError, RecursionError, ValueError, TypeError) as exc:
+        except Exception as exc:  # whatever the structure broke, it is a change to report, not a crash
             self.changes.append(_say("struktur PDF tidak wajar", f"malformed PDF structure: {exc}"))
 
     @property
