@@ -649,7 +649,7 @@ class _Revisions:
             if num == 0:
                 continue
             if doc.entry(num, number - 1) is not None:
-                self.changes.append(_say(f"{pact.describe(num)} dihapus setelah ditandatangani",
+                self.changes.append(_say(f"{_id(pact.describe(num))} dihapus setelah ditandatangani",
                                          f"{_en(pact.describe(num))} removed after signing"))
         size = rev.trailer.get("Size")
         old_size = before.trailer.get("Size")
@@ -664,7 +664,7 @@ class _Revisions:
                     new.add(num)
                 continue
             if old[1].gen != entry.gen or num in rev.structural:
-                self.changes.append(_say(f"{pact.describe(num)} diganti setelah ditandatangani",
+                self.changes.append(_say(f"{_id(pact.describe(num))} diganti setelah ditandatangani",
                                          f"{_en(pact.describe(num))} replaced after signing"))
                 continue
             if self._unchanged(num, number):
@@ -819,7 +819,7 @@ class _Revisions:
             return _say(f"katalog dokumen diubah setelah ditandatangani ({_keys(keys)})",
                         f"document catalog changed after signing ({_keys(keys)})")
         what = pact.describe(num)
-        return _say(f"{what.split(' / ')[0]} diubah setelah ditandatangani", f"{_en(what)} changed after signing")
+        return _say(f"{_id(what)} diubah setelah ditandatangani", f"{_en(what)} changed after signing")
 
     def _fields_change(self, old: Any, new: Any, number: int) -> str:
         before = self.pact.get(old.get("Fields")) if isinstance(old, dict) else None
@@ -849,11 +849,17 @@ class _Revisions:
         if role in ("content", "resources"):
             return _say(f"halaman {arg} diubah setelah ditandatangani", f"page {arg} content changed after signing")
         what = self.pact.describe(source)
-        return _say(f"objek {num} yang dirujuk {what.split(' / ')[0]} baru diisi setelah ditandatangani",
+        return _say(f"objek {num} yang dirujuk {_id(what)} baru diisi setelah ditandatangani",
                     f"object {num}, referred to by {_en(what)}, defined after signing")
 
 
+def _id(pair: str) -> str:
+    """The Indonesian half of an `Indonesian / English` message."""
+    return pair.split(" / ", 1)[0]
+
+
 def _en(pair: str) -> str:
+    """The English half of an `Indonesian / English` message."""
     return pair.split(" / ", 1)[1]
 
 
