@@ -242,7 +242,7 @@ SHADOWS: dict[str, tuple[Attack, Attack, tuple[str, ...]]] = {
                                      ("optional", "opsional")),
     # pyHanko's own policy calls this form filling and allows it after an approval signature
     "text field value and appearance changed": (tamper.prepare_text_field, tamper.change_text_field,
-                                                (tamper.TEXT_FIELD,)),
+                                                (tamper.TEXT_FIELD, "form field")),
 }
 
 
@@ -253,6 +253,7 @@ def test_shadow_sprung_after_signing(shadow: str, unsigned: bytes, putu: Identit
     v = verdict(spring(signed_with_shadow), putu)
     assert_rejected(v, "unchanged_after_signing")
     assert_says(v, *words)
+    assert not any("signed field" in reason for reason in v.reasons)  # a text field holds no signature
 
 
 def test_planted_shadow_does_not_reproduce(unsigned: bytes, putu: Identity) -> None:

@@ -799,10 +799,14 @@ class _Revisions:
             return _say(f"formulir (AcroForm) diubah setelah ditandatangani ({_keys(keys)})",
                         f"the form (AcroForm) changed after signing ({_keys(keys)})")
         if role == "field":
-            if arg in self._filled or (isinstance(old, dict) and "V" in old):
+            is_signature = isinstance(old, dict) and old.get("FT") == "Sig"
+            if arg in self._filled or (is_signature and "V" in old):
                 return _say(f"tanda tangan pada kolom {arg} diubah setelah ditandatangani",
                             f"signed field {arg} changed after signing")
             if isinstance(new, dict) and "V" in new and new.get("FT") != "Sig":
+                if isinstance(old, dict) and "V" in old:
+                    return _say(f"isian formulir {arg} diubah setelah ditandatangani",
+                                f"form field {arg} value changed after signing")
                 return _say(f"isian formulir {arg} diubah setelah ditandatangani",
                             f"form field {arg} filled in after signing")
             if arg in pact.fields and pact.manifest is not None and pact.party(arg) is None:
