@@ -21,7 +21,6 @@ from pakta_cli import __version__
 from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
-from pakta_cli.render import canonical_json, render
 
 BATCH_MANIFEST = "manifest.json"
 T = TypeVar("T")
@@ -70,6 +69,8 @@ class RenderJob:
 
 
 def _render_to_file(job: RenderJob) -> tuple[str, int]:
+    from pakta_cli.render import render  # here: `pakta verify` uses this module without ReportLab
+
     pdf = render(job.pact).pdf
     with open(job.path, "wb") as handle:
         handle.write(pdf)
@@ -94,6 +95,8 @@ def render_roster(
     progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Render one pact per roster row into `out_dir` and write its manifest.json."""
+    from pakta_cli.render import canonical_json
+
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder", hint="with --roster, -o names a folder")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,9 @@ so every command reports bad input the same way: `error: ...` on stderr, a hint,
 
 from __future__ import annotations
 
+import importlib
 import sys
+from functools import cache
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +23,36 @@ from pakta_cli.errors import PaktaError
 INTERNAL_ERROR = 3
 
 
+# Each command's module is imported only when that command runs (or help lists it): `pakta verify`
+# is run once per file by scripts and must not pay for ReportLab, Jinja and pyHanko at start-up.
+COMMANDS = {
+    "render": "render", "check": "render", "templates": "render", "keys": "keys", "ca": "ca",
+    "sign": "sign", "verify": "verify", "demo": "demo",
+}
+
+
+@cache
+def _module_commands(module: str) -> dict[str, Any]:
+    """The click commands one pakta_cli.cli module registers, by name."""
+    holder = typer.Typer(cls=TyperGroup, rich_markup_mode=None)
+    importlib.import_module(f"pakta_cli.cli.{module}").register(holder)
+
+    @holder.callback()
+    def _group() -> None:  # a callback keeps typer from collapsing a one-command app into that command
+        pass
+
+    group = typer.main.get_command(holder)
+    return dict(group.commands)  # type: ignore[attr-defined]
+
+
 class PaktaGroup(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        module = COMMANDS.get(name)
+        return _module_commands(module).get(name) if module else None
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -76,16 +107,6 @@ def root(
     Exit codes: 0 success, 1 verification failed, 2 usage or input error.
     """
     console.state.debug = debug
-
-
-def _register() -> None:
-    from pakta_cli.cli import ca, demo, keys, render, sign, verify
-
-    for module in (render, keys, ca, sign, verify, demo):
-        module.register(app)
-
-
-_register()
 
 
 def main() -> None:
