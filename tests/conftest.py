@@ -34,8 +34,9 @@ from pakta_cli.keys import (
     generate_key,
 )
 from pakta_cli.render import render
-from pakta_cli.sign import SignJob, SignOptions, load_credentials, parse_zone, sign_file
+from pakta_cli.sign import SignJob, SignOptions, load_credentials, sign_file
 from pakta_cli.trust import CertificateAuthority, init_ca
+from pakta_cli.zones import parse_zone
 
 PASSPHRASE = b"kata sandi rahasia"
 INSTITUTION = "Komisi Pemilihan Umum Provinsi Bali"

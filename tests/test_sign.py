@@ -26,14 +26,13 @@ from pakta_cli.sign import (
     SignOptions,
     _CmsTemplate,
     choose_party,
-    format_signing_time,
     load_credentials,
-    parse_zone,
     plan_jobs,
     sign_files,
     sign_pdf,
     stamp_content,
 )
+from pakta_cli.zones import format_signing_time, parse_zone
 from tests.conftest import (
     AYU,
     MADE,

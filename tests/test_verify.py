@@ -263,7 +263,7 @@ def test_verdict_json_holds_every_check(tmp_path: Path) -> None:
     assert data["verdict"] == "FAIL" and data["ok"] is False
     assert [c["name"] for c in data["checks"]] == DOCUMENT_CHECKS
     assert [c["name"] for c in data["signatures"][0]["checks"]] == list(SIGNATURE_CHECKS)
-    assert data["signatures"][0]["signing_time"].endswith("+00:00")
+    assert data["signatures"][0]["signing_time"].endswith("+08:00")  # WITA, as the signer signed
     assert data["reasons"] == list(verdict.reasons)
 
 
@@ -290,3 +290,12 @@ def test_roster_completeness(tmp_path: Path) -> None:
     assert report.duplicates == ("ayu.pdf, pakta.pdf",)
     assert report.incomplete == ("pakta.pdf",)
     assert report.to_json()["ok"] is False
+
+
+def test_table_shows_the_signing_time_as_the_stamp_does(tmp_path: Path) -> None:
+    from pakta_cli.report import _signer_line
+
+    ayu = identity(tmp_path / "keys", AYU)
+    verdict = verify_file(sign(tmp_path, rendered_pact(tmp_path), ayu, zone="WIT"), policy(ayu[1]))
+    line = _signer_line(verdict.signatures[0])
+    assert line.endswith(" WIT") and "UTC" not in line

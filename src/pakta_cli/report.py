@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pakta_cli.verify import RosterReport, SignatureVerdict, Verdict
+from pakta_cli.zones import describe_time
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _signer_line(sig: SignatureVerdict) -> str:
     if sig.key_id:
         line += f" [{sig.key_id}]"
     if sig.signing_time:
-        line += " " + sig.signing_time.strftime("%Y-%m-%d %H:%M UTC")
+        line += " " + describe_time(sig.signing_time)
     if sig.match == "name":
         line += " (cocok nama saja, lemah / matched by name only, weak)"
     return line

@@ -76,82 +76,13 @@ from pakta_cli.keys import (
     read_file,
 )
 from pakta_cli.render import DEFINITION_NAME, MANIFEST_NAME
+from pakta_cli.zones import DEFAULT_ZONE, SigningZone, format_signing_time, parse_zone
 
 DIGEST = "sha512"
 SUBFILTER = "/ETSI.CAdES.detached"
 STAMP_HEADING = "Ditandatangani secara elektronik oleh:"
 ANY_PDF_FIELD = "pakta-signature"
 Match = Literal["key_id", "nip", "name", "any-pdf"]
-
-# --- time zones -----------------------------------------------------------------------------------
-
-_ZONE_LABELS = {7: "WIB", 8: "WITA", 9: "WIT"}
-_ZONE_NAMES = {
-    "wib": 7, "asia/jakarta": 7, "asia/pontianak": 7,
-    "wita": 8, "asia/makassar": 8, "asia/ujung_pandang": 8,
-    "wit": 9, "asia/jayapura": 9,
-    "utc": 0, "z": 0,
-}
-DEFAULT_ZONE = "Asia/Jakarta"
-
-
-@dataclass(frozen=True)
-class SigningZone:
-    """The time zone a signer signs in: the stamp shows its label, /M its offset."""
-
-    label: str
-    offset_minutes: int
-
-    @property
-    def tzinfo(self) -> dt.timezone:
-        return dt.timezone(dt.timedelta(minutes=self.offset_minutes), self.label)
-
-
-def _label(minutes: int) -> str:
-    if minutes % 60 == 0 and minutes // 60 in _ZONE_LABELS:
-        return _ZONE_LABELS[minutes // 60]
-    if minutes == 0:
-        return "UTC"
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours:02d}:{rest:02d}"
-
-
-def parse_zone(text: str) -> SigningZone:
-    """WIB / WITA / WIT, an IANA name (Asia/Makassar) or an offset (+08:00, -0300).
-
-    Indonesia has no daylight saving time, so a zone is a fixed offset; other IANA names take the
-    offset they have now.
-    """
-    value = text.strip()
-    known = _ZONE_NAMES.get(value.lower())
-    if known is not None:
-        return SigningZone(_label(known * 60), known * 60)
-    if value[:1] in "+-" and value[1:].replace(":", "").isdigit():
-        digits = value[1:].replace(":", "")
-        if len(digits) in (2, 4):
-            minutes = int(digits[:2]) * 60 + (int(digits[2:]) if len(digits) == 4 else 0)
-            if minutes <= 14 * 60:
-                minutes = -minutes if value[0] == "-" else minutes
-                return SigningZone(_label(minutes), minutes)
-    try:
-        from zoneinfo import ZoneInfo
-
-        offset = dt.datetime.now(ZoneInfo(value)).utcoffset()
-    except Exception:
-        raise InputError(f"unknown time zone {text!r}",
-                         hint="use WIB, WITA, WIT, an IANA name such as Asia/Makassar, or +08:00") from None
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    return SigningZone(_label(minutes), minutes)
-
-
-def default_zone() -> SigningZone:
-    return parse_zone(os.environ.get("PAKTA_TIMEZONE") or DEFAULT_ZONE)
-
-
-def format_signing_time(moment: dt.datetime, zone: SigningZone) -> str:
-    return moment.astimezone(zone.tzinfo).strftime("%Y-%m-%d %H:%M:%S ") + zone.label
-
 
 # --- credentials ----------------------------------------------------------------------------------
 

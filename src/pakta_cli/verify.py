@@ -1505,16 +1505,17 @@ def _pdf_date(value: Any) -> dt.datetime | None:
     if match is None:
         return None
     year, month, day, hour, minute, second, zone = match.groups()
-    try:
-        when = dt.datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
-                           int(second or 0), tzinfo=dt.UTC)
-    except ValueError:
-        return None
+    offset = dt.timedelta(0)
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace("'", "")
-        when -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-    return when
+        offset = sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    try:
+        # kept in the signer's own offset, so the verdict shows the clock the stamp shows
+        return dt.datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
+                           int(second or 0), tzinfo=dt.timezone(offset))
+    except ValueError:
+        return None
 
 
 # -- document checks ----------------------------------------------------------------------------

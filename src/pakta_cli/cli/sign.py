@@ -16,17 +16,15 @@ from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.errors import EXIT_USAGE, PaktaError
 from pakta_cli.sign import (
-    DEFAULT_ZONE,
     SignOptions,
     SignOutcome,
     default_cert_path,
-    default_zone,
     load_credentials,
-    parse_zone,
     plan_jobs,
     sign_file,
     sign_files,
 )
+from pakta_cli.zones import DEFAULT_ZONE, default_zone, parse_zone
 
 MATCHES = {"key_id": "pinned key id", "nip": "NIP", "name": "name only (weak)", "any-pdf": "--any-pdf"}
 FILES_PER_WORKER = 12  # below this a process costs more to start than it saves
