@@ -181,3 +181,14 @@ def test_version_and_module_entry_point() -> None:
     assert code == 0 and out.startswith("pakta ")
     result = subprocess.run([sys.executable, "-m", "pakta_cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout == out
+
+
+def test_roster_rows_replace_the_definitions_signer_and_say_so(definition: Path, tmp_path: Path) -> None:
+    code, _, err = run("render", str(definition), "-r", str(tmp_path / "people.csv"), "-o", str(tmp_path / "o"))
+    assert code == 2  # people.csv does not exist in this test's folder yet
+    (tmp_path / "people.csv").write_text(ROSTER)
+    code, _, err = run("render", str(definition), "-r", str(tmp_path / "people.csv"), "-o", str(tmp_path / "o"))
+    assert code == 0, err
+    assert "takes the place of the definition's signer (Ni Luh \"Ayu\" & <Putu>)" in err
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert [p["name"] for p in manifest["pacts"]][:1] == ["I Made Suarjana"]

@@ -41,6 +41,9 @@ def render(
         note(f"rendered {target}")
         return
     entries = load_roster(roster)
+    replaced = [p.name for p in pact.parties if p.role == "signer"]
+    if replaced:
+        note(f"note: each roster row takes the place of the definition's signer ({', '.join(replaced)})")
     out_dir = output or definition.with_suffix("")
     with progress_bar("rendering", len(entries)) as advance:
         result = render_roster(
