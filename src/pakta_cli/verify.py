@@ -386,6 +386,7 @@ class _Pact:
         self.prefilled: list[str] = []
         self.acroform: int | None = None
         self._fields()
+        self.ambiguous: set[str] = set()  # embedded files a reader could take two ways
         self.files = self._embedded_files()
         for key, role in (("Metadata", "metadata"), ("OCProperties", "ocproperties"), ("Names", "names"),
                           ("Outlines", "outlines"), ("StructTreeRoot", "structure")):
@@ -495,6 +496,9 @@ class _Pact:
             stream = self.get(stream_ref)
             if isinstance(stream_ref, Ref):
                 self.roles[stream_ref.num] = ("file", name)
+            if name in files or (isinstance(ef, dict) and any(not pdfscan.same(v, stream_ref) for v in ef.values())):
+                # a second file of the same name, or a /UF stream besides /F: tools differ on which they show
+                self.ambiguous.add(name)
             if isinstance(stream, Stream) and name not in files:
                 files[name] = self.doc.decode(stream)
         return files
@@ -1046,6 +1050,12 @@ class _SignatureCheck:
         if stop + length not in (rev.eof, rev.end):
             raise fail(f"rentang bita tidak berakhir di akhir revisi {rev.number} (byte {stop + length})",
                        f"the byte range does not end where revision {rev.number} ends (byte {stop + length})")
+        found = self.doc.entry(self.slot.sig, rev.number)
+        if found is None or found[1].stream >= 0:
+            # inside an object stream, /Contents is a place in the decoded stream, not in the file:
+            # its offsets could name any hex string in the file while every other reader reads another
+            raise fail("kamus tanda tangan berada di dalam object stream",
+                       "the signature dictionary is inside an object stream")
         if sig.spans.get("Contents") != (start, stop):
             raise fail("celah /ByteRange bukan /Contents tanda tangan ini",
                        "the /ByteRange gap is not this signature's /Contents")
@@ -1559,6 +1569,10 @@ def _embedded_check(pact: _Pact) -> Check:
     definition = pact.files.get(DEFINITION_NAME)
     if definition is None:
         return fail("definisi pakta tidak tertanam", "the pact definition is not embedded")
+    twice = sorted(pact.ambiguous & {DEFINITION_NAME, MANIFEST_NAME})
+    if twice:
+        return fail(f"lampiran {twice[0]} tertanam lebih dari sekali (isi mana yang berlaku tidak jelas)",
+                    f"embedded file {twice[0]} is embedded more than once (which content counts is unclear)")
     recorded = manifest.get("definition", {}).get("sha256") if isinstance(manifest.get("definition"), dict) else None
     actual = hashlib.sha256(definition).hexdigest()
     if recorded != actual:
