@@ -21,8 +21,10 @@ from pakta_cli import __version__
 from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
+from pakta_cli.fsutil import cannot_write, make_folder
 
 BATCH_MANIFEST = "manifest.json"
+MAX_JOBS_PER_CORE = 4
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -40,6 +42,9 @@ def run_parallel(
             yield index, func(item)
         return
     chunks = [list(range(start, min(start + chunk, len(items)))) for start in range(0, len(items), chunk)]
+    # no more processes than chunks of work, nor far more than cores: the pool starts every worker
+    # at once, and `--jobs 100000` must not start a hundred thousand processes
+    jobs = min(jobs, max(2, len(chunks)), MAX_JOBS_PER_CORE * default_jobs())
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: dict[Future[list[R]], list[int]] = {}
         queue = iter(chunks)
@@ -95,11 +100,30 @@ def render_roster(
     progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Render one pact per roster row into `out_dir` and write its manifest.json."""
-    from pakta_cli.render import canonical_json
-
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder", hint="with --roster, -o names a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    created = make_folder(out_dir)
+    try:
+        return _render_into(pact, entries, out_dir, definition_path=definition_path, jobs=jobs, force=force,
+                            progress=progress)
+    except BaseException:
+        if created and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a folder this run made and filled with nothing is not left behind
+        raise
+
+
+def _render_into(
+    pact: Pact,
+    entries: Sequence[RosterEntry],
+    out_dir: Path,
+    *,
+    definition_path: Path,
+    jobs: int,
+    force: bool,
+    progress: Callable[[int], None] | None,
+) -> BatchResult:
+    from pakta_cli.render import canonical_json
+
     targets = [out_dir / f"{entry.stem}.pdf" for entry in entries] + [out_dir / BATCH_MANIFEST]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
@@ -107,7 +131,10 @@ def render_roster(
             f"{out_dir}: {len(existing)} of the output files already exist (first: {existing[0].name})",
             hint="pass --force to overwrite them, or choose another -o",
         )
-    staging = Path(tempfile.mkdtemp(prefix=".pakta-render-", dir=out_dir))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".pakta-render-", dir=out_dir))
+    except OSError as exc:
+        raise cannot_write(out_dir, exc) from None
     try:
         pacts = [pact.with_signer(entry.party) for entry in entries]
         jobs_list = [RenderJob(p, str(staging / f"{e.stem}.pdf")) for p, e in zip(pacts, entries, strict=True)]
@@ -140,6 +167,8 @@ def render_roster(
         manifest_path = out_dir / BATCH_MANIFEST
         (staging / BATCH_MANIFEST).write_bytes(canonical_json(manifest))
         os.replace(staging / BATCH_MANIFEST, manifest_path)
+    except OSError as exc:  # a full disk, a folder removed meanwhile
+        raise cannot_write(out_dir, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BatchResult(out_dir, manifest_path, len(entries))
@@ -151,8 +180,17 @@ def read_batch_manifest(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: manifest not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a manifest",
+                         hint=f"--manifest takes the file: {path / BATCH_MANIFEST}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not a pakta manifest.json ({exc.msg})") from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a pakta manifest.json ({exc})") from None
     if not isinstance(data, dict) or data.get("pakta_batch") != 1 or not isinstance(data.get("pacts"), list):
         raise InputError(f"{path}: not a pakta manifest.json (written by `pakta render --roster`)")
+    for number, entry in enumerate(data["pacts"], start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise InputError(f"{path}: pacts item {number} is not a pact entry (an object with a \"file\" name)",
+                             hint="the manifest was changed by hand; use the one `pakta render --roster` wrote")
     return data

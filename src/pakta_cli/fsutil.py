@@ -1,4 +1,8 @@
-"""Writing outputs safely: never half a file, never over an existing one unless asked."""
+"""Writing outputs safely: never half a file, never over an existing one unless asked.
+
+Every OS error while writing (a read-only or vanished folder, a full disk, a path under a file)
+becomes one line naming the path, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +13,64 @@ from pathlib import Path
 from pakta_cli.errors import InputError, OutputExistsError
 
 
+def cannot_write(path: Path, exc: OSError) -> InputError:
+    """The one-line error for an output that the OS refused."""
+    return InputError(f"{path}: cannot write here: {exc.strerror or exc}",
+                      hint="check that the folder exists and you may write to it, or choose another output")
+
+
+def default_mode() -> int:
+    """The mode a new file gets from open(): 0666 less the umask (mkstemp would give 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def check_writable(path: Path, *, force: bool) -> None:
-    if path.exists() and not force:
-        raise OutputExistsError(path)
     if path.is_dir():
         raise InputError(f"{path}: is a folder, expected a file name")
-    if not path.parent.is_dir():
-        raise InputError(f"{path.parent}: folder does not exist", hint="create it first, or choose another -o")
+    if path.exists() and not force:
+        raise OutputExistsError(path)
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"{parent}: is a file, not a folder", hint="choose another -o")
+    if not parent.is_dir():
+        raise InputError(f"{parent}: folder does not exist", hint="create it first, or choose another -o")
+
+
+def make_folder(path: Path) -> bool:
+    """Create an output folder (and its parents); True when it did not exist before."""
+    if path.exists():
+        if not path.is_dir():
+            raise InputError(f"{path}: exists and is not a folder")
+        return False
+    try:
+        path.mkdir(parents=True)
+    except FileExistsError:  # a parent is a file, or another process made it meanwhile
+        if path.is_dir():
+            return False
+        raise InputError(f"{path}: cannot create this folder: part of its path is a file") from None
+    except NotADirectoryError:
+        raise InputError(f"{path}: cannot create this folder: part of its path is a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot create this folder: {exc.strerror or exc}") from None
+    return True
 
 
 def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | None = None) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    """Write `data` to a temporary file beside `path`, then rename it into place.
+
+    Without `mode` the file gets the usual mode of a new file (0666 less the umask).
+    """
     check_writable(path, force=force)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        if mode is not None:
-            os.chmod(temp_name, mode)
+        os.chmod(temp_name, default_mode() if mode is None else mode)
         if force:
             os.replace(temp_name, path)
         else:
@@ -35,9 +79,15 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | No
                 os.link(temp_name, path)
             except FileExistsError:
                 raise OutputExistsError(path) from None
-            finally:
+            except OSError:  # no hard links here (a FAT memory stick, some network shares)
+                if os.path.lexists(path):
+                    raise OutputExistsError(path) from None
+                os.replace(temp_name, path)
+            else:
                 os.unlink(temp_name)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
         raise

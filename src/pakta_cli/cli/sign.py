@@ -15,6 +15,7 @@ from pakta_cli.cli.console import err, note, out
 from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.errors import EXIT_USAGE, PaktaError
+from pakta_cli.fsutil import make_folder
 from pakta_cli.sign import (
     SignOptions,
     SignOutcome,
@@ -75,9 +76,7 @@ def sign(
         note(f"warning: {key} can be read by other users of this computer; `chmod 600 {key}` keeps it yours")
     options = SignOptions(party=party, any_pdf=any_pdf, zone=zone)
 
-    created_dir = out_dir is not None and not out_dir.exists()
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    created_dir = make_folder(out_dir) if out_dir is not None else False
 
     if len(jobs_list) == 1 and not as_json:
         try:
@@ -103,8 +102,9 @@ def sign(
     else:
         out.print(_table(outcomes))
     if failed:
-        err.print(f"error: {len(failed)} of {len(outcomes)} pacts not signed; the others were",
-                  style="red", markup=False)
+        summary = (f"none of the {len(outcomes)} pacts was signed" if len(failed) == len(outcomes)
+                   else f"{len(failed)} of {len(outcomes)} pacts not signed; the others were")
+        err.print(f"error: {summary}", style="red", markup=False)
         raise typer.Exit(EXIT_USAGE)
     note(f"signed {len(outcomes)} pacts")
 
