@@ -40,6 +40,7 @@ from pakta_cli.keyid import key_id
 KDF_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per load
 MIN_PASSPHRASE = 8
 DEFAULT_DAYS = 730  # an official's certificate: two election seasons
+MAX_DAYS = 36_500  # a hundred years; far enough, and clear of the year 9999 X.509 can write
 BACKDATE = dt.timedelta(minutes=5)  # tolerate a signer's clock that is a little behind the issuer's
 COUNTRY = "ID"
 
@@ -161,7 +162,7 @@ def read_file(path: Path, what: str) -> bytes:
     except FileNotFoundError:
         raise InputError(f"{path}: {what} not found") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a {what} file") from None
+        raise InputError(f"{path}: is a folder, not a {what}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read the {what}: {exc.strerror}") from None
 
@@ -198,6 +199,8 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     data = read_file(path, "key")
     if b"-----BEGIN CERTIFICATE-----" in data and b"PRIVATE KEY-----" not in data:
         raise KeyFileError(f"{path}: is a certificate, not a private key", hint="--key takes the .key file")
+    if b"-----BEGIN PUBLIC KEY-----" in data:
+        raise KeyFileError(f"{path}: is a public key, not a private key", hint="--key takes the .key file")
     loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
     encrypted = key_is_encrypted(path)
     try:
@@ -208,6 +211,9 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
             hint="type it at the prompt, or use --passphrase-file FILE or the PAKTA_PASSPHRASE variable",
         ) from None
     except ValueError as exc:
+        if "MalformedFraming" in str(exc):  # the PEM armour itself is broken: no passphrase would help
+            raise KeyFileError(f"{path}: damaged key file (its PEM text is cut or altered)",
+                               hint="use an intact copy of the key file") from None
         if encrypted:
             raise KeyFileError(f"{path}: wrong passphrase for this key") from None
         raise KeyFileError(f"{path}: not a private key file ({exc})") from None
@@ -224,6 +230,11 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
 
 def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate]:
     """Every certificate in PEM data (in file order), or the one DER certificate."""
+    if not data.strip():
+        raise KeyFileError(f"{source}: the file is empty, not a certificate")
+    if b"X509 CRL-----" in data and b"-----BEGIN CERTIFICATE-----" not in data:
+        raise KeyFileError(f"{source}: is a revocation list (CRL), not a certificate",
+                           hint="pass a CRL with --crl, and the certificate of the CA that signed it with --trust")
     try:
         if b"-----BEGIN" in data:
             if b"-----BEGIN CERTIFICATE-----" not in data:
@@ -387,6 +398,13 @@ class KeyPaths:
         return cls(base.with_name(base.name + ".key"), base.with_name(base.name + ".crt"))
 
 
+def refuse_folder_prefix(prefix: Path) -> None:
+    """`-o keys/` means "put them in keys/", not "write keys.key beside it": ask for a name."""
+    if prefix.is_dir():
+        raise InputError(f"{prefix}: is a folder; -o takes a PREFIX, the start of the file names",
+                         hint=f"-o {prefix / 'NAME'} writes {prefix / 'NAME.key'} and {prefix / 'NAME.crt'}")
+
+
 def write_files(files: Sequence[tuple[Path, bytes, int | None]], *, force: bool) -> None:
     """Write several files as one step: all targets are checked first, and a failure removes the
     ones already written, so a key never exists without its certificate."""
@@ -423,6 +441,7 @@ def generate_identity(prefix: Path, identity: Identity, passphrase: bytes | None
         raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE} characters",
                            hint="a sentence you remember is better than a short word")
     paths = KeyPaths.for_prefix(prefix)
+    refuse_folder_prefix(prefix)
     key = generate_key()
     cert = self_signed_certificate(key, identity, days=days)
     write_files([

@@ -125,10 +125,10 @@ def load_credentials(key_path: Path, passphrase: bytes | None, cert_path: Path |
     """Load and check what an official signs with: an Ed25519 key, the certificate made for it
     (default: the key's sibling .crt), valid now, allowed to sign documents, not a CA."""
     cert_path = cert_path or default_cert_path(key_path)
+    key = load_private_key(key_path, passphrase)  # first: a missing key is the problem to name
     if not cert_path.exists():
         raise InputError(f"{cert_path}: certificate not found",
                          hint="pass it with --cert (by default the .crt beside the key is used)")
-    key = load_private_key(key_path, passphrase)
     cert = load_certificate(cert_path)
     check_signing_certificate(cert, cert_path)
     check_pair(key, cert, key_path, cert_path)

@@ -46,6 +46,7 @@ from pakta_cli.keys import (
     load_private_key,
     parse_certificates,
     read_file,
+    refuse_folder_prefix,
     signed_by,
     utcnow,
     write_files,
@@ -229,6 +230,7 @@ def init_ca(prefix: Path, institution: str, passphrase: bytes | None, *, days: i
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
     paths = CaPaths.for_prefix(prefix)
+    refuse_folder_prefix(prefix)
     key = Ed25519PrivateKey.generate()
     now = utcnow()
     cert = build_certificate(key.public_key(), ca_subject(institution), signing_key=key,
@@ -319,7 +321,7 @@ def issue(ca: CertificateAuthority, request: Path, *, days: int = 730) -> x509.C
 def read_crl(ca: CertificateAuthority) -> x509.CertificateRevocationList | None:
     if not ca.paths.crl.exists():
         return None
-    crl = parse_crl(ca.paths.crl.read_bytes(), ca.paths.crl)
+    crl = parse_crl(read_file(ca.paths.crl, "CRL"), ca.paths.crl)
     if not crl.is_signature_valid(ca.cert.public_key()):  # type: ignore[arg-type]
         raise InputError(f"{ca.paths.crl}: not signed by this CA ({ca.paths.cert})",
                          hint="move the stray file away; `pakta ca crl` writes a new, empty list")

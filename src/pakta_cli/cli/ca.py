@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives import serialization
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.keys import command_group, verify_command
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
+from pakta_cli.errors import InputError
 from pakta_cli.fsutil import atomic_write
 from pakta_cli.keyid import certificate_key_id
-from pakta_cli.keys import DEFAULT_DAYS, format_time, identity_of
+from pakta_cli.keys import DEFAULT_DAYS, MAX_DAYS, format_time, identity_of, refuse_folder_prefix
 from pakta_cli.trust import (
     CA_DAYS,
     REASONS,
@@ -47,12 +48,16 @@ def init(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="PREFIX",
                                          help="Writes PREFIX.key (mode 0600), PREFIX.crt and PREFIX.crl.")],
     institution: Annotated[str, typer.Option("--institution", help="The institution the CA speaks for.")],
-    days: Annotated[int, typer.Option("--days", min=1, help="Days the root certificate is valid.")] = CA_DAYS,
+    days: Annotated[int, typer.Option("--days", min=1, max=MAX_DAYS, help="Days the root certificate is valid.")
+                    ] = CA_DAYS,
     passphrase_file: PassphraseFile = None,
     no_passphrase: NoPassphrase = False,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing CA.")] = False,
 ) -> None:
     """Create the CA's root key, its root certificate and an empty revocation list."""
+    if not institution.strip():  # checked before the passphrase prompt, as is the folder below
+        raise InputError("--institution must not be empty")
+    refuse_folder_prefix(output)
     passphrase = passphrase_for_new_key(passphrase_file, no_passphrase, "CA key")
     ca = init_ca(output, institution, passphrase, days=days, force=force)
     note(f"wrote {ca.paths.key} (keep it offline), {ca.paths.cert} (the root auditors trust) and {ca.paths.crl} "
@@ -67,7 +72,8 @@ def issue_command(
     request: Annotated[Path, typer.Argument(metavar="CERT_OR_CSR",
                                             help="The official's self-signed certificate (or a CSR).")],
     output: Annotated[Path, typer.Option("--output", "-o", metavar="OUT.crt", help="The certificate to write.")],
-    days: Annotated[int, typer.Option("--days", min=1, help="Days the certificate is valid (never past the CA's).")
+    days: Annotated[int, typer.Option("--days", min=1, max=MAX_DAYS,
+                                          help="Days the certificate is valid (never past the CA's).")
                     ] = DEFAULT_DAYS,
     passphrase_file: PassphraseFile = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite OUT.crt (e.g. the self-signed one).")] = False,

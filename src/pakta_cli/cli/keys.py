@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
 from pakta_cli.definition.identity import group_nip
-from pakta_cli.errors import InputError
+from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import (
     DEFAULT_DAYS,
+    MAX_DAYS,
     format_time,
     generate_identity,
     identity_of,
@@ -28,6 +29,7 @@ from pakta_cli.keys import (
     load_private_key,
     make_identity,
     parse_certificates,
+    refuse_folder_prefix,
     utcnow,
 )
 from pakta_cli.trust import parse_crl, revocation_reason
@@ -59,7 +61,8 @@ def generate(
     position: Annotated[str | None, typer.Option("--position", help="Your position (jabatan).")] = None,
     institution: Annotated[str | None, typer.Option("--institution", help="Your institution (instansi).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Your unit (unit kerja).")] = None,
-    days: Annotated[int, typer.Option("--days", min=1, help="Days the certificate is valid.")] = DEFAULT_DAYS,
+    days: Annotated[int, typer.Option("--days", min=1, max=MAX_DAYS, help="Days the certificate is valid.")
+                    ] = DEFAULT_DAYS,
     passphrase_file: PassphraseFile = None,
     no_passphrase: NoPassphrase = False,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing key and certificate.")] = False,
@@ -71,6 +74,7 @@ def generate(
     never give anyone PREFIX.key.
     """
     identity = make_identity(name, nip, position, institution, unit)
+    refuse_folder_prefix(output)  # before the passphrase prompt: typing it twice for nothing helps no one
     passphrase = passphrase_for_new_key(passphrase_file, no_passphrase, "key")
     new = generate_identity(output, identity, passphrase, days=days, force=force)
     note(f"wrote {new.paths.key} (Ed25519, {'encrypted' if new.encrypted else 'UNENCRYPTED'}, mode 0600) and "
@@ -181,7 +185,11 @@ def show(
     if b"X509 CRL-----" in data:
         _show_crl(file, data)
     elif b"CERTIFICATE REQUEST-----" in data:
-        csr = x509.load_pem_x509_csr(data)
+        try:
+            csr = x509.load_pem_x509_csr(data)
+        except ValueError:
+            raise KeyFileError(f"{file}: damaged certificate signing request (its PEM text is cut or altered)"
+                               ) from None
         public_key = csr.public_key()
         _rows([("kind", "certificate signing request"), ("subject", csr.subject.rfc4514_string()),
                ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else "not Ed25519")])
