@@ -7,6 +7,7 @@ from `safe_load`: that keeps the position of each value, and keeps identity numb
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import re
@@ -313,13 +314,22 @@ def read_text_file(path: Path, what: str) -> str:
         raise InputError(f"{path}: is a folder, expected a {what} file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValidationError([Problem(Location(path, 1, 1), "damaged UTF-16 text")],
+                                  hint="save the file as UTF-8") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data[: exc.start].count(b"\n") + 1
+        column = len(data[line_start: exc.start].decode("utf-8", "replace")) + 1
         raise ValidationError(
-            [Problem(Location(path, line), f"not UTF-8 text (byte {exc.start})")],
-            hint="save the file as UTF-8",
+            [Problem(Location(path, line, column),
+                     f"not UTF-8 text (byte 0x{data[exc.start]:02x}, perhaps Windows-1252)")],
+            hint="save the file as UTF-8 (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")",
         ) from None
 
 

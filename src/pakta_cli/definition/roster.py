@@ -58,13 +58,17 @@ def _cell(source: str, row: int, column: int, value: str) -> ScalarNode:
 def parse_roster(text: str, source: str) -> list[RosterEntry]:
     """Parse roster text; every bad cell is reported, not just the first."""
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Excel writes `,` or `;` (by locale) for CSV and a tab for "Unicode Text": the most frequent wins
+    delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
     reader = _Reader(source)
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote that is never closed is an error, not one cell swallowing the rest of the file
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(rows)
     except StopIteration:
         raise ValidationError([Problem(Location(source, 1, 1), "the roster is empty")]) from None
+    except csv.Error as exc:
+        raise _csv_problem(source, 1, exc) from None
     columns: dict[int, str] = {}
     for index, raw in enumerate(header, start=1):
         name = raw.strip().lower().replace(" ", "_")
@@ -88,8 +92,14 @@ def parse_roster(text: str, source: str) -> list[RosterEntry]:
     entries: list[RosterEntry] = []
     stems: dict[str, int] = {}
     line = rows.line_num
-    for cells in rows:
+    while True:
         row = line + 1
+        try:
+            cells = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise _csv_problem(source, row, exc) from None
         line = rows.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -116,6 +126,16 @@ def parse_roster(text: str, source: str) -> list[RosterEntry]:
     if not entries:
         raise ValidationError([Problem(Location(source, 2, 1), "the roster has a header but no people")])
     return entries
+
+
+def _csv_problem(source: str, row: int, exc: csv.Error) -> ValidationError:
+    """A row the CSV reader cannot split, most often a quote that is opened and never closed."""
+    if "end of data" in str(exc):
+        message = 'a quoted cell starts here and its closing " is missing'
+    else:
+        message = f"cannot read this row: {exc}"
+    return ValidationError([Problem(Location(source, row), message)],
+                           hint='inside a quoted cell, write a " as ""')
 
 
 def load_roster(path: Path) -> list[RosterEntry]:
