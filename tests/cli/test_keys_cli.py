@@ -55,7 +55,7 @@ def test_prompt_asks_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("PAKTA_PASSPHRASE", raising=False)
     code, out, err = generate(tmp_path, input="satu dua tiga\nsatu dua tiga\n")
     assert code == 0, err
-    assert out.count("passphrase") == 2  # the prompt and its repetition
+    assert err.count("passphrase") == 2 and "passphrase" not in out  # the prompt and its repetition, on stderr
     load_private_key(tmp_path / "ayu.key", b"satu dua tiga")
 
 

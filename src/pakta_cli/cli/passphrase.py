@@ -7,7 +7,10 @@ machine to read. The order is: the file when given, else the environment variabl
 
 from __future__ import annotations
 
+import getpass
 import os
+import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -45,12 +48,18 @@ def _given(passphrase_file: Path | None) -> bytes | None:
 
 def _prompt(label: str) -> str:
     try:
-        return str(typer.prompt(label, hide_input=True, prompt_suffix=": "))
+        with warnings.catch_warnings():  # getpass's "Can not control echo" warning names its own source line
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            # on stderr: `pakta sign ... --json > results.json` must get JSON only
+            return str(typer.prompt(label, hide_input=True, prompt_suffix=": ", err=True))
     except (typer.Abort, EOFError):  # end of input at the prompt (typer vendors its own click)
         raise KeyFileError(
             "no passphrase given",
             hint=f"type it at the prompt, or use --passphrase-file FILE or the {ENV} variable",
         ) from None
+    finally:
+        if not sys.stderr.isatty():  # a terminal got getpass's newline; a log file did not
+            typer.echo("", err=True)
 
 
 def passphrase_to_unlock(key_path: Path, passphrase_file: Path | None, what: str = "key") -> bytes | None:
