@@ -297,5 +297,24 @@ def test_table_shows_the_signing_time_as_the_stamp_does(tmp_path: Path) -> None:
 
     ayu = identity(tmp_path / "keys", AYU)
     verdict = verify_file(sign(tmp_path, rendered_pact(tmp_path), ayu, zone="WIT"), policy(ayu[1]))
-    line = _signer_line(verdict.signatures[0])
-    assert line.endswith(" WIT") and "UTC" not in line
+    who, details = _signer_line(verdict.signatures[0])
+    assert who == AYU["name"]
+    assert details[-1].endswith(" WIT") and not any("UTC" in detail for detail in details)
+
+
+def test_terminal_table_gives_each_signer_a_name_line_then_key_id_and_time(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from pakta_cli.report import plain, table
+
+    ayu = identity(tmp_path / "keys", AYU)
+    verdict = verify_file(sign(tmp_path, rendered_pact(tmp_path), ayu), policy(ayu[1]))
+    console = Console(width=100, no_color=True)
+    with console.capture() as captured:
+        console.print(table([verdict]))
+    lines = [line.strip() for line in captured.get().splitlines() if line.strip()]
+    assert lines[0].startswith("Berkas") and lines[1].startswith("File")  # headings: Indonesian over English
+    key_id = verdict.signatures[0].key_id
+    assert f"[{key_id}]" in lines and not any(AYU["name"] in line and key_id in line for line in lines)
+    # piped output keeps one signer on one line, for grep
+    assert any(AYU["name"] in line and f"[{key_id}]" in line for line in plain([verdict]).splitlines())

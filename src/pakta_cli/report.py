@@ -32,7 +32,7 @@ class Row:
     path: str
     ok: bool
     parties: str  # "signed/required", or "-" when the parties are unknown
-    signers: tuple[str, ...]
+    signers: tuple[tuple[str, tuple[str, ...]], ...]  # (who, ("[key id]", time, any warning))
     reasons: tuple[str, ...]
 
     @classmethod
@@ -47,16 +47,16 @@ class Row:
         )
 
 
-def _signer_line(sig: SignatureVerdict) -> str:
-    """`Name [key id] time`, and a warning when only the name tied the signer to the party."""
-    line = sig.signer or "?"
+def _signer_line(sig: SignatureVerdict) -> tuple[str, tuple[str, ...]]:
+    """The signer, and `[key id] time` with a warning when only the name tied them to the party."""
+    details = []
     if sig.key_id:
-        line += f" [{sig.key_id}]"
+        details.append(f"[{sig.key_id}]")
     if sig.signing_time:
-        line += " " + describe_time(sig.signing_time)
+        details.append(describe_time(sig.signing_time))
     if sig.match == "name":
-        line += " (cocok nama saja, lemah / matched by name only, weak)"
-    return line
+        details.append("(cocok nama saja, lemah / matched by name only, weak)")
+    return sig.signer or "?", tuple(details)
 
 
 def _reason_lines(reason: str) -> list[str]:
@@ -73,20 +73,31 @@ def table(rows: Sequence[Row | Verdict], *, wrap: bool = True) -> Table:
     that is piped or saved: no cell wraps, so every reason stays whole on one line for grep and
     diff (see `plain`).
     """
-    grid = Table(box=box.SIMPLE_HEAD, expand=wrap, pad_edge=False)
-    grid.add_column("Berkas / File", overflow="fold", ratio=2 if wrap else None, min_width=10, no_wrap=not wrap)
-    grid.add_column("Hasil / Verdict", no_wrap=True)
-    grid.add_column("Pihak / Parties", no_wrap=True, justify="right")
-    grid.add_column("Penanda tangan / Signers", overflow="fold", ratio=2 if wrap else None, min_width=12,
+    # In a terminal the headings take two lines (Indonesian over English) and each signer two (name
+    # over key id and time), so the reasons get the width; piped, everything stays on one line.
+    between = "\n" if wrap else " / "
+    grid = Table(box=box.SIMPLE_HEAD, expand=wrap, pad_edge=False, leading=int(wrap))
+    grid.add_column(f"Berkas{between}File", overflow="fold", ratio=2 if wrap else None, min_width=10,
                     no_wrap=not wrap)
-    grid.add_column("Alasan / Reasons", overflow="fold", ratio=4 if wrap else None, min_width=20, no_wrap=not wrap)
+    grid.add_column(f"Hasil{between}Verdict", no_wrap=True)
+    grid.add_column(f"Pihak{between}Parties", no_wrap=True, justify="right")
+    grid.add_column(f"Penanda tangan{between}Signers", overflow="fold", ratio=2 if wrap else None, min_width=12,
+                    no_wrap=not wrap)
+    grid.add_column(f"Alasan{between}Reasons", overflow="fold", ratio=4 if wrap else None, min_width=20,
+                    no_wrap=not wrap)
     for index, item in enumerate(rows):
         row = Row.of(item) if isinstance(item, Verdict) else item
+        signers = Text()
+        for number, (who, details) in enumerate(row.signers):
+            signers.append("\n" if number else "")
+            signers.append(who)
+            for detail in details:
+                signers.append(("\n  " if wrap else " ") + detail, style="dim" if wrap else "")
         grid.add_row(
             Text(row.path),
             Text("VALID" if row.ok else "FAIL", style="bold green" if row.ok else "bold red"),
             Text(row.parties),
-            Text("\n".join(row.signers) or "-"),
+            signers if row.signers else Text("-"),
             Text("\n".join(row.reasons) or "-"),
             end_section=index < len(rows) - 1 and bool(row.reasons or len(row.signers) > 1),
         )

@@ -16,16 +16,17 @@ def demo(
     """Run the whole flow on the bundled examples: render, keys and CA, sign, verify, tamper."""
     from pakta_cli import report
     from pakta_cli.cli.console import note, out
+    from pakta_cli.cli.verify import print_table
     from pakta_cli.demo import run_demo
 
     result = run_demo(folder, say=note)
     note("")
     note(f"auditor:     pakta verify {folder / 'pacts'} --trust {result.ca_cert}")
-    out.print(report.table(result.verdicts))
+    print_table(result.verdicts)
     out.print(report.summary(result.verdicts))
     note("")
     note(f"auditor:     pakta verify {folder / 'tampered'} --trust {result.ca_cert}")
-    out.print(report.table([result.tampered]))
+    print_table([result.tampered])
     out.print(report.summary([result.tampered]))
     note("")
     expected = all(v.ok for v in result.verdicts) and not result.tampered.ok

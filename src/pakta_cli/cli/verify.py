@@ -14,14 +14,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 if TYPE_CHECKING:
-    from pakta_cli.verify import Policy
+    from pakta_cli.report import Row
+    from pakta_cli.verify import Policy, Verdict
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -120,14 +121,22 @@ def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_j
         sys.stdout.write("\n],\n" + tail[1:] + "\n")
         sys.stdout.flush()
     else:
-        if rows and out.is_terminal:
-            out.print(report.table(rows))
-        elif rows:  # piped or saved: every reason whole on one line, for grep and diff
-            typer.echo(report.plain(rows))
+        print_table(rows)
         if roster is not None:
             out.print(report.roster_lines(roster))
         out.print(report.summary(roster=roster, counts=(counts[True], counts[False])))
     return bool(counts[False] or (roster is not None and not roster.ok))
+
+
+def print_table(rows: Sequence[Row | Verdict]) -> None:
+    """The verdict table: wrapped to a terminal, or whole lines when piped or saved (for grep and diff)."""
+    from pakta_cli import report
+    from pakta_cli.cli.console import out
+
+    if rows and out.is_terminal:
+        out.print(report.table(rows))
+    elif rows:
+        typer.echo(report.plain(rows))
 
 
 def in_order(results: Iterable[tuple[int, T, U]]) -> Iterator[tuple[int, T, U]]:
