@@ -81,8 +81,8 @@ def table(rows: Sequence[Row | Verdict], *, wrap: bool = True) -> Table:
                     no_wrap=not wrap)
     grid.add_column(f"Hasil{between}Verdict", no_wrap=True)
     grid.add_column(f"Pihak{between}Parties", no_wrap=True, justify="right")
-    grid.add_column(f"Penanda tangan{between}Signers", overflow="fold", ratio=2 if wrap else None, min_width=12,
-                    no_wrap=not wrap)
+    # wide enough for an indented key id or signing time on one line; names wrap at spaces
+    grid.add_column(f"Penanda tangan{between}Signers", overflow="fold", width=24 if wrap else None, no_wrap=not wrap)
     grid.add_column(f"Alasan{between}Reasons", overflow="fold", ratio=4 if wrap else None, min_width=20,
                     no_wrap=not wrap)
     for index, item in enumerate(rows):
