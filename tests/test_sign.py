@@ -213,23 +213,28 @@ PARTIES = [
 ]
 
 
+def pick(parties: list[PactParty], signed: set[str], *, source: str = "p", signer: str = "Saksi",
+         **given: Any) -> tuple[PactParty, str]:
+    return choose_party(parties, signed, source=source, signer=signer, **given)
+
+
 def test_party_by_pinned_key_then_nip() -> None:
-    assert choose_party(PARTIES, set(), key="00112233445566aa", nip=None, explicit=None, source="p") == (
+    assert pick(PARTIES, set(), key="00112233445566aa", nip=None, explicit=None) == (
         PARTIES[1], "key_id")
-    assert choose_party(PARTIES, set(), key="ffff", nip="198609262015051001", explicit=None, source="p") == (
+    assert pick(PARTIES, set(), key="ffff", nip="198609262015051001", explicit=None) == (
         PARTIES[0], "nip")
 
 
 def test_pinned_party_refuses_another_key_even_with_its_nip() -> None:
     with pytest.raises(SigningError, match="must be signed with key id 00112233445566aa; this key is ffff"):
-        choose_party(PARTIES, set(), key="ffff", nip="197501012000031002", explicit=None, source="p")
+        pick(PARTIES, set(), key="ffff", nip="197501012000031002", explicit=None)
     with pytest.raises(SigningError, match="must be signed with key id"):
-        choose_party(PARTIES, set(), key="ffff", nip="197501012000031002", explicit="Made", source="p")
+        pick(PARTIES, set(), key="ffff", nip="197501012000031002", explicit="Made")
 
 
 def test_no_match_names_the_expected_parties() -> None:
     with pytest.raises(SigningError) as caught:
-        choose_party(PARTIES, set(), key="ffff", nip="199001012015011001", explicit=None, source="p.pdf")
+        pick(PARTIES, set(), key="ffff", nip="199001012015011001", explicit=None, source="p.pdf")
     message = caught.value.message
     assert message.startswith("p.pdf: this signer (key id ffff, NIP 199001012015011001) is none of the parties")
     for text in ("pakta-signer-1 Ayu (NIP 198609262015051001)", "pakta-witness-1 Saksi (no NIP, no key id)"):
@@ -238,17 +243,31 @@ def test_no_match_names_the_expected_parties() -> None:
 
 
 def test_explicit_party_for_parties_without_nip_is_weak() -> None:
-    assert choose_party(PARTIES, set(), key="ffff", nip=None, explicit="saksi", source="p") == (PARTIES[2], "name")
-    assert choose_party(PARTIES, set(), key="ffff", nip=None, explicit="pakta-witness-1", source="p")[1] == "name"
+    assert pick(PARTIES, set(), key="ffff", nip=None, explicit="saksi") == (PARTIES[2], "name")
+    assert pick(PARTIES, set(), key="ffff", nip=None, explicit="pakta-witness-1")[1] == "name"
     with pytest.raises(SigningError, match="has NIP 198609262015051001; this certificate has no NIP"):
-        choose_party(PARTIES, set(), key="ffff", nip=None, explicit="Ayu", source="p")
+        pick(PARTIES, set(), key="ffff", nip=None, explicit="Ayu")
     with pytest.raises(SigningError, match="no party 'Nobody'"):
-        choose_party(PARTIES, set(), key="ffff", nip=None, explicit="Nobody", source="p")
+        pick(PARTIES, set(), key="ffff", nip=None, explicit="Nobody")
+
+
+def test_explicit_party_needs_a_certificate_in_that_partys_name() -> None:
+    # --party must not let one person's key fill another person's block
+    with pytest.raises(SigningError, match="pakta-witness-1 is Saksi's; this certificate is Ni Made Ayu's"):
+        pick(PARTIES, set(), key="ffff", nip=None, explicit="pakta-witness-1", signer="Ni Made Ayu")
+    assert pick(PARTIES, set(), key="ffff", nip=None, explicit="Saksi", signer="  saksi ")[0] == PARTIES[2]
+
+
+def test_a_nip_that_fits_two_parties_is_refused() -> None:
+    twins = [PactParty("pakta-signer-1", "signer", "Ayu", "198609262015051001"),
+             PactParty("pakta-superior-1", "superior", "Made", "198609262015051001")]
+    with pytest.raises(SigningError, match="this signer's NIP fits 2 parties"):
+        pick(twins, set(), key="ffff", nip="198609262015051001", explicit=None)
 
 
 def test_already_signed_field() -> None:
     with pytest.raises(SigningError, match="pakta-signer-1 \\(Ayu\\) is already signed"):
-        choose_party(PARTIES, {"pakta-signer-1"}, key="ffff", nip="198609262015051001", explicit=None, source="p")
+        pick(PARTIES, {"pakta-signer-1"}, key="ffff", nip="198609262015051001", explicit=None)
 
 
 def test_pinned_key_signs_through_a_rendered_pact(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ class Identity:
 
     def subject(self) -> x509.Name:
         """The X.509 subject pakta writes for this identity (C = ID always)."""
-        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, self.name)]
+        attributes = person_name_attributes(self.name)
         if self.nip:
             attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, self.nip))
         if self.position:
@@ -74,6 +74,30 @@ class Identity:
         return f"{self.name} (NIP {id_numbers.group_nip(self.nip)})" if self.nip else self.name
 
 
+# X.509 caps a common name at 64 characters (RFC 5280 ub-common-name); an official's name with every
+# academic title ("Prof. Dr. Ir. H. ..., S.H., M.H., M.Kn.") can be longer. Then the CN holds the
+# name shortened, and the full name goes in the `name` attribute (2.5.4.41, no such cap), which
+# pakta reads first: the stamp, /Name and party matching all see the whole name.
+CN_MAX = 64
+NAME_OID = x509.ObjectIdentifier("2.5.4.41")
+
+
+def shorten(text: str, limit: int = CN_MAX) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.")
+    return (cut or text[: limit - 1]) + "…"
+
+
+def person_name_attributes(name: str) -> list[x509.NameAttribute[str]]:
+    """CN = the name (shortened if it must be), plus the full name when the CN cannot hold it."""
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, shorten(name))]
+    if len(name) > CN_MAX:
+        attributes.append(x509.NameAttribute(NAME_OID, name))
+    return attributes
+
+
 def _name_value(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
     values = name.get_attributes_for_oid(oid)
     if not values:
@@ -82,12 +106,17 @@ def _name_value(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
 
+def display_name(name: x509.Name) -> str:
+    """The name a subject or issuer is called by: the full name, else the CN, else the whole DN."""
+    return _name_value(name, NAME_OID) or _name_value(name, NameOID.COMMON_NAME) or name.rfc4514_string()
+
+
 def identity_of(cert: x509.Certificate) -> Identity:
     """The identity a certificate's subject names; the NIP is returned as digits only."""
     subject = cert.subject
     nip = _name_value(subject, NameOID.SERIAL_NUMBER)
     return Identity(
-        name=_name_value(subject, NameOID.COMMON_NAME) or subject.rfc4514_string(),
+        name=display_name(subject),
         nip=id_numbers.normalise(nip) if nip else None,
         position=_name_value(subject, NameOID.TITLE),
         institution=_name_value(subject, NameOID.ORGANIZATION_NAME),

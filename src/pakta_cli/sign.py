@@ -61,6 +61,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from pakta_cli.definition.identity import same_name
 from pakta_cli.errors import InputError, PaktaError, SigningError
 from pakta_cli.fsutil import atomic_write
 from pakta_cli.keyid import key_id
@@ -354,11 +355,13 @@ def _signature_fields(writer: Any) -> dict[str, Any]:
 
 
 def choose_party(parties: Sequence[PactParty], signed: set[str], *, key: str, nip: str | None,
-                 explicit: str | None, source: str) -> tuple[PactParty, Match]:
+                 explicit: str | None, source: str, signer: str) -> tuple[PactParty, Match]:
     """Which party this signer is: pinned key id first, then NIP; a name only when asked for.
 
     A party that pins another key is never signed with this one, even when the NIP matches:
-    that is the point of pinning.
+    that is the point of pinning. A party with neither is signed only by a certificate that bears
+    its name, so --party cannot put one person's signature in another's block. A key id or NIP that
+    fits two parties is refused: one person is never two parties of a pact.
     """
     if explicit is not None:
         wanted = explicit.strip().casefold()
@@ -375,6 +378,9 @@ def choose_party(parties: Sequence[PactParty], signed: set[str], *, key: str, ni
             raise SigningError(f"{source}: {party.field} ({party.name}) has NIP {party.nip}; this certificate "
                                + (f"has NIP {nip}" if nip else "has no NIP"))
         how: Match = "key_id" if party.key_id else "nip" if party.nip else "name"
+        if how == "name" and not same_name(signer, party.name):
+            raise SigningError(f"{source}: {party.field} is {party.name}'s; this certificate is {signer}'s",
+                               hint="a party with no NIP and no key id is signed only by a certificate in its name")
         candidates = [party]
     else:
         candidates = [p for p in parties if p.key_id == key]
@@ -396,6 +402,10 @@ def choose_party(parties: Sequence[PactParty], signed: set[str], *, key: str, ni
                 + "; ".join(p.describe() for p in parties),
                 hint="a party with no NIP and no key id is signed with --party NAME_OR_FIELD",
             )
+    if len(candidates) > 1:
+        raise SigningError(f"{source}: this signer's {'key id' if how == 'key_id' else 'NIP'} fits "
+                           f"{len(candidates)} parties: " + "; ".join(p.describe() for p in candidates),
+                           hint="one person is one party: have the pact rendered again with the right identities")
     unsigned = [p for p in candidates if p.field not in signed]
     if not unsigned:
         party = candidates[0]
@@ -609,7 +619,7 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
             raise InputError(f"{source}: damaged pact: no signature field {missing[0]!r} for its party")
         signed = {name for name, ref in fields.items() if "/V" in ref.get_object()}
         party, how = choose_party(parties, signed, key=engine.key_id, nip=engine.identity.nip,
-                                  explicit=options.party, source=source)
+                                  explicit=options.party, source=source, signer=engine.identity.name)
         field_name = party.field
         embedder = PdfCMSEmbedder()
         existing_only = True

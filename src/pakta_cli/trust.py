@@ -34,6 +34,7 @@ from pakta_cli.fsutil import atomic_write
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import (
     BACKDATE,
+    CN_MAX,
     COUNTRY,
     MIN_PASSPHRASE,
     build_certificate,
@@ -47,6 +48,7 @@ from pakta_cli.keys import (
     parse_certificates,
     read_file,
     refuse_folder_prefix,
+    shorten,
     signed_by,
     utcnow,
     write_files,
@@ -213,7 +215,7 @@ class CertificateAuthority:
 
 def ca_subject(institution: str) -> x509.Name:
     return x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{institution} (pakta CA)"),
+        x509.NameAttribute(NameOID.COMMON_NAME, shorten(institution, CN_MAX - len(" (pakta CA)")) + " (pakta CA)"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, institution),
         x509.NameAttribute(NameOID.COUNTRY_NAME, COUNTRY),
     ])

@@ -1162,7 +1162,7 @@ class _SignatureCheck:
                                          "no CRL from its issuer was given (--crl); revocation not checked"))
 
     def _party(self, info: _CertificateInfo) -> None:
-        from pakta_cli.definition.identity import normalise
+        from pakta_cli.definition.identity import normalise, same_name
 
         party = self.pact.party(self.slot.field)
         field_name = self.slot.field
@@ -1190,7 +1190,7 @@ class _SignatureCheck:
             self.match = "nip"
             self._ok("party", _say(f"NIP sertifikat cocok dengan NIP {name}", f"certificate NIP matches {name}'s NIP"))
             return
-        if _same_name(self.signer, name):
+        if same_name(self.signer, name):
             self.match = "name"
             self._ok("party", _say(f"hanya nama yang cocok (lemah): {name} tidak menyematkan key_id maupun NIP",
                                    f"matched by name only (weak): {name} has no pinned key id and no NIP"))
@@ -1234,18 +1234,15 @@ def _certificate_info(der: bytes) -> _CertificateInfo:
 
 
 def _common_name_of(name: x509.Name) -> str:
-    from cryptography.x509.oid import NameOID
+    from pakta_cli.keys import display_name
 
-    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(values[0].value) if values else name.rfc4514_string()
+    return display_name(name)
 
 
 def _common_name(certificate: x509.Certificate) -> str:
     return _common_name_of(certificate.subject)
 
 
-def _same_name(a: str | None, b: str) -> bool:
-    return a is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _trust_anchor(policy: Policy, info: _CertificateInfo) -> x509.Certificate | None:

@@ -196,3 +196,26 @@ def test_ca_wrong_passphrase_and_wrong_prefix(tmp_path: Path, keys_env: dict[str
                        "-o", str(tmp_path / "out.crt"))
     one_error(code, err, "wrong passphrase")
     assert listing(tmp_path) == before
+
+
+LONG_NAME = "Prof. Dr. Ir. H. Muhammad Nur Rahmad Kurniawan Setiabudi, S.H., M.H., M.Kn."
+LONG_INSTITUTION = "Badan Pengawas Pemilihan Umum Provinsi Kepulauan Bangka Belitung"
+
+
+def test_names_longer_than_a_common_name_are_kept_whole(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    # X.509 caps a CN at 64 characters; an official's name with all its titles, or a provincial
+    # Bawaslu's, is longer. The certificate still carries it whole, and pakta reads it whole.
+    code, _, err = run("keys", "generate", "-o", str(tmp_path / "long"), "--name", LONG_NAME)
+    assert code == 0, err
+    cert = load_certificate(tmp_path / "long.crt")
+    assert identity_of(cert).name == LONG_NAME
+    common_name = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+    assert isinstance(common_name, str) and len(common_name) <= 64 and LONG_NAME.startswith(common_name[:-1])
+    code, _, err = run("ca", "init", "-o", str(tmp_path / "bb"), "--institution", LONG_INSTITUTION)
+    assert code == 0, err
+    code, out, err = run("ca", "issue", "--ca", str(tmp_path / "bb"), str(tmp_path / "long.crt"),
+                         "-o", str(tmp_path / "issued.crt"))
+    assert code == 0, err
+    assert identity_of(load_certificate(tmp_path / "issued.crt")).name == LONG_NAME
+    code, out, _ = run("keys", "show", str(tmp_path / "issued.crt"))
+    assert f"name:        {LONG_NAME}" in out

@@ -86,6 +86,15 @@ def test_party_option_for_a_party_without_nip(tmp_path: Path, keys_env: dict[str
     assert "matched by name only (weak)" in err and "verifiers will call this match weak" in err
 
 
+def test_party_option_refuses_a_certificate_in_another_name(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    pdf = rendered_pact(tmp_path / "p", [AYU, WITNESS])
+    before = sha256(pdf)
+    other = make_identity(tmp_path / "k", "Ni Made Ayu Kusumawati")
+    code, _, err = run("sign", pdf, "--key", other[0], "-o", tmp_path / "x.pdf", "--party", "pakta-witness-1")
+    one_error(code, err, f"pakta-witness-1 is {WITNESS['name']}'s; this certificate is Ni Made Ayu Kusumawati's")
+    assert not (tmp_path / "x.pdf").exists() and sha256(pdf) == before
+
+
 def test_any_pdf(tmp_path: Path, signer: tuple[Path, Path], keys_env: dict[str, str]) -> None:
     from reportlab.pdfgen.canvas import Canvas
 

@@ -17,6 +17,11 @@ def normalise(number: str) -> str:
     return _SEPARATORS.sub("", number)
 
 
+def same_name(a: str | None, b: str) -> bool:
+    """Whether two spellings name the same person: case and runs of spaces do not count."""
+    return a is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
