@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from pakta_cli.errors import InputError
+from pakta_cli.images import image_problem
 
 MM: float = mm  # typed: ReportLab ships no type hints
 FONT = "Times-Roman"
@@ -324,6 +325,9 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
 def _image_flowable(path: Path, *, height: float, width: float | None = None) -> Image:
     if not path.is_file():
         raise InputError(f"{path}: image not found")
+    problem = image_problem(path)
+    if problem:
+        raise InputError(f"{path}: {problem}")
     try:
         image = Image(str(path))
     except Exception as exc:  # ReportLab raises bare Exceptions for unreadable images

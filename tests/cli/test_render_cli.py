@@ -81,9 +81,26 @@ def test_render_refuses_to_overwrite(definition: Path) -> None:
         (lambda t: t.replace("pakta-integritas", "nope"), "pakta.yaml:2:11: unknown template 'nope'"),
         (lambda t: t.replace("  address:", "  logo: missing.png\n  address:"), "logo file 'missing.png' not found"),
         (lambda t: "", "pakta.yaml:1:1: the definition is empty"),
+        # optional text that is there but wrong is reported, never dropped
+        (lambda t: t.replace("place: Denpasar", "place:"), "pakta.yaml:6:7: place must not be empty"),
+        (lambda t: t.replace("context: penyelenggaraan Pemilu Serentak Tahun 2024", "context: [a, b]"),
+         "pakta.yaml:8:10: context must be text, not a list"),
+        (lambda t: t.replace("place: Denpasar", "place: Denpasar\ntitle: {x: 1}"),
+         "pakta.yaml:7:8: title must be text, not a mapping"),
+        (lambda t: t.replace("place: Denpasar", "place: Denpasar\nverify_url: not a url"),
+         "pakta.yaml:7:13: verify_url must be a web address"),
+        (lambda t: t.replace("  address:", "  logo: fake.png\n  address:"),
+         "pakta.yaml:5:9: logo 'fake.png': not an image pakta can draw (use PNG or JPEG)"),
+        (lambda t: t.replace("  address:", "  logo: half.png\n  address:"),
+         "pakta.yaml:5:9: logo 'half.png': damaged image"),
+        (lambda t: t.replace("    name: I Wayan Saksi\n", "    name: I Wayan Saksi\n    nip: 198609262015051001\n"),
+         "parties item 2 (I Wayan Saksi) has the same NIP as item 1: one person is one party"),
     ],
 )
 def test_bad_definitions_exit_2_with_a_located_message_and_no_output(definition: Path, change, message) -> None:  # type: ignore[no-untyped-def]
+    (definition.parent / "fake.png").write_text("not an image")
+    logo = (Path(__file__).parents[2] / "examples" / "logo-kpu.png").read_bytes()
+    (definition.parent / "half.png").write_bytes(logo[: len(logo) // 2])
     definition.write_text(change(DEFINITION))
     before = listing(definition.parent)
     code, out, err = run("render", str(definition))
@@ -91,6 +108,38 @@ def test_bad_definitions_exit_2_with_a_located_message_and_no_output(definition:
     assert message in err
     assert "Traceback" not in err + out
     assert listing(definition.parent) == before
+
+
+@pytest.mark.parametrize(("budget", "ok"), [("1250000", True), ("1.250.000", True), ("1_250_000", True),
+                                           ("1500.75", False), ("6.48.2", False), ("1,5", False)])
+def test_budgets_take_dots_only_as_thousands(tmp_path: Path, budget: str, ok: bool) -> None:
+    kinerja = (Path(__file__).parents[2] / "examples" / "kpu-kediri-2026" / "perjanjian-kinerja.yaml").read_text()
+    head, _, rest = kinerja.partition("budget: ")
+    path = tmp_path / "kediri" / "pk.yaml"  # the example's logo is one folder up
+    path.parent.mkdir()
+    path.write_text(head + "budget: " + budget + rest[rest.index("\n"):])
+    (tmp_path / "logo-kpu.png").write_bytes((Path(__file__).parents[2] / "examples" / "logo-kpu.png").read_bytes())
+    code, _, err = run("check", str(path))
+    if ok:
+        assert code == 0, err
+    else:
+        assert code == 2 and f"must be a whole number, not '{budget}'" in err and "1.250.000" in err
+
+
+def test_a_roster_row_cannot_be_the_superior(roster_definition: Path, tmp_path: Path) -> None:
+    (tmp_path / "nip.csv").write_text("name,nip\nI Made Suarjana,198609262015051001\n")
+    code, _, err = run("check", str(roster_definition), "--roster", str(tmp_path / "nip.csv"))
+    assert code == 2
+    assert f"{tmp_path / 'nip.csv'}:2:2: same NIP as the definition's superior" in err
+    assert "one person is one party" in err
+
+
+def test_two_people_with_one_name_are_told_apart_by_nik(roster_definition: Path, tmp_path: Path) -> None:
+    (tmp_path / "budi.csv").write_text("name,position\nBudi,Anggota\nBUDI,Anggota\n")
+    code, _, err = run("render", str(roster_definition), "--roster", str(tmp_path / "budi.csv"),
+                       "-o", str(tmp_path / "out"))
+    assert code == 2 and "budi.csv:3:1: same file name as row 2 (budi.pdf)" in err and "nik" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_wrong_paths(tmp_path: Path) -> None:

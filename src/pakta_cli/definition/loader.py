@@ -53,6 +53,10 @@ TOP_LEVEL_OPTIONAL = (
 PARTY_FIELDS = ("name", "nip", "nik", "rank", "position", "unit", "area", "decree", "key_id")
 KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# 1250000, 1.250.000 (as Indonesians write rupiah) or 1_250_000; never 1500.75 or 6.48.2
+WHOLE_NUMBER = re.compile(r"^(\d+|\d{1,3}(\.\d{3})+|\d{1,3}(_\d{3})+)$")
+WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+SHARED = (("nip", "NIP"), ("nik", "NIK"), ("key_id", "key_id"))
 
 
 class _Reader:
@@ -112,11 +116,11 @@ class _Reader:
         value = self.text(node, what)
         if value is None:
             return None
-        cleaned = value.replace(".", "").replace("_", "")
-        if not cleaned.isdigit():
-            self.fail(node, f"{what} must be a whole number, not {value!r}")
+        if not WHOLE_NUMBER.match(value):
+            hint = " (dots only between groups of three digits: 1.250.000)" if "." in value or "," in value else ""
+            self.fail(node, f"{what} must be a whole number, not {value!r}{hint}")
             return None
-        return int(cleaned)
+        return int(value.replace(".", "").replace("_", ""))
 
     def date(self, node: Node, what: str) -> dt.date | None:
         value = self.text(node, what)
@@ -185,6 +189,23 @@ def read_party_fields(reader: _Reader, fields: dict[str, Node], what: str, role:
     return Party(role=role, **{k: v for k, v in values.items()})  # type: ignore[arg-type]
 
 
+def _refuse_shared_identities(reader: _Reader, parties: list[Party], node: Node) -> None:
+    """One person is one party: two parties with one NIP, NIK or key id would let one person sign twice."""
+    items = node.value if isinstance(node, SequenceNode) and len(node.value) == len(parties) else None
+    for key, label in SHARED:
+        first: dict[str, int] = {}
+        for index, party in enumerate(parties, start=1):
+            value = getattr(party, key)
+            if value is None:
+                continue
+            if value in first:
+                reader.fail(items[index - 1] if items else node,
+                            f"parties item {index} ({party.name}) has the same {label} as item {first[value]}: "
+                            "one person is one party")
+            else:
+                first[value] = index
+
+
 def _read_target(reader: _Reader, node: Node, what: str) -> Target | None:
     fields = reader.mapping(node, what, ("goal", "indicator", "target"))
     if fields is None or len(fields) < 3:
@@ -249,6 +270,12 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
             logo = reader.text(inst["logo"], "institution logo") if "logo" in inst else None
             if logo is not None and not (base_dir / logo).is_file():
                 reader.fail(inst["logo"], f"logo file {logo!r} not found (looked in {base_dir})")
+            elif logo is not None:
+                from pakta_cli.images import image_problem
+
+                problem = image_problem(base_dir / logo)
+                if problem:
+                    reader.fail(inst["logo"], f"logo {logo!r}: {problem}")
             if name is not None:
                 institution = Institution(name, address, logo)
 
@@ -274,10 +301,16 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         reader.items(top["programs"], "programs", lambda n, w: _read_program(reader, n, w)) if "programs" in top else []
     )
 
+    texts = {key: field_text(key) for key in ("place", "title", "number", "context", "closing", "verify_url")}
+    if texts["verify_url"] is not None and not WEB_ADDRESS.match(texts["verify_url"]):
+        reader.fail(top["verify_url"], f"verify_url must be a web address (https://...), not {texts['verify_url']!r}")
+    if parties:
+        _refuse_shared_identities(reader, parties, top["parties"])
+
     if reader.problems:
         raise ValidationError(reader.problems)
+    place = texts["place"]
     assert template is not None and institution is not None and date is not None and parties is not None
-    place = field_text("place")
     assert place is not None and language is not None and paper is not None
     pact = Pact(
         template=template,
@@ -287,13 +320,13 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         parties=assign_field_names(tuple(parties)),
         language=language,
         paper=paper,
-        title=field_text("title"),
-        number=field_text("number"),
+        title=texts["title"],
+        number=texts["number"],
         year=year,
-        context=field_text("context"),
+        context=texts["context"],
         commitments=tuple(commitments or ()),
-        closing=field_text("closing"),
-        verify_url=field_text("verify_url"),
+        closing=texts["closing"],
+        verify_url=texts["verify_url"],
         targets=tuple(targets or ()),
         programs=tuple(programs or ()),
         base_dir=str(base_dir),

@@ -85,10 +85,14 @@ class Pact:
     year: int | None = None
     base_dir: str = field(default=".", compare=False)  # where relative paths (logo, template) start
 
+    @property
+    def beside_roster(self) -> tuple[Party, ...]:
+        """The parties that stay when roster rows take the signer's place (superiors, witnesses)."""
+        return tuple(p for p in self.parties if p.role != "signer")
+
     def with_signer(self, signer: Party) -> Pact:
         """The pact as one roster row signs it: that row replaces every `signer` party."""
-        others = tuple(p for p in self.parties if p.role != "signer")
-        return replace(self, parties=assign_field_names((signer, *others)))
+        return replace(self, parties=assign_field_names((signer, *self.beside_roster)))
 
     def to_mapping(self) -> dict[str, Any]:
         out: dict[str, Any] = {"pakta": SCHEMA_VERSION, "template": self.template}

@@ -11,13 +11,14 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from yaml.error import Mark
 from yaml.nodes import Node, ScalarNode
 
-from pakta_cli.definition.loader import PARTY_FIELDS, _Reader, read_party_fields, read_text_file
+from pakta_cli.definition.loader import PARTY_FIELDS, SHARED, _Reader, read_party_fields, read_text_file
 from pakta_cli.definition.model import Party
 from pakta_cli.errors import Location, Problem, ValidationError
 
@@ -55,8 +56,12 @@ def _cell(source: str, row: int, column: int, value: str) -> ScalarNode:
     return ScalarNode("tag:yaml.org,2002:str", value, mark, mark)
 
 
-def parse_roster(text: str, source: str) -> list[RosterEntry]:
-    """Parse roster text; every bad cell is reported, not just the first."""
+def parse_roster(text: str, source: str, others: Sequence[Party] = ()) -> list[RosterEntry]:
+    """Parse roster text; every bad cell is reported, not just the first.
+
+    `others` are the definition's parties that stay beside each row (superior, witnesses): a row
+    with one of their NIP, NIK or key id would let that person sign one pact twice.
+    """
     first_line = text.split("\n", 1)[0]
     # Excel writes `,` or `;` (by locale) for CSV and a tab for "Unicode Text": the most frequent wins
     delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
@@ -115,9 +120,17 @@ def parse_roster(text: str, source: str) -> list[RosterEntry]:
         party = read_party_fields(reader, fields, f"roster row {row}", role="signer")
         if party is None:
             continue
+        clash = next(((key, label, other) for key, label in SHARED for other in others
+                      if getattr(party, key) is not None and getattr(party, key) == getattr(other, key)), None)
+        if clash:
+            key, label, other = clash
+            reader.fail(fields[key], f"same {label} as the definition's {other.role} {other.name}: "
+                        "one person is one party")
+            continue
         stem = output_stem(party)
         if stem in stems:
-            reader.fail(_cell(source, row, 1, ""), f"same person as row {stems[stem]} (both would be {stem}.pdf)")
+            reader.fail(_cell(source, row, 1, ""), f"same file name as row {stems[stem]} ({stem}.pdf): "
+                        "two people with one name need a nip or nik column to tell them apart")
             continue
         stems[stem] = row
         entries.append(RosterEntry(row, party, stem))
@@ -138,5 +151,5 @@ def _csv_problem(source: str, row: int, exc: csv.Error) -> ValidationError:
                            hint='inside a quoted cell, write a " as ""')
 
 
-def load_roster(path: Path) -> list[RosterEntry]:
-    return parse_roster(read_text_file(path, "roster"), str(path))
+def load_roster(path: Path, others: Sequence[Party] = ()) -> list[RosterEntry]:
+    return parse_roster(read_text_file(path, "roster"), str(path), others)
