@@ -40,7 +40,8 @@ from pakta_cli.verify import (
 )
 from tests.conftest import AYU, MADE, WITNESS, make_ca, make_identity, pact_definition, rendered_pact, signed_pact
 
-DOCUMENT_CHECKS = ["readable", "signed", "all_parties_signed", "unchanged_after_signing", "embedded_hashes"]
+DOCUMENT_CHECKS = ["readable", "signed", "all_parties_signed", "unchanged_after_signing", "as_rendered",
+                   "embedded_hashes"]
 
 
 def identity(folder: Path, person: dict[str, str], **kwargs: object) -> tuple[Path, Path]:

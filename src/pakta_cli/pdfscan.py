@@ -585,7 +585,16 @@ class Document:
                 raw = zlib.decompress(raw)
             except zlib.error as exc:
                 raise PdfError(f"damaged compressed stream: {exc}") from None
-            if isinstance(parms, dict) and type(parms.get("Predictor", 1)) is int and parms.get("Predictor", 1) >= 10:
+            if parms is None:
+                continue
+            if not isinstance(parms, dict) or set(parms) - {"Predictor", "Columns", "Colors", "BitsPerComponent"}:
+                raise PdfError("stream /DecodeParms that are not supported here")
+            predictor = parms.get("Predictor", 1)
+            # only what the supported writers use: none, or PNG prediction of one 8-bit colour
+            if parms.get("Colors", 1) != 1 or parms.get("BitsPerComponent", 8) != 8 or type(predictor) is not int \
+                    or not (predictor == 1 or 10 <= predictor <= 15):
+                raise PdfError("a stream predictor that is not supported here")
+            if predictor >= 10:
                 columns = parms.get("Columns", 1)
                 if type(columns) is not int or columns <= 0:
                     raise PdfError("bad /Columns in a stream predictor")
@@ -601,9 +610,14 @@ class Document:
             if type(count) is not int or type(first) is not int:
                 raise PdfError(f"object stream {entry.stream} has no /N or /First")
             data = self.decode(container)
-            numbers = re.findall(rb"\d+", data[:first])
-            if len(numbers) < 2 * count:
-                raise PdfError(f"object stream {entry.stream} has a short header")
+            # the header is integers and white space, nothing else: a comment (`%1`) or any other
+            # token would let this reader and a viewer's disagree on where an object starts
+            header = data[:first]
+            if count < 0 or first > len(data) or not _OBJSTM_HEADER.match(header):
+                raise PdfError(f"object stream {entry.stream} has a malformed header")
+            numbers = header.split()
+            if len(numbers) != 2 * count:
+                raise PdfError(f"object stream {entry.stream} has {len(numbers)} header numbers for /N {count}")
             pairs = [(int(numbers[2 * i]), int(numbers[2 * i + 1])) for i in range(count)]
             self._objstm[entry.stream] = (data, pairs, first)
         data, pairs, first = self._objstm[entry.stream]
@@ -653,6 +667,9 @@ class Document:
             if entry.stream >= 0 and entry.stream not in found:
                 return f"object {num} lives in object stream {entry.stream}, which is not part of this revision"
         return None
+
+
+_OBJSTM_HEADER = re.compile(rb"^[\x00\t\n\x0c\r ]*(\d+[\x00\t\n\x0c\r ]+)*(\d+[\x00\t\n\x0c\r ]*)?$")
 
 
 def _unpredict_png(data: bytes, columns: int) -> bytes:

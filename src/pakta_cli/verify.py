@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -329,6 +330,7 @@ def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, s
         _signed_check(signatures),
         _all_parties_check(pact, signatures),
         revisions.check(),
+        _rendered_check(pact),
         _embedded_check(pact),
     ]
     if policy.definition is not None:
@@ -659,6 +661,11 @@ class _Revisions:
         old_size = before.trailer.get("Size")
         if type(size) is not int or (type(old_size) is int and size < old_size):
             self.changes.append(_say(f"/Size pada revisi {number} tidak wajar", f"bad /Size in revision {number}"))
+        packed = sorted(num for num, entry in rev.entries.items() if entry.stream >= 0)
+        if packed:  # a signing revision writes plain objects; an object stream there can only hide one
+            self.changes.append(_say(f"revisi {number} menyimpan objek {_numbers(packed)} dalam object stream",
+                                     f"revision {number} packs object(s) {_numbers(packed)} into an object "
+                                     "stream, which a signature never does"))
         for num, entry in sorted(rev.entries.items()):
             old = doc.entry(num, number - 1)
             if old is None:
@@ -859,6 +866,10 @@ class _Revisions:
         what = self.pact.describe(source)
         return _say(f"objek {num} yang dirujuk {_id(what)} baru diisi setelah ditandatangani",
                     f"object {num}, referred to by {_en(what)}, defined after signing")
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:5])) + (f" (+{len(numbers) - 5})" if len(numbers) > 5 else "")
 
 
 def _id(pair: str) -> str:
@@ -1553,6 +1564,81 @@ def _all_parties_check(pact: _Pact, signatures: tuple[SignatureVerdict, ...]) ->
 def _load_definition(raw: bytes) -> Any:
     """The embedded definition is canonical JSON (pakta_cli.render.canonical_definition)."""
     return json.loads(raw.decode("utf-8"))
+
+
+# What a rendered pact never holds: anything that acts when the file opens or draws over the page.
+ACTIVE_CATALOG_KEYS = ("OpenAction", "AA", "OCProperties", "Collection", "Perms", "Threads", "Requirements")
+FIELD_MAX = (62 * 72 / 25.4 + 1, 24 * 72 / 25.4 + 1)  # the signature block's room (layout.SIGNATURE_*), in pt
+
+
+def _rendered_check(pact: _Pact) -> Check:
+    """The rendered revision holds only what pakta renders: no scripts or actions, no annotations but the
+    pact's signature fields, each the size of a signature block, inside its page, over no other.
+
+    Whoever prepares a pact before the first signature could otherwise plant what a later revision
+    springs: a field stretched over the text, whose legitimately signed stamp hides or replaces it.
+    """
+    problems: list[str] = []
+
+    def problem(indonesian: str, english: str) -> None:
+        problems.append(_say(indonesian, english))
+
+    catalog = pact.catalog
+    for key in ACTIVE_CATALOG_KEYS:
+        if key in catalog:
+            problem(f"katalog memuat /{key}", f"the catalog holds /{key}")
+    names = pact.get(catalog.get("Names"))
+    for key in sorted(set(names) - {"EmbeddedFiles"} if isinstance(names, dict) else ()):
+        problem(f"katalog /Names memuat /{key}", f"the catalog's /Names holds /{key}")
+    form = pact.get(catalog.get("AcroForm"))
+    for key in ("XFA", "NeedAppearances"):
+        if isinstance(form, dict) and key in form:
+            problem(f"formulir memuat /{key}", f"the form holds /{key}")
+    widgets = {field.widget: field for field in pact.fields.values()}
+    boxes: dict[int, list[tuple[str, tuple[float, ...]]]] = {}
+    for number, page_num in enumerate(pact.pages, start=1):
+        page = pact.get(Ref(page_num, 0))
+        if not isinstance(page, dict):
+            continue
+        if "AA" in page:
+            problem(f"halaman {number} memuat aksi (/AA)", f"page {number} holds actions (/AA)")
+        annots = pact.get(page.get("Annots"))
+        for ref in annots if isinstance(annots, list) else []:
+            field = widgets.get(ref.num) if isinstance(ref, Ref) else None
+            if field is None:
+                problem(f"halaman {number} memuat anotasi selain kolom tanda tangan pakta",
+                        f"page {number} holds an annotation that is not one of the pact's signature fields")
+                continue
+            widget = pact.get(ref)
+            if "AP" in widget or "AA" in widget or "A" in widget:
+                problem(f"kolom {field.name} sudah memuat tampilan atau aksi",
+                        f"field {field.name} already holds an appearance or action")
+            box, page_box = _box(pact.get(widget.get("Rect"))), _box(pact.get(page.get("MediaBox")))
+            if box is None or page_box is None:
+                problem(f"kolom {field.name} tanpa /Rect yang wajar", f"field {field.name} has no proper /Rect")
+                continue
+            inside = page_box[0] <= box[0] and page_box[1] <= box[1] and box[2] <= page_box[2] \
+                and box[3] <= page_box[3]
+            if box[2] - box[0] > FIELD_MAX[0] or box[3] - box[1] > FIELD_MAX[1] or not inside:
+                problem(f"kolom {field.name} lebih besar dari blok tanda tangan atau di luar halaman",
+                        f"field {field.name} is larger than a signature block or lies off its page")
+            for other, other_box in boxes.get(number, []):
+                if box[0] < other_box[2] and other_box[0] < box[2] and box[1] < other_box[3] \
+                        and other_box[1] < box[3]:
+                    problem(f"kolom {field.name} menutupi kolom {other}", f"field {field.name} overlaps field {other}")
+            boxes.setdefault(number, []).append((field.name, box))
+    if problems:
+        return Check("as_rendered", False, "; ".join(dict.fromkeys(problems)))
+    return Check("as_rendered", True, _say("revisi yang dirender hanya memuat apa yang dibuat pakta",
+                                           "the rendered revision holds only what pakta renders"))
+
+
+def _box(value: Any) -> tuple[float, ...] | None:
+    """A PDF rectangle as (left, bottom, right, top), or None when it is not four numbers."""
+    if not isinstance(value, list) or len(value) != 4 or not all(type(v) in (int, Decimal) for v in value):
+        return None
+    x1, y1, x2, y2 = (float(v) for v in value)
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
 
 
 def _embedded_check(pact: _Pact) -> Check:
