@@ -43,6 +43,11 @@ DEFAULT_DAYS = 730  # an official's certificate: two election seasons
 MAX_DAYS = 36_500  # a hundred years; far enough, and clear of the year 9999 X.509 can write
 BACKDATE = dt.timedelta(minutes=5)  # tolerate a signer's clock that is a little behind the issuer's
 COUNTRY = "ID"
+# Extended key usages under which a certificate may sign a document (pakta's own carry none):
+# any purpose, document signing (RFC 9336), e-mail protection (S/MIME, often used for documents),
+# Microsoft's and Adobe's document-signing purposes.
+DOCUMENT_SIGNING_PURPOSES = frozenset({"2.5.29.37.0", "1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4",
+                                       "1.3.6.1.4.1.311.10.3.12", "1.2.840.113583.1.1.5"})
 
 
 @dataclass(frozen=True)
@@ -400,6 +405,18 @@ def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> Non
     if is_ca(cert):
         raise KeyFileError(f"{source}: is a CA certificate; officials sign pacts with their own key",
                            hint="make a personal key with `pakta keys generate` and have the CA issue it")
+    unknown = [ext.oid.dotted_string for ext in cert.extensions
+               if ext.critical and isinstance(ext.value, x509.UnrecognizedExtension)]
+    if unknown:  # RFC 5280 4.2: a certificate with a critical extension one cannot process is rejected
+        raise KeyFileError(f"{source}: the certificate has a critical extension pakta does not know ({unknown[0]})")
+    try:
+        purposes = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        pass
+    else:
+        if not {purpose.dotted_string for purpose in purposes} & DOCUMENT_SIGNING_PURPOSES:
+            names = ", ".join(getattr(p, "_name", p.dotted_string) for p in purposes)
+            raise KeyFileError(f"{source}: the certificate is for other purposes ({names}), not for signing documents")
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

@@ -24,7 +24,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,6 +47,7 @@ LOGO_PREFIX = "pakta-logo-"
 SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party")
 DIGESTS = {"2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512"}
 OID_ED25519 = "1.3.101.112"
+CLOCK_SLACK = dt.timedelta(minutes=10)  # how far a signer's clock may run ahead, or two stated times differ
 OID_DATA = "1.2.840.113549.1.7.1"
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
@@ -186,7 +189,15 @@ def verify_bytes(data: bytes, policy: Policy, *, name: str = "<bytes>") -> Verdi
 
 def _verify_path(path: Path, policy: Policy) -> tuple[Verdict, str | None]:
     try:
-        data = path.read_bytes()
+        # opened without blocking and checked before reading: a FIFO named x.pdf must not hang a run
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return _unreadable(str(path), _say("bukan berkas biasa", "not a regular file")), None
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+        finally:
+            os.close(fd)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return _unreadable(str(path), _say("berkas tidak dapat dibaca", f"cannot read the file: {reason}")), None
@@ -701,6 +712,10 @@ class _Revisions:
             self._reach(widget.get("AP"), new, number, reachable)
             if sig_ref.num in new:
                 self.slots.append(_Slot(number, field_name, sig_ref.num))
+            else:  # /V names nothing this revision wrote: a stamp drawn with no signature behind it
+                self.changes.append(_say(
+                    f"revisi {number} mengisi {field_name} tanpa tanda tangan",
+                    f"revision {number} fills {field_name} with no signature (its /V is no object of that revision)"))
         for num in sorted(new - reachable):
             self.changes.append(_say(f"objek baru {num} ditambahkan di luar tanda tangan (revisi {number})",
                                      f"new object {num} added outside the signature (revision {number})"))
@@ -918,6 +933,7 @@ class _SignatureCheck:
         self.signer: str | None = None
         self.key_id: str | None = None
         self.signing_time: dt.datetime | None = None
+        self.time_conflict: dt.datetime | None = None  # a CMS signing-time far from /M
         self.match = "none"
 
     def run(self) -> SignatureVerdict:
@@ -1091,11 +1107,14 @@ class _SignatureCheck:
                                       "the signer's certificate is not in the signature"))
 
     def _signing_time(self, attribute: bytes | None, sig: PdfDict) -> tuple[dt.datetime | None, str]:
-        if attribute is not None:
-            value = _der_time(attribute)
-            if value is not None:
-                return value, "signing-time"
-        claimed = _pdf_date(sig.get("M"))
+        """The time the signer claims: /M (which the byte range covers), else the CMS signing-time
+        attribute. Both there and far apart, a signer claims two times: `_valid_at` fails that."""
+        claimed = _pdf_date(sig.get("M")) if "M" in sig else None
+        stated = _der_time(attribute) if attribute is not None else None
+        if claimed is None:
+            return stated, "signing-time"
+        if stated is not None and abs(stated - claimed) > CLOCK_SLACK:
+            self.time_conflict = stated
         return claimed, "/M"
 
     def _trusted(self, info: _CertificateInfo) -> x509.Certificate | None:
@@ -1130,6 +1149,14 @@ class _SignatureCheck:
         if when is None:
             raise _Fail("valid_at_signing_time", _say("waktu penandatanganan tidak ada", "no signing time"))
         shown = when.strftime("%Y-%m-%d %H:%M:%S UTC")
+        if self.time_conflict is not None:
+            other = self.time_conflict.strftime("%Y-%m-%d %H:%M:%S UTC")
+            raise _Fail("valid_at_signing_time", _say(
+                f"dua waktu penandatanganan berbeda: /M {shown}, atribut signing-time {other}",
+                f"two signing times disagree: /M says {shown}, the signing-time attribute {other}"))
+        if when > dt.datetime.now(dt.UTC) + CLOCK_SLACK:
+            raise _Fail("valid_at_signing_time", _say(
+                f"waktu penandatanganan {shown} masih di masa depan", f"the signing time {shown} lies in the future"))
         for cert, whose in ((certificate, ("penanda tangan", "signer's")), (issuer, ("CA", "CA"))):
             if cert is None:
                 continue

@@ -154,7 +154,9 @@ def collect(paths: list[Path]) -> tuple[list[tuple[Path, str]], int]:
     """The files to verify, each with its name relative to the folder it was found in.
 
     A file named on the command line is verified whatever its suffix; a folder contributes its *.pdf
-    files (any case), recursively, in a stable order. Returns them and the number of other files seen.
+    files (any case), recursively, in a stable order, following links to folders (each folder once,
+    so a link loop ends). Returns them and the number of other files seen. Something that is not a
+    regular file (a FIFO, a device) is listed too: it FAILs as unreadable instead of hanging the run.
     """
     from pakta_cli.errors import InputError
 
@@ -163,7 +165,13 @@ def collect(paths: list[Path]) -> tuple[list[tuple[Path, str]], int]:
     skipped = 0
     for path in paths:
         if path.is_dir():
-            for folder, dirs, names in os.walk(path):
+            walked: set[Path] = set()
+            for folder, dirs, names in os.walk(path, followlinks=True):
+                real = Path(folder).resolve()
+                if real in walked:
+                    dirs.clear()
+                    continue
+                walked.add(real)
                 dirs.sort()
                 for name in sorted(names):
                     found = Path(folder) / name
