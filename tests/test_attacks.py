@@ -69,6 +69,16 @@ def sign(pdf: bytes, field: str, identity: Identity) -> bytes:
     return identities.pakta_sign(pdf, field, identity)
 
 
+def sign_prepared(pdf: bytes, field: str, identity: Identity) -> bytes:
+    """Sign a pact tampered with before its first signature. pakta sign refuses (asserted here);
+    the signature is made without that check, as a careless or colluding signer's tool would."""
+    from pakta_cli.errors import SigningError
+
+    with pytest.raises(SigningError, match="refusing to sign"):
+        sign(pdf, field, identity)
+    return identities.careless_pakta_sign(pdf, field, identity)
+
+
 @pytest.fixture(scope="module")
 def putu() -> Identity:
     return identities.self_signed("Putu Contoh", NIP, "Sekretaris")
@@ -234,8 +244,8 @@ def test_the_reason_says_what_happened(attack: str, signed: bytes, putu: Identit
 
 # -- shadow attacks planted before signing, sprung after ---------------------------------------------
 # The attacker hands the signer a pact with the shadow already inside, rewritten as one revision
-# so it looks rendered that way. Signed as it is, it verifies (only --reproduce can tell, below);
-# what must never pass is the update that springs the shadow after signing.
+# so it looks rendered that way. pakta sign refuses it and as_rendered fails it; signed all the same
+# (by a careless tool), what must never pass either is the update that springs the shadow.
 
 SHADOWS: dict[str, tuple[Attack, Attack, tuple[str, ...]]] = {
     "optional content switched on": (tamper.prepare_hidden_layer, tamper.reveal_hidden_layer,
@@ -249,7 +259,8 @@ SHADOWS: dict[str, tuple[Attack, Attack, tuple[str, ...]]] = {
 @pytest.mark.parametrize("shadow", SHADOWS)
 def test_shadow_sprung_after_signing(shadow: str, unsigned: bytes, putu: Identity) -> None:
     plant, spring, words = SHADOWS[shadow]
-    signed_with_shadow = sign(single_revision(plant(unsigned)), SIGNER, putu)
+    signed_with_shadow = sign_prepared(single_revision(plant(unsigned)), SIGNER, putu)
+    assert_rejected(verdict(signed_with_shadow, putu), "as_rendered")
     v = verdict(spring(signed_with_shadow), putu)
     assert_rejected(v, "unchanged_after_signing")
     assert_says(v, *words)
@@ -258,7 +269,7 @@ def test_shadow_sprung_after_signing(shadow: str, unsigned: bytes, putu: Identit
 
 def test_planted_shadow_does_not_reproduce(unsigned: bytes, putu: Identity) -> None:
     """Signed with the hidden layer inside, the pact verifies but is no longer its own rendering."""
-    signed_with_layer = sign(single_revision(tamper.prepare_hidden_layer(unsigned)), SIGNER, putu)
+    signed_with_layer = sign_prepared(single_revision(tamper.prepare_hidden_layer(unsigned)), SIGNER, putu)
     assert_rejected(verdict(signed_with_layer, putu, reproduce=True), "reproduces")
 
 
@@ -335,7 +346,7 @@ def test_signed_pact_whose_definition_does_not_match_its_manifest(unsigned: byte
     """Tampered before signing (the signer signed what they were handed): the signature holds,
     the embedded hashes do not."""
     inconsistent = tamper.flip_definition_byte(unsigned, b"Putu Contoh", b"Putu Cantoh")
-    v = verdict(sign(inconsistent, SIGNER, putu), putu)
+    v = verdict(sign_prepared(inconsistent, SIGNER, putu), putu)
     assert_rejected(v, "embedded_hashes")
 
 

@@ -34,6 +34,7 @@ from tests.test_attacks import (
     assert_valid,
     rendered,
     sign,
+    sign_prepared,
     verdict,
 )
 
@@ -243,7 +244,7 @@ def test_pact_carrying_two_definitions(prepare: Callable[[IncrementalPdfFileWrit
     """Accepted before the fix: pakta checked the first definition, while `pdfdetach -saveall` (the
     README's way without pakta) keeps the last one, and viewers list both."""
     prepared = single_revision(pyhanko_update(unsigned, prepare))
-    v = verdict(sign(prepared, SIGNER, putu), putu)
+    v = verdict(sign_prepared(prepared, SIGNER, putu), putu)
     assert_rejected(v, "embedded_hashes")
     assert_says(v, "more than once", "lebih dari sekali")
 

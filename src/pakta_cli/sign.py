@@ -617,6 +617,13 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
         missing = [p.field for p in parties if p.field not in fields]
         if missing:
             raise InputError(f"{source}: damaged pact: no signature field {missing[0]!r} for its party")
+        from pakta_cli.verify import integrity_problems
+
+        problems = integrity_problems(data, source)
+        if problems:  # an official never adds a signature to a pact changed after it was rendered
+            raise SigningError(f"{source}: refusing to sign: {problems[0]}",
+                               hint="sign the pact as it was rendered (or as the earlier signers left it); "
+                                    "`pakta verify` shows everything that is wrong with this one")
         signed = {name for name, ref in fields.items() if "/V" in ref.get_object()}
         party, how = choose_party(parties, signed, key=engine.key_id, nip=engine.identity.nip,
                                   explicit=options.party, source=source, signer=engine.identity.name)

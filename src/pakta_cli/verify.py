@@ -187,6 +187,19 @@ def verify_bytes(data: bytes, policy: Policy, *, name: str = "<bytes>") -> Verdi
     return _verify(data, policy, name)[0]
 
 
+# The checks that hold or fail whoever the reader trusts: what an official can ask of a pact before
+# adding a signature to it (sign never puts a signature on a pact that was changed after rendering).
+INTEGRITY_CHECKS = ("readable", "unchanged_after_signing", "as_rendered", "embedded_hashes",
+                    "byte_range", "digest", "signature", "party")
+
+
+def integrity_problems(data: bytes, name: str = "<bytes>") -> list[str]:
+    """Why this pact is not as rendered and signed so far, trust aside; empty when it is."""
+    verdict = verify_bytes(data, Policy(()), name=name)
+    checks = [*verdict.checks, *(check for sig in verdict.signatures for check in sig.checks)]
+    return [check.detail for check in checks if check.name in INTEGRITY_CHECKS and not check.ok]
+
+
 def _verify_path(path: Path, policy: Policy) -> tuple[Verdict, str | None]:
     try:
         # opened without blocking and checked before reading: a FIFO named x.pdf must not hang a run

@@ -150,6 +150,15 @@ def pakta_sign(pdf: bytes, field_name: str, identity: Identity) -> bytes:
     return sign.sign_pdf(pdf, identity.credentials(), sign.SignOptions(party=field_name)).pdf
 
 
+def careless_pakta_sign(pdf: bytes, field_name: str, identity: Identity) -> bytes:
+    """pakta's signer without its check that the pact is as rendered (`sign` refuses a prepared
+    pact): an official with an older or patched pakta, or a tool of the preparer's own."""
+    from unittest import mock
+
+    with mock.patch("pakta_cli.verify.integrity_problems", return_value=[]):
+        return pakta_sign(pdf, field_name, identity)
+
+
 # -- signing with pyHanko directly, as an attacker's own tool would --------------------------------
 
 

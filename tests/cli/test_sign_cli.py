@@ -229,6 +229,27 @@ def test_already_signed_and_not_a_party(tmp_path: Path, pact: Path, signer: tupl
     assert sha256(once) == before and not (tmp_path / "twice.pdf").exists()
 
 
+def test_a_pact_changed_after_rendering_or_signing_is_not_signed(tmp_path: Path, pact: Path, signer: tuple[Path, Path],
+                                                                  made: tuple[Path, Path],
+                                                                  keys_env: dict[str, str]) -> None:
+    """An official never adds a signature to a pact someone changed: before the first signature
+    (a comment laid over the text) or after it (the superior must not co-sign the change)."""
+    from tests.attacks import tamper
+
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(tamper.covering_annotation(pact.read_bytes()))
+    code, _, err = run("sign", changed, "--key", signer[0], "-o", tmp_path / "out.pdf")
+    one_error(code, err, f"{changed}: refusing to sign: ")
+    assert "new object" in err and "pakta verify" in err
+    once = tmp_path / "once.pdf"
+    assert run("sign", pact, "--key", signer[0], "-o", once)[0] == 0
+    changed.write_bytes(tamper.covering_annotation(once.read_bytes()))
+    before = sha256(changed)
+    code, _, err = run("sign", changed, "--key", made[0], "-o", tmp_path / "out.pdf")
+    one_error(code, err, f"{changed}: refusing to sign: ")
+    assert sha256(changed) == before and not (tmp_path / "out.pdf").exists()
+
+
 # --- batches --------------------------------------------------------------------------------------
 
 
