@@ -31,6 +31,8 @@ def check_writable(path: Path, *, force: bool) -> None:
         raise InputError(f"{path}: is a folder, expected a file name")
     if path.exists() and not force:
         raise OutputExistsError(path)
+    if path.exists() and not path.is_file():  # a device or FIFO: replacing it is never what was meant
+        raise InputError(f"{path}: is not a regular file", hint="choose a file name for the output")
     parent = path.parent
     if parent.exists() and not parent.is_dir():
         raise InputError(f"{parent}: is a file, not a folder", hint="choose another -o")

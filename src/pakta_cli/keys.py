@@ -118,7 +118,11 @@ def display_name(name: x509.Name) -> str:
 
 def identity_of(cert: x509.Certificate) -> Identity:
     """The identity a certificate's subject names; the NIP is returned as digits only."""
-    subject = cert.subject
+    return identity_of_name(cert.subject)
+
+
+def identity_of_name(subject: x509.Name) -> Identity:
+    """The identity an X.509 name (a certificate's or a request's subject) gives."""
     nip = _name_value(subject, NameOID.SERIAL_NUMBER)
     return Identity(
         name=display_name(subject),
@@ -277,7 +281,13 @@ def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate
         return [x509.load_der_x509_certificate(data)]
     except ValueError as exc:
         hint = "this looks like a private key: certificates end in .crt" if b"PRIVATE KEY-----" in data else None
-        raise KeyFileError(f"{source}: not an X.509 certificate ({exc})", hint=hint) from None
+        raise KeyFileError(f"{source}: not an X.509 certificate ({parse_failure(exc)})", hint=hint) from None
+
+
+def parse_failure(exc: Exception) -> str:
+    """cryptography's reason in words: its DER parser reports `ParseError { kind: ShortData ... }`."""
+    text = str(exc)
+    return "neither PEM text nor well-formed DER" if "ParseError" in text or "asn1" in text else text
 
 
 def load_certificates(path: Path) -> list[x509.Certificate]:

@@ -62,7 +62,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pakta_cli.definition.identity import same_name
-from pakta_cli.errors import InputError, PaktaError, SigningError
+from pakta_cli.errors import InputError, KeyFileError, PaktaError, SigningError
 from pakta_cli.fsutil import atomic_write
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import (
@@ -71,10 +71,12 @@ from pakta_cli.keys import (
     check_signing_certificate,
     check_validity,
     identity_of,
+    is_ca,
     load_certificate,
     load_certificates,
     load_private_key,
     read_file,
+    signed_by,
 )
 from pakta_cli.render import DEFINITION_NAME, MANIFEST_NAME
 from pakta_cli.zones import DEFAULT_ZONE, SigningZone, format_signing_time, parse_zone
@@ -136,11 +138,18 @@ def load_credentials(key_path: Path, passphrase: bytes | None, cert_path: Path |
     check_validity(cert, at or dt.datetime.now(dt.UTC), cert_path)
     der = cert.public_bytes(serialization.Encoding.DER)
     chain: list[bytes] = []
+    below = cert  # each --chain certificate must be the CA that issued the one before it
     for path in chain_paths:
         for extra in load_certificates(path):
             extra_der = extra.public_bytes(serialization.Encoding.DER)
-            if extra_der != der and extra_der not in chain:
-                chain.append(extra_der)
+            if extra_der == der or extra_der in chain:
+                continue
+            if not is_ca(extra) or not signed_by(below, extra.public_key()):
+                whose = "your certificate" if below is cert else "the chain certificate before it"
+                raise KeyFileError(f"{path}: did not issue {whose}",
+                                   hint="--chain takes the CA certificate that issued yours (pakta ca issue prints it)")
+            chain.append(extra_der)
+            below = extra
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                             serialization.NoEncryption())
     return Credentials(raw, der, tuple(chain))
@@ -767,6 +776,8 @@ def plan_jobs(sources: Sequence[Path], *, output: Path | None, out_dir: Path | N
               force: bool) -> list[SignJob]:
     """Where each input's signed copy goes, refusing plans that would overwrite by surprise."""
     chosen = sum(x for x in (output is not None, out_dir is not None, in_place))
+    if chosen > 1:
+        raise InputError("choose one of -o OUT.pdf, --out-dir DIR and --in-place")
     if chosen != 1:
         raise InputError("say where the signed PDFs go: -o OUT.pdf, --out-dir DIR or --in-place",
                          hint="--in-place replaces each input with its signed copy")

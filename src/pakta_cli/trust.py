@@ -42,10 +42,13 @@ from pakta_cli.keys import (
     encode_private_key,
     format_time,
     identity_of,
+    identity_of_name,
     is_ca,
     load_certificate,
     load_private_key,
+    make_identity,
     parse_certificates,
+    parse_failure,
     read_file,
     refuse_folder_prefix,
     shorten,
@@ -134,7 +137,7 @@ def parse_crl(data: bytes, source: Path | str) -> x509.CertificateRevocationList
             return x509.load_pem_x509_crl(data)
         return x509.load_der_x509_crl(data)
     except ValueError as exc:
-        raise InputError(f"{source}: not a certificate revocation list ({exc})") from None
+        raise InputError(f"{source}: not a certificate revocation list ({parse_failure(exc)})") from None
 
 
 def crl_issuer(crl: x509.CertificateRevocationList, roots: Sequence[x509.Certificate]) -> x509.Certificate | None:
@@ -273,7 +276,7 @@ def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
         try:
             csr = (x509.load_pem_x509_csr(data) if b"-----BEGIN" in data else x509.load_der_x509_csr(data))
         except ValueError as exc:
-            raise InputError(f"{path}: not a certificate signing request ({exc})") from None
+            raise InputError(f"{path}: not a certificate signing request ({parse_failure(exc)})") from None
         public_key = csr.public_key()
         if not isinstance(public_key, Ed25519PublicKey):
             raise KeyFileError(f"{path}: the request's key is not Ed25519")
@@ -312,12 +315,23 @@ def issue(ca: CertificateAuthority, request: Path, *, days: int = 730) -> x509.C
     if days < 1:
         raise InputError("--days must be at least 1")
     subject, public_key = read_request(request)
+    named = identity_of_name(subject)
+    try:  # the identity is checked as `keys generate` checks it, and written the way pakta writes it
+        identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
+                                 _raw_nip(subject), named.position, named.institution, named.unit)
+    except InputError as exc:
+        raise InputError(f"{request}: the request's identity: {exc.message}") from None
     if public_key == ca.key.public_key():
         raise KeyFileError(f"{request}: this is the CA's own key; officials sign with their own keys")
     now = utcnow()
     not_after = min(now + dt.timedelta(days=days), ca.cert.not_valid_after_utc)
-    return build_certificate(public_key, subject, signing_key=ca.key, issuer=ca.cert,
+    return build_certificate(public_key, identity.subject(), signing_key=ca.key, issuer=ca.cert,
                              not_before=now - BACKDATE, not_after=not_after)
+
+
+def _raw_nip(subject: x509.Name) -> str | None:
+    values = subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    return str(values[0].value) if values else None
 
 
 def read_crl(ca: CertificateAuthority) -> x509.CertificateRevocationList | None:

@@ -219,3 +219,45 @@ def test_names_longer_than_a_common_name_are_kept_whole(tmp_path: Path, keys_env
     assert identity_of(load_certificate(tmp_path / "issued.crt")).name == LONG_NAME
     code, out, _ = run("keys", "show", str(tmp_path / "issued.crt"))
     assert f"name:        {LONG_NAME}" in out
+
+
+@pytest.mark.parametrize(("attributes", "message"), [
+    ([], "the request's identity: --name must not be empty"),
+    ([(x509.NameOID.COMMON_NAME, "Ayu"), (x509.NameOID.SERIAL_NUMBER, "abc")], "the request's identity: NIP"),
+])
+def test_ca_issue_checks_the_identity_a_request_asks_for(tmp_path: Path, keys_env: dict[str, str],
+                                                         attributes: list[tuple[x509.ObjectIdentifier, str]],
+                                                         message: str) -> None:
+    assert run("ca", "init", "-o", str(tmp_path / "ca"), "--institution", "KPU Provinsi Bali")[0] == 0
+    key = Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, None)
+    (tmp_path / "a.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "ca"), str(tmp_path / "a.csr"),
+                       "-o", str(tmp_path / "a.crt"))
+    one_error(code, err, f"{tmp_path / 'a.csr'}: {message}")
+    assert not (tmp_path / "a.crt").exists()
+
+
+def test_ca_issue_writes_the_identity_as_pakta_does(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    """A request's other attributes (another country, an e-mail) are not copied into the certificate."""
+    assert run("ca", "init", "-o", str(tmp_path / "ca"), "--institution", "KPU Provinsi Bali")[0] == 0
+    key = Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "Ayu"),
+                      x509.NameAttribute(x509.NameOID.SERIAL_NUMBER, "19860926 201505 1 001"),
+                      x509.NameAttribute(x509.NameOID.COUNTRY_NAME, "US"),
+                      x509.NameAttribute(x509.NameOID.EMAIL_ADDRESS, "ayu@example.org")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, None)
+    (tmp_path / "a.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "ca"), str(tmp_path / "a.csr"),
+                       "-o", str(tmp_path / "a.crt"))
+    assert code == 0, err
+    subject = load_certificate(tmp_path / "a.crt").subject
+    assert subject.rfc4514_string() == "C=ID,2.5.4.5=198609262015051001,CN=Ayu"
+
+
+def test_garbage_certificates_are_named_in_words(tmp_path: Path) -> None:
+    (tmp_path / "junk.crt").write_bytes(bytes(range(7, 107)))
+    code, _, err = run("verify", str(tmp_path / "x.pdf"), "--trust", str(tmp_path / "junk.crt"))
+    one_error(code, err, "junk.crt: not an X.509 certificate (neither PEM text nor well-formed DER)")
+    assert "ParseError" not in err

@@ -127,7 +127,27 @@ def test_output_choice_is_required_and_checked(tmp_path: Path, pact: Path, signe
     code, _, err = run("sign", pact, other, "--key", signer[0], "-o", tmp_path / "o.pdf")
     one_error(code, err, "-o names one output file")
     code, _, err = run("sign", pact, "--key", signer[0], "-o", tmp_path / "o.pdf", "--in-place")
-    one_error(code, err, "say where the signed PDFs go")
+    one_error(code, err, "choose one of -o OUT.pdf, --out-dir DIR and --in-place")
+    fifo = tmp_path / "fifo.pdf"
+    os.mkfifo(fifo)  # --force replaces files, never a FIFO or a device
+    code, _, err = run("sign", pact, "--key", signer[0], "-o", fifo, "--force")
+    one_error(code, err, f"{fifo}: is not a regular file")
+
+
+def test_chain_must_be_the_ca_that_issued_the_certificate(tmp_path: Path, pact: Path,
+                                                         keys_env: dict[str, str]) -> None:
+    authority = make_ca(tmp_path / "ca")
+    other = make_ca(tmp_path / "other", "KPU Kabupaten Lain")
+    pair = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], authority, stem="ayu")
+    self_signed = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], stem="self")
+    for key, chain, whose in ((pair[0], other.paths.cert, "your certificate"),
+                              (self_signed[0], authority.paths.cert, "your certificate"),
+                              (pair[0], self_signed[1], "your certificate")):
+        code, _, err = run("sign", pact, "--key", key, "--chain", chain, "-o", tmp_path / "o.pdf")
+        one_error(code, err, f"{chain}: did not issue {whose}")
+        assert not (tmp_path / "o.pdf").exists()
+    code, _, err = run("sign", pact, "--key", pair[0], "--chain", authority.paths.cert, "-o", tmp_path / "o.pdf")
+    assert code == 0, err
 
 
 # --- refusals: exit 2, one line, input untouched, nothing left behind -----------------------------

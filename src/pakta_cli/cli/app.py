@@ -64,7 +64,8 @@ class PaktaGroup(TyperGroup):
         except (TyperException, typer.Exit, typer.Abort):  # usage errors: typer reports them, exit 2
             raise
         except KeyboardInterrupt:
-            console.err.print("interrupted; no output was written", style="yellow", highlight=False)
+            # outputs are written whole and renamed into place: what exists is complete, the rest is not there
+            console.err.print("interrupted; no file was left half-written", style="yellow", highlight=False)
             raise typer.Exit(130) from None
         except Exception as exc:
             if console.state.debug:

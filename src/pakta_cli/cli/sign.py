@@ -106,7 +106,7 @@ def sign(
                    else f"{len(failed)} of {len(outcomes)} pacts not signed; the others were")
         err.print(f"error: {summary}", style="red", markup=False)
         raise typer.Exit(EXIT_USAGE)
-    note(f"signed {len(outcomes)} pacts")
+    note(f"signed {len(outcomes)} pact{'s' if len(outcomes) != 1 else ''}")
 
 
 def _as_dict(outcome: SignOutcome) -> dict[str, object]:
