@@ -1,0 +1,256 @@
+"""Attacks on `pakta verify` from two audits: object streams and stream parameters in a signing
+revision, and pacts prepared before the first signature.
+
+1. A revision after the rendered one may hold no object stream: one whose header reads two ways
+   (`P %1\\n1000`, a digit hidden in a comment) made pakta read an unchanged copy of page 1 while
+   viewers read a rewritten one, and pakta judged that pact VALID. Any object stream there, even
+   one holding an unchanged copy, fails `unchanged_after_signing`.
+2. A stream whose /DecodeParms pakta does not read (a TIFF predictor, more than one colour, 16-bit
+   samples) is refused, never decoded some other way than a viewer would.
+3. The rendered revision must hold only what pakta renders (`as_rendered`): a preparer who plants
+   a script, an annotation, a field stretched over the text or a ready-made stamp before the first
+   signature gets a pact that both parties then sign honestly, and must still be turned away.
+
+As in the other attack suites, every case is built at test time from a pact pakta rendered and
+signed, and each asserts the verdict is not valid, the right check fails, and its detail says why.
+The honest cases at the end prove the hand-written revisions the attacks start from are valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+from pyhanko.pdf_utils.generic import PdfObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from pakta_cli.verify import Verdict
+from tests import test_attacks
+from tests.attacks import prepared
+from tests.attacks.identities import Identity
+from tests.attacks.pdf import latest, page_number, single_revision
+from tests.test_attacks import (
+    SIGNER,
+    SUPERIOR,
+    TWO_PARTIES,
+    assert_rejected,
+    assert_valid,
+    failed_details,
+    rendered,
+    sign,
+    verdict,
+)
+
+# the first suite's fixtures, shared: the same people and the same pacts
+putu, made_atasan = test_attacks.putu, test_attacks.made_atasan
+unsigned, signed = test_attacks.unsigned, test_attacks.signed
+
+RENDERED_AS_PAKTA_RENDERS = "the rendered revision holds only what pakta renders"
+
+
+@pytest.fixture(scope="module")
+def two_parties() -> bytes:
+    """A two-party pact (Putu signs, Made Atasan is the superior) as `pakta render` makes it."""
+    return rendered(TWO_PARTIES)
+
+
+@pytest.fixture(scope="module")
+def half_signed(two_parties: bytes, putu: Identity) -> bytes:
+    """The two-party pact signed by its first party with `pakta sign`: the superior signs next."""
+    return sign(two_parties, SIGNER, putu)
+
+
+# -- verdicts --------------------------------------------------------------------------------------
+
+
+def detail(v: Verdict, check: str) -> str:
+    """The detail of every check called `check` (the document's and each signature's), lower case."""
+    found = [c.detail for c in v.checks if c.name == check]
+    found += [c.detail for sig in v.signatures for c in sig.checks if c.name == check]
+    assert found, f"no check {check!r} in the verdict: {v.reasons}"
+    return "\n".join(found).lower()
+
+
+def assert_fails_saying(v: Verdict, check: str, *phrases: str) -> None:
+    """Not valid, `check` failed, and its detail says one of `phrases` (English, any case)."""
+    assert_rejected(v, check)
+    said = detail(v, check)
+    assert any(p.lower() in said for p in phrases), f"{check} does not say any of {phrases}: {said}"
+
+
+def assert_signatures_hold(v: Verdict, *fields: str) -> None:
+    """Each signature in `fields` verifies on its own: the attack is not a broken signature."""
+    by_field = {sig.field: sig for sig in v.signatures}
+    for name in fields:
+        assert name in by_field, f"no signature in {name}: {v.reasons}"
+        assert all(c.ok for c in by_field[name].checks), [(c.name, c.detail) for c in by_field[name].checks]
+
+
+# -- 1. an object stream whose header two readers read two ways -------------------------------------
+
+
+def test_page_rewritten_behind_an_object_stream_header_comment(half_signed: bytes, putu: Identity,
+                                                               made_atasan: Identity) -> None:
+    """Accepted as VALID before the fix: the superior's own, valid signature, in a revision that also
+    puts page 1 in an object stream with header `P %1\\n1000`. pakta read offset 1 (an unchanged copy
+    of page 1); a PDF tokenizer skips the comment and reads offset 1000, a page 1 painted over."""
+    data = prepared.page_behind_commented_header(half_signed, SUPERIOR, made_atasan)
+    # the attack is real: pyHanko, as viewers do, reads page 1 with a second content stream
+    assert len(latest(data, page_number(data))["/Contents"]) == 2
+    v = verdict(data, putu, made_atasan)
+    assert_fails_saying(v, "unchanged_after_signing", "malformed header", "into an object stream")
+
+
+# -- 2. any object stream after the rendered revision -----------------------------------------------
+
+
+OBJECT_STREAMS: dict[str, Callable[[bytes, Identity], bytes]] = {
+    # each takes the half-signed pact and the superior, who signs in the revision named (or before it)
+    "unchanged copy of page 1 in the superior's signing revision":
+        lambda half, made: prepared.unchanged_page_in_object_stream(half, SUPERIOR, made),
+    "the signature's own new object in its signing revision":
+        lambda half, made: prepared.signature_object_in_object_stream(half, SUPERIOR, made),
+    "unchanged copy of page 1 in an update after both signatures":
+        lambda half, made: prepared.page_copy_in_compressed_update(sign(half, SUPERIOR, made)),
+}
+
+
+@pytest.mark.parametrize("case", OBJECT_STREAMS)
+def test_object_stream_in_a_revision_after_the_rendered_one(case: str, half_signed: bytes, putu: Identity,
+                                                           made_atasan: Identity) -> None:
+    """Nothing pakta signs writes an object stream, and one that holds only what was already there
+    is still a place for a header or an offset to read two ways: it is refused whatever it holds."""
+    v = verdict(OBJECT_STREAMS[case](half_signed, made_atasan), putu, made_atasan)
+    assert_fails_saying(v, "unchanged_after_signing", "into an object stream, which a signature never does")
+    assert_signatures_hold(v, SIGNER, SUPERIOR)  # the object stream is the only thing wrong
+
+
+# -- 3. stream parameters pakta does not read ---------------------------------------------------------
+
+UNREAD_PARAMETERS: dict[str, Callable[[bytes, Identity], bytes]] = {
+    # the superior's cross-reference stream, encoded as the spec says for these /DecodeParms
+    "xref stream with /Predictor 2 (TIFF)": lambda half, made: prepared.signing_revision(
+        half, SUPERIOR, made, xref=prepared.XrefEncoding(
+            (1, 4, 2), b"<< /Predictor 2 /Columns 7 >>", prepared.tiff_predicted)),
+    "xref stream with /Colors 3": lambda half, made: prepared.signing_revision(
+        half, SUPERIOR, made, xref=prepared.XrefEncoding(
+            (1, 4, 1), b"<< /Predictor 11 /Colors 3 /Columns 2 >>", partial(prepared.png_sub_predicted, pixel=3))),
+    "xref stream with /BitsPerComponent 16": lambda half, made: prepared.signing_revision(
+        half, SUPERIOR, made, xref=prepared.XrefEncoding(
+            (1, 4, 1), b"<< /Predictor 11 /BitsPerComponent 16 /Columns 3 >>",
+            partial(prepared.png_sub_predicted, pixel=2))),
+    # an object stream in the superior's revision, its data TIFF-predicted
+    "object stream with /Predictor 2 (TIFF)": lambda half, made: prepared.unchanged_page_in_object_stream(
+        half, SUPERIOR, made, parms=b"<< /Predictor 2 /Columns @COLUMNS >>", predict=prepared.tiff_predicted),
+}
+
+
+@pytest.mark.parametrize("case", UNREAD_PARAMETERS)
+def test_signing_revision_stream_with_decode_parms_pakta_does_not_read(case: str, half_signed: bytes,
+                                                                      putu: Identity, made_atasan: Identity) -> None:
+    """pakta used to ignore a predictor below 10 and read every predictor as one byte a pixel, where
+    a viewer applies it: the same bytes were two cross-reference tables. Now it refuses them."""
+    v = verdict(UNREAD_PARAMETERS[case](half_signed, made_atasan), putu, made_atasan)
+    assert not v.ok, "the verifier ACCEPTED a stream it cannot decode as a viewer would"
+    details = failed_details(v)
+    assert "not supported" in details or "malformed" in details, details
+
+
+# -- 4. pacts prepared before the first signature, then signed honestly ------------------------------
+
+
+def _both_sign(pact: bytes, putu: Identity, made_atasan: Identity) -> Verdict:
+    """The prepared pact signed by both parties in order, as `pakta sign` signs, and verified."""
+    half = prepared.sign_as_pakta(pact, SIGNER, putu)
+    v = verdict(prepared.sign_as_pakta(half, SUPERIOR, made_atasan), putu, made_atasan)
+    assert_signatures_hold(v, SIGNER, SUPERIOR)
+    return v
+
+
+@pytest.mark.parametrize(("change", "key"), [(prepared.open_action, "/OpenAction"),
+                                             (prepared.catalog_additional_actions, "/AA")],
+                         ids=["/OpenAction JavaScript", "/AA JavaScript before printing"])
+def test_catalog_script_planted_before_the_first_signature(change: Callable[[IncrementalPdfFileWriter], None],
+                                                            key: str, two_parties: bytes, putu: Identity,
+                                                            made_atasan: Identity) -> None:
+    """A script that runs when the pact opens (or prints) can change what it shows later; pakta never
+    renders one, so a pact that carries one was not rendered by pakta as it stands."""
+    v = _both_sign(prepared.prepared(two_parties, change), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", f"the catalog holds {key}")
+
+
+def test_javascript_name_tree_planted_before_the_first_signature(two_parties: bytes, putu: Identity,
+                                                                 made_atasan: Identity) -> None:
+    v = _both_sign(prepared.prepared(two_parties, prepared.names_javascript), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", "the catalog's /Names holds /JavaScript")
+
+
+@pytest.mark.parametrize(("rect", "says"), [
+    (prepared.covering_the_body, "is larger than a signature block"),
+    (prepared.on_the_other_block, "overlaps field"),
+], ids=["stretched over the page body", "moved half onto the signer's block"])
+def test_superiors_field_reshaped_before_the_first_signature(rect: Callable[..., tuple[float, ...]], says: str,
+                                                            two_parties: bytes, putu: Identity,
+                                                            made_atasan: Identity) -> None:
+    """The superior's empty field shows nothing when the first party signs; the superior's own,
+    legitimate stamp later fills the whole field, over the text (or the stamp) the first party signed."""
+    v = _both_sign(prepared.prepared(two_parties, prepared.widget_rect(SUPERIOR, rect)), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", says)
+
+
+@pytest.mark.parametrize("subtype", ["/FreeText", "/Stamp", "/Link"])
+def test_annotation_planted_before_the_first_signature(subtype: str, two_parties: bytes, putu: Identity,
+                                                       made_atasan: Identity) -> None:
+    v = _both_sign(prepared.prepared(two_parties, prepared.annotation(subtype)), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", "holds an annotation that is not one of the pact's signature fields")
+
+
+@pytest.mark.parametrize(("key", "value"), [("/AP", prepared.fake_stamp), ("/A", prepared.uri_action)],
+                         ids=["/AP stamp already drawn", "/A action on the block"])
+def test_widget_with_appearance_or_action_before_the_first_signature(
+        key: str, value: Callable[[IncrementalPdfFileWriter], PdfObject], two_parties: bytes, putu: Identity,
+        made_atasan: Identity) -> None:
+    """The superior's block already shows a stamp (or acts when clicked) when the first party signs."""
+    v = _both_sign(prepared.prepared(two_parties, prepared.widget_entry(SUPERIOR, key, value)), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", "already holds an appearance or action")
+
+
+# -- the honest cases the attacks start from ----------------------------------------------------------
+
+
+def test_legitimate_pacts_are_as_rendered(signed: bytes, putu: Identity, half_signed: bytes,
+                                          made_atasan: Identity) -> None:
+    """One party, and two parties in order (halfway too), all signed with `pakta sign`."""
+    assert_valid(verdict(signed, putu), [SIGNER])
+    assert RENDERED_AS_PAKTA_RENDERS in detail(verdict(signed, putu), "as_rendered")
+    both = sign(half_signed, SUPERIOR, made_atasan)
+    v = verdict(both, putu, made_atasan)
+    assert_valid(v, [SIGNER, SUPERIOR])
+    assert RENDERED_AS_PAKTA_RENDERS in detail(v, "as_rendered")
+    halfway = verdict(half_signed, putu, made_atasan)
+    assert_rejected(halfway, "all_parties_signed")
+    check = halfway.check("as_rendered")
+    assert check is not None and check.ok, halfway.reasons
+
+
+def test_pact_rewritten_unchanged_and_signed_as_pakta_signs_is_valid(two_parties: bytes, putu: Identity,
+                                                                      made_atasan: Identity) -> None:
+    """What the prepared attacks start from: the pact rewritten as one revision by pyHanko, nothing
+    planted, signed by `sign_as_pakta`. It passes, so each failure above is the planted change's."""
+    half = prepared.sign_as_pakta(single_revision(two_parties), SIGNER, putu)
+    v = verdict(prepared.sign_as_pakta(half, SUPERIOR, made_atasan), putu, made_atasan)
+    assert_valid(v, [SIGNER, SUPERIOR])
+    assert RENDERED_AS_PAKTA_RENDERS in detail(v, "as_rendered")
+
+
+@pytest.mark.parametrize("xref", [
+    prepared.PLAIN_XREF,
+    prepared.XrefEncoding((1, 4, 2), b"<< /Predictor 12 /Columns 7 >>", prepared.png_up_predicted),
+], ids=["plain xref stream", "PNG Up predictor, as pyHanko writes"])
+def test_hand_written_signing_revision_with_an_xref_stream_is_valid(xref: prepared.XrefEncoding,
+                                                                    half_signed: bytes, putu: Identity,
+                                                                    made_atasan: Identity) -> None:
+    """The signing revision the object-stream and predictor attacks start from, with nothing added."""
+    data = prepared.signing_revision(half_signed, SUPERIOR, made_atasan, xref=xref)
+    assert_valid(verdict(data, putu, made_atasan), [SIGNER, SUPERIOR])
