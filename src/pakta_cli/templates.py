@@ -190,6 +190,14 @@ def _compiled(text: str) -> jinja2.Template:
     return _environment().from_string(text)
 
 
+def _template_line(exc: BaseException) -> str:
+    """`:LINE` of the template line that raised (Jinja maps its frames to template lines), or ''."""
+    import traceback
+
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
+    return f":{lines[-1]}" if lines else ""
+
+
 def render_markup(template: TemplateSource, pact: Pact) -> str:
     """Run the template for one pact; Jinja's errors become one-line PaktaErrors."""
     language = pact.language
@@ -215,6 +223,12 @@ def render_markup(template: TemplateSource, pact: Pact) -> str:
         raise InputError(f"{template.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise InputError(
-            f"{template.name}: template uses an undefined value: {exc.message}",
+            f"{template.name}{_template_line(exc)}: template uses an undefined value: {exc.message}",
             hint="a template may only use the names listed in templates/README.md",
         ) from None
+    except jinja2.TemplateError as exc:
+        raise InputError(f"{template.name}{_template_line(exc)}: template error: {exc}") from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
+        # a template is a clerk's program: its mistakes (1/0, a date plus a number) are input errors
+        raise InputError(f"{template.name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",
+                         hint="check the expression on that line of the template") from None

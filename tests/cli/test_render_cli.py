@@ -142,6 +142,40 @@ def test_two_people_with_one_name_are_told_apart_by_nik(roster_definition: Path,
     assert not (tmp_path / "out").exists()
 
 
+def test_a_custom_templates_mistakes_are_located_and_check_finds_them(definition: Path) -> None:
+    code, source, _ = run("templates", "pakta-integritas")
+    assert code == 0
+    lines = source.splitlines()
+    at = next(i for i, line in enumerate(lines) if "m.title(" in line)
+    for mistake, message in ((lines[at].replace("m.title(", "m.titel("), "template uses an undefined value"),
+                             ("{{ 1 / 0 }}" + lines[at], "the template failed: ZeroDivisionError")):
+        changed = [*lines[:at], mistake, *lines[at + 1:]]
+        (definition.parent / "mine.xml.j2").write_text("\n".join(changed) + "\n")
+        definition.write_text(DEFINITION.replace("template: pakta-integritas", "template: mine.xml.j2"))
+        before = listing(definition.parent)
+        for command in ("check", "render"):
+            code, out, err = run(command, str(definition))
+            assert code == 2, err
+            assert f"error: mine.xml.j2:{at + 1}: {message}" in err and "Traceback" not in err + out
+            assert listing(definition.parent) == before
+
+
+def test_check_reports_definition_and_roster_problems_together(definition: Path, tmp_path: Path) -> None:
+    definition.write_text(DEFINITION.replace("date: 2024-01-02", "date: 2024-13-01"))
+    (tmp_path / "people.csv").write_text("name;nik\nI Made Suarjana;123\n")
+    code, _, err = run("check", str(definition), "--roster", str(tmp_path / "people.csv"))
+    assert code == 2
+    assert "pakta.yaml:7:7: impossible date 2024-13-01" in err and "people.csv:2:2: NIK must have 16 digits" in err
+    assert "2 problems found" in err
+
+
+def test_render_never_writes_over_its_definition(definition: Path) -> None:
+    before = definition.read_bytes()
+    code, _, err = run("render", str(definition), "-o", str(definition), "--force")
+    assert code == 2 and f"{definition}: is an input of this render" in err
+    assert definition.read_bytes() == before
+
+
 def test_wrong_paths(tmp_path: Path) -> None:
     code, _, err = run("render", str(tmp_path / "nope.yaml"))
     assert code == 2 and "nope.yaml: definition not found" in err

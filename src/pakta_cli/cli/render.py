@@ -12,7 +12,7 @@ from pakta_cli.batch import default_jobs, render_roster
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.definition import load_definition, load_roster
-from pakta_cli.errors import InputError
+from pakta_cli.errors import InputError, ValidationError
 from pakta_cli.fsutil import atomic_write
 from pakta_cli.render import render as render_pact
 
@@ -37,6 +37,7 @@ def render(
     pact = load_definition(definition, roster=roster is not None)
     if roster is None:
         target = output or definition.with_suffix(".pdf")
+        refuse_input_as_output(target, definition)
         atomic_write(target, render_pact(pact).pdf, force=force)
         note(f"rendered {target}")
         return
@@ -53,14 +54,36 @@ def render(
     note(f"rendered {result.count} pacts into {result.out_dir}/ (list: {result.manifest_path})")
 
 
+def refuse_input_as_output(target: Path, *inputs: Path | None) -> None:
+    """`-o pact.yaml --force` must not put a PDF where the definition was."""
+    for source in inputs:
+        if source is not None and target.exists() and source.exists() and target.samefile(source):
+            raise InputError(f"{target}: is an input of this render; choose another output")
+
+
 def check(definition: Definition, roster: Roster = None) -> None:
-    """Validate a definition (and roster) without rendering; every problem is listed."""
-    pact = load_definition(definition, roster=roster is not None)
+    """Validate a definition (and roster) and render it once in memory; every problem is listed.
+
+    The render (nothing is written) catches what only the template can: a custom template's
+    undefined names, layout mistakes, a party without its signature space.
+    """
+    try:
+        pact = load_definition(definition, roster=roster is not None)
+    except ValidationError as exc:
+        if roster is None:
+            raise
+        try:  # the roster's problems too, in the same run: a clerk fixes both files at once
+            load_roster(roster)
+        except ValidationError as also:
+            raise ValidationError([*exc.problems, *also.problems]) from None
+        raise
     if roster is None:
+        render_pact(pact)
         out.print(f"OK: {definition} is a valid {pact.template} pact with {len(pact.parties)} "
                   f"part{'y' if len(pact.parties) == 1 else 'ies'} to sign", markup=False)
         return
     entries = load_roster(roster, others=pact.beside_roster)
+    render_pact(pact.with_signer(entries[0].party))
     out.print(f"OK: {definition} is a valid {pact.template} pact; {roster} lists {len(entries)} "
               f"{'person' if len(entries) == 1 else 'people'}", markup=False)
 
