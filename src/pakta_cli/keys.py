@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import NameOID
 
+from pakta_cli import printable
 from pakta_cli.definition import identity as id_numbers
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.keyid import key_id
@@ -144,6 +145,10 @@ def make_identity(name: str, nip: str | None = None, position: str | None = None
     name_clean = clean(name)
     if name_clean is None:
         raise InputError("--name must not be empty", hint="the name as it is printed in the pact")
+    bad = printable.unprintable(name_clean)
+    if bad is not None:  # the stamp prints the name in Helvetica, which cannot show it
+        raise InputError(f"--name: {printable.describe(bad[1])} cannot be printed in a signature stamp",
+                         hint="write the name as the pact prints it (Latin letters)")
     nip_clean = clean(nip)
     if nip_clean is not None:
         problem = id_numbers.nip_problem(nip_clean)

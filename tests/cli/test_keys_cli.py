@@ -261,3 +261,9 @@ def test_garbage_certificates_are_named_in_words(tmp_path: Path) -> None:
     code, _, err = run("verify", str(tmp_path / "x.pdf"), "--trust", str(tmp_path / "junk.crt"))
     one_error(code, err, "junk.crt: not an X.509 certificate (neither PEM text nor well-formed DER)")
     assert "ParseError" not in err
+
+
+def test_a_name_the_stamp_cannot_print_is_refused(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    code, _, err = run("keys", "generate", "-o", str(tmp_path / "x"), "--name", "Łukasz")
+    one_error(code, err, "--name: 'Ł' (U+0141) cannot be printed in a signature stamp")
+    assert listing(tmp_path) == []

@@ -169,6 +169,21 @@ def test_check_reports_definition_and_roster_problems_together(definition: Path,
     assert "2 problems found" in err
 
 
+def test_letters_the_fonts_cannot_print_are_refused_where_they_are_typed(definition: Path, tmp_path: Path,
+                                                                         roster_definition: Path) -> None:
+    """Times and Helvetica print Windows-1252; anything else would come out as a black box."""
+    definition.write_text(DEFINITION.replace("name: I Wayan Saksi", 'name: "I Wayan 😀 Saksi"'))
+    code, _, err = run("render", str(definition))
+    assert code == 2
+    assert "pakta.yaml:18:11: parties item 2 name: '😀' (U+1F600) cannot be printed in a pact" in err
+    assert not definition.with_suffix(".pdf").exists()
+    (tmp_path / "people.csv").write_text("name,nik\nÀndré Čech,5171041203850001\n")
+    code, _, err = run("check", str(roster_definition), "--roster", str(tmp_path / "people.csv"))
+    assert code == 2 and "people.csv:2:1: roster row 2 name: 'Č' (U+010C) cannot be printed" in err
+    (tmp_path / "people.csv").write_text("name,nik\nÀndré Ñúñez “Ayu”,5171041203850001\n")  # all Windows-1252
+    assert run("check", str(roster_definition), "--roster", str(tmp_path / "people.csv"))[0] == 0
+
+
 def test_render_never_writes_over_its_definition(definition: Path) -> None:
     before = definition.read_bytes()
     code, _, err = run("render", str(definition), "-o", str(definition), "--force")

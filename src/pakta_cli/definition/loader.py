@@ -18,6 +18,7 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pakta_cli import printable
 from pakta_cli.definition import identity
 from pakta_cli.definition.model import (
     LANGUAGES,
@@ -109,6 +110,11 @@ class _Reader:
             return None
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             self.fail(node, f"{what} must not be empty")
+            return None
+        bad = printable.unprintable(node.value)
+        if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
+            self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
+                            "(its fonts print Windows-1252 letters only)")
             return None
         return " ".join(node.value.split()) if "\n" in node.value else node.value.strip()
 
