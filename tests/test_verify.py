@@ -129,6 +129,24 @@ def test_a_certificate_issued_by_a_trusted_ca_is_valid_until_revoked(tmp_path: P
     assert "dicabut" in verdict.reasons[0] and "revoked on" in verdict.reasons[0]
 
 
+def test_revocation_asked_for_but_not_answerable_fails(tmp_path: Path) -> None:
+    """--crl from one trusted CA says nothing of a certificate another trusted CA issued (even
+    under the same name): that is not 'not revoked'."""
+    ca = make_ca(tmp_path / "ca", passphrase=None)
+    other = make_ca(tmp_path / "other", passphrase=None)  # same institution name, another key
+    ayu = identity(tmp_path / "keys", AYU, ca=ca)
+    signed = sign(tmp_path, rendered_pact(tmp_path, [AYU]), ayu)
+    other_crl = read_crl(other)
+    assert other_crl is not None
+    verdict = verify_file(signed, policy(ca.paths.cert, other.paths.cert, crls=(other_crl,)))
+    assert failed(verdict) == {"not_revoked"}
+    assert "no --crl from the CA that issued this certificate" in verdict.reasons[0]
+    # no --crl at all: the auditor chose not to check, and the check says so
+    unchecked = verify_file(signed, policy(ca.paths.cert))
+    assert unchecked.ok
+    assert any("revocation not checked" in c.detail for c in unchecked.signatures[0].checks)
+
+
 def test_a_ca_that_did_not_issue_the_certificate_is_no_trust(tmp_path: Path) -> None:
     ca, other = make_ca(tmp_path / "ca", passphrase=None), make_ca(tmp_path / "other", passphrase=None)
     ayu = identity(tmp_path / "keys", AYU, ca=ca)

@@ -1208,6 +1208,11 @@ class _SignatureCheck:
         elif certificate.issuer == certificate.subject:
             self._ok("not_revoked", _say("sertifikat swa-tanda dipercaya langsung; tidak ada CRL yang berlaku",
                                          "self-signed certificate trusted directly; no CRL applies"))
+        elif self.policy.crls:  # revocation was asked for, and cannot be answered for this signer
+            issuer_name = _common_name_of(certificate.issuer)
+            raise _Fail("not_revoked", _say(
+                f"tidak ada --crl dari CA penerbit sertifikat ini ({issuer_name}); pencabutan tidak dapat diperiksa",
+                f"no --crl from the CA that issued this certificate ({issuer_name}); revocation cannot be checked"))
         else:
             self._ok("not_revoked", _say("tidak ada CRL dari penerbitnya (--crl); pencabutan tidak diperiksa",
                                          "no CRL from its issuer was given (--crl); revocation not checked"))

@@ -267,3 +267,15 @@ def test_piped_output_is_plain_and_every_reason_stays_on_one_line(
     assert "\x1b[" not in out
     assert f"- belum ditandatangani oleh {MADE['name']} / not yet signed by {MADE['name']}" in out
     assert result.stderr == b""
+
+
+def test_trusting_a_ca_without_its_crl_says_revocation_is_not_checked(tmp_path: Path) -> None:
+    from tests.conftest import make_ca, make_identity, rendered_pact, signed_pact
+
+    ca = make_ca(tmp_path / "ca", passphrase=None)
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, passphrase=None)
+    signed = signed_pact(tmp_path, rendered_pact(tmp_path, [AYU]), [ayu], passphrase=None)
+    code, _, err = run(signed, "--trust", ca.paths.cert)
+    assert code == 0 and "note: no --crl given: a certificate the CA revoked would still be trusted" in err
+    code, _, err = run(signed, "--trust", ca.paths.cert, "--crl", ca.paths.crl)
+    assert code == 0 and "no --crl" not in err

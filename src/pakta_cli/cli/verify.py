@@ -63,6 +63,7 @@ def verify(
     from pakta_cli.batch import default_jobs, read_batch_manifest
     from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
+    from pakta_cli.keys import is_ca
     from pakta_cli.trust import load_crls, load_trust
     from pakta_cli.verify import Policy
 
@@ -71,6 +72,8 @@ def verify(
                          hint="pass --trust CERT (an official's certificate or an institution's CA root)")
     roots = load_trust(trust)
     crls = load_crls(crl or [], roots)
+    if not crls and any(is_ca(root) for root in roots):
+        note("note: no --crl given: a certificate the CA revoked would still be trusted")
     wanted = canonical_definition(definition) if definition is not None else None
     batch = read_batch_manifest(manifest) if manifest is not None else None
     files, skipped = collect(paths)
