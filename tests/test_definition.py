@@ -100,9 +100,21 @@ def test_missing_logo_is_reported(tmp_path: Path) -> None:
     assert "logo file 'kop.png' not found" in str(caught.value.problems[0])
 
 
+def performance_agreement(text: str = GOOD) -> str:
+    """GOOD as a performance agreement, which has no "Dalam rangka ..." phrase to print."""
+    return text.replace("pakta-integritas", "perjanjian-kinerja").replace(
+        "context: pelaksanaan tugas sebagai penyelenggara Pemilu\n", "")
+
+
 def test_performance_agreement_needs_a_superior() -> None:
-    text = GOOD.replace("pakta-integritas", "perjanjian-kinerja").replace("role: superior", "role: witness")
+    text = performance_agreement().replace("role: superior", "role: witness")
     assert any("needs a party with role 'superior'" in p for p in problems(text))
+
+
+def test_a_key_the_template_does_not_print_is_an_error() -> None:
+    found = problems(GOOD.replace("pakta-integritas", "perjanjian-kinerja"))
+    assert found == ["def.yaml:9:10: template 'perjanjian-kinerja' does not print context; remove it, or choose a "
+                     "template that does"]
 
 
 def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
@@ -140,5 +152,5 @@ def test_nik_rules(number: str, ok: bool) -> None:
 
 def test_performance_agreement_binds_one_first_party() -> None:
     second = "  - role: signer\n    name: Orang Kedua\n"
-    text = GOOD.replace("pakta-integritas", "perjanjian-kinerja").replace("parties:\n", "parties:\n" + second)
+    text = performance_agreement().replace("parties:\n", "parties:\n" + second)
     assert any("takes at most 1 signer, the definition has 2" in p for p in problems(text))

@@ -41,21 +41,25 @@ class BuiltIn:
     description: str
     required_roles: tuple[str, ...]
     max_signers: int | None = None  # a performance agreement binds one PIHAK PERTAMA
+    ignores: tuple[str, ...] = ()  # definition keys this template never prints: giving one is an error
 
 
 BUILT_INS: dict[str, BuiltIn] = {
     "pakta-integritas": BuiltIn(
         "Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and witnesses",
         ("signer",),
+        ignores=("targets", "programs"),
     ),
     "pernyataan-bebas-benturan-kepentingan": BuiltIn(
         "Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement",
         ("signer",),
+        ignores=("targets", "programs"),
     ),
     "perjanjian-kinerja": BuiltIn(
         "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
         ("signer", "superior"),
         1,
+        ignores=("context", "closing"),
     ),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,10 @@ def test_render_refuses_to_overwrite(definition: Path) -> None:
          "pakta.yaml:5:9: logo 'fake.png': not an image pakta can draw (use PNG or JPEG)"),
         (lambda t: t.replace("  address:", "  logo: half.png\n  address:"),
          "pakta.yaml:5:9: logo 'half.png': damaged image"),
+        (lambda t: t + "targets:\n  - {goal: a, indicator: b, target: c}\n",
+         "pakta.yaml:20:3: template 'pakta-integritas' does not print targets"),
+        (lambda t: re.sub(r"commitments:\n(  - .*\n)+", "commitments: []\n", t),
+         "pakta.yaml:9:14: commitments must not be an empty list"),
         (lambda t: t.replace("    name: I Wayan Saksi\n", "    name: I Wayan Saksi\n    nip: 198609262015051001\n"),
          "parties item 2 (I Wayan Saksi) has the same NIP as item 1: one person is one party"),
     ],

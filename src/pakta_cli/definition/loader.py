@@ -266,6 +266,11 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         problem = templates.template_problem(template, base_dir)
         if problem:
             reader.fail(top["template"], problem)
+        built_in = templates.BUILT_INS.get(template)
+        for key in built_in.ignores if built_in else ():
+            if key in top:  # a field the pact would not print is dropped silently no more than a typo is
+                reader.fail(top[key], f"template {template!r} does not print {key}; remove it, or choose a "
+                            "template that does")
 
     institution = None
     if "institution" in top:
@@ -294,6 +299,9 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         return reader.text(node, what)
 
     commitments = reader.items(top["commitments"], "commitments", read_text) if "commitments" in top else []
+    if "commitments" in top and isinstance(top["commitments"], SequenceNode) and not top["commitments"].value:
+        reader.fail(top["commitments"], "commitments must not be an empty list; leave the key out for the "
+                    "template's standard points")
     parties: list[Party] | None = None
     if "parties" in top:
         parties = reader.items(top["parties"], "parties", lambda n, w: _read_party(reader, n, w))
