@@ -615,6 +615,9 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
         if not options.any_pdf:
             raise SigningError(f"{source}: not a pact rendered by pakta (it carries no pakta manifest)",
                                hint="to sign another PDF on purpose, pass --any-pdf (an invisible signature)")
+        if options.party is not None:
+            raise SigningError(f"{source}: not a pakta pact, so it has no party {options.party!r} to sign as",
+                               hint="--any-pdf signs invisibly, as nobody's party: leave --party out")
         number = 1
         while f"{ANY_PDF_FIELD}-{number}" in fields:
             number += 1

@@ -105,6 +105,9 @@ def test_any_pdf(tmp_path: Path, signer: tuple[Path, Path], keys_env: dict[str, 
     code, _, err = run("sign", letter, "--key", signer[0], "-o", tmp_path / "out.pdf")
     one_error(code, err, "not a pact rendered by pakta")
     assert "--any-pdf" in err and not (tmp_path / "out.pdf").exists()
+    code, _, err = run("sign", letter, "--key", signer[0], "-o", tmp_path / "out.pdf", "--any-pdf",
+                       "--party", "pakta-signer-1")
+    one_error(code, err, "not a pakta pact, so it has no party 'pakta-signer-1' to sign as")
     code, _, err = run("sign", letter, "--key", signer[0], "-o", tmp_path / "out.pdf", "--any-pdf")
     assert code == 0, err
     assert_valid(validate((tmp_path / "out.pdf").read_bytes(), signer[1]), 1)
