@@ -40,7 +40,7 @@ from tests.attacks.pdf import (
     single_revision,
     stream,
 )
-from tests.attacks.tamper import COVER_BOX, object_span, ref
+from tests.attacks.tamper import COVER_BOX, add_annotation, object_span, ref
 
 # What viewers show on page 1 once the attack works: a white box over the body and other words.
 OVERLAY = b"q 1 1 1 rg 50 300 510 420 re f Q BT /F1 28 Tf 80 600 Td (PAKTA INI DIBATALKAN) Tj ET"
@@ -378,27 +378,17 @@ def annotation(subtype: str) -> Callable[[IncrementalPdfFileWriter], None]:
     """Page 1 gains an annotation of `subtype` over the body (not a form field), before anyone signs."""
 
     def change(writer: IncrementalPdfFileWriter) -> None:
-        page_ref, _ = writer.find_page_for_modification(0)
-        page = page_ref.get_object()
         x, y, width, height = COVER_BOX
         annot = DictionaryObject({
             pdf_name("/Type"): pdf_name("/Annot"),
             pdf_name("/Subtype"): pdf_name(subtype),
             pdf_name("/Rect"): _numbers(x, y, x + width, y + height),
-            pdf_name("/P"): page_ref,
             pdf_name("/Contents"): pdf_string("catatan"),
         })
         if subtype == "/FreeText":
             annot[pdf_name("/DA")] = pdf_string("/Helv 14 Tf 0 g")
         if subtype == "/Link":
             annot[pdf_name("/A")] = uri_action(writer)
-        annots = page.raw_get("/Annots") if "/Annots" in page else None
-        added = writer.add_object(annot)
-        if isinstance(annots, generic.IndirectObject):
-            annots.get_object().append(added)
-            writer.mark_update(annots)
-        else:
-            page[pdf_name("/Annots")] = ArrayObject([*(annots or []), added])
-            writer.mark_update(page_ref)
+        add_annotation(writer, annot)  # it sets /P
 
     return change

@@ -334,7 +334,8 @@ def _form_xobject(writer: IncrementalPdfFileWriter, width: int, height: int, tex
     return writer.add_object(xobject)
 
 
-def _add_annotation(writer: IncrementalPdfFileWriter, annotation: DictionaryObject) -> None:
+def add_annotation(writer: IncrementalPdfFileWriter, annotation: DictionaryObject) -> None:
+    """Put `annotation` on page 1, in its /Annots array (direct or not), in this update."""
     page_ref, _ = writer.find_page_for_modification(0)
     page = page_ref.get_object()
     annotation[pdf_name("/P")] = page_ref
@@ -370,7 +371,7 @@ def covering_annotation(pdf: bytes, subtype: str = "/FreeText") -> bytes:
         })
         if subtype == "/FreeText":
             annotation[pdf_name("/DA")] = pdf_string("/Helv 14 Tf 0 g")
-        _add_annotation(writer, annotation)
+        add_annotation(writer, annotation)
 
     return pyhanko_update(pdf, change)
 
@@ -379,7 +380,7 @@ def comment_annotation(pdf: bytes) -> bytes:
     """A sticky-note comment (/Text) added after signing: small, but a change all the same."""
 
     def change(writer: IncrementalPdfFileWriter) -> None:
-        _add_annotation(writer, DictionaryObject({
+        add_annotation(writer, DictionaryObject({
             pdf_name("/Type"): pdf_name("/Annot"),
             pdf_name("/Subtype"): pdf_name("/Text"),
             pdf_name("/Rect"): _rect((500, 780, 20, 20)),
@@ -455,7 +456,7 @@ def prepare_text_field(pdf: bytes, value: str = "Disetujui tanpa catatan.") -> b
             pdf_name("/F"): generic.NumberObject(4),
             pdf_name("/AP"): DictionaryObject({pdf_name("/N"): _text_field_appearance(writer, value)}),
         })
-        _add_annotation(writer, widget)
+        add_annotation(writer, widget)
         page = page_ref.get_object()
         added = page["/Annots"].raw_get(len(page["/Annots"]) - 1)
         form_ref = writer.root.raw_get("/AcroForm")
