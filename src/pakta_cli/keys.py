@@ -80,26 +80,36 @@ class Identity:
         return f"{self.name} (NIP {id_numbers.group_nip(self.nip)})" if self.nip else self.name
 
 
-# X.509 caps a common name at 64 characters (RFC 5280 ub-common-name); an official's name with every
-# academic title ("Prof. Dr. Ir. H. ..., S.H., M.H., M.Kn.") can be longer. Then the CN holds the
-# name shortened, and the full name goes in the `name` attribute (2.5.4.41, no such cap), which
-# pakta reads first: the stamp, /Name and party matching all see the whole name.
+# X.509 caps a common name at 64 (RFC 5280 ub-common-name; cryptography counts UTF-8 bytes); an
+# official's name with every academic title ("Prof. Dr. Ir. H. ..., S.H., M.H., M.Kn.") can be
+# longer. Then the CN holds the name shortened, and the full name goes in the `name` attribute
+# (2.5.4.41, no such cap), which pakta reads first: the stamp, /Name and party matching all see
+# the whole name.
 CN_MAX = 64
 NAME_OID = x509.ObjectIdentifier("2.5.4.41")
+ELLIPSIS = "…"
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
 
 
 def shorten(text: str, limit: int = CN_MAX) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
-    if len(text) <= limit:
+    """`text` cut at a word boundary to at most `limit` UTF-8 bytes, with an ellipsis when cut."""
+    if _size(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.")
-    return (cut or text[: limit - 1]) + "…"
+    room = limit - _size(ELLIPSIS)
+    cut = text
+    while _size(cut) > room:
+        cut = cut[:-1]
+    words = cut.rsplit(" ", 1)[0].rstrip(" ,.") if " " in cut else cut
+    return (words or cut) + ELLIPSIS
 
 
 def person_name_attributes(name: str) -> list[x509.NameAttribute[str]]:
     """CN = the name (shortened if it must be), plus the full name when the CN cannot hold it."""
     attributes = [x509.NameAttribute(NameOID.COMMON_NAME, shorten(name))]
-    if len(name) > CN_MAX:
+    if _size(name) > CN_MAX:
         attributes.append(x509.NameAttribute(NAME_OID, name))
     return attributes
 

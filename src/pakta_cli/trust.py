@@ -216,9 +216,12 @@ class CertificateAuthority:
     cert: x509.Certificate
 
 
+CA_SUFFIX = " (pakta CA)"
+
+
 def ca_subject(institution: str) -> x509.Name:
     return x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, shorten(institution, CN_MAX - len(" (pakta CA)")) + " (pakta CA)"),
+        x509.NameAttribute(NameOID.COMMON_NAME, shorten(institution, CN_MAX - len(CA_SUFFIX)) + CA_SUFFIX),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, institution),
         x509.NameAttribute(NameOID.COUNTRY_NAME, COUNTRY),
     ])

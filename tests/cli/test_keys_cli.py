@@ -219,6 +219,11 @@ def test_names_longer_than_a_common_name_are_kept_whole(tmp_path: Path, keys_env
     assert identity_of(load_certificate(tmp_path / "issued.crt")).name == LONG_NAME
     code, out, _ = run("keys", "show", str(tmp_path / "issued.crt"))
     assert f"name:        {LONG_NAME}" in out
+    # the cap counts UTF-8 bytes: 40 accented letters are 80 bytes
+    accented = "Ni Luh Ayu " + "é" * 40
+    code, _, err = run("keys", "generate", "-o", str(tmp_path / "accented"), "--name", accented)
+    assert code == 0, err
+    assert identity_of(load_certificate(tmp_path / "accented.crt")).name == accented
 
 
 @pytest.mark.parametrize(("attributes", "message"), [
