@@ -104,14 +104,15 @@ class _Reader:
                 self.fail(node, f"missing required key '{key}' in {what}")
         return found
 
-    def text(self, node: Node, what: str) -> str | None:
+    def text(self, node: Node, what: str, *, printed: bool = True) -> str | None:
+        """The value as text; `printed=False` for values that name files rather than appear in the pact."""
         if not isinstance(node, ScalarNode):
             self.fail(node, f"{what} must be text, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
             return None
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             self.fail(node, f"{what} must not be empty")
             return None
-        bad = printable.unprintable(node.value)
+        bad = printable.unprintable(node.value) if printed else None
         if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
             self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
                             "(its fonts print Windows-1252 letters only)")
@@ -261,7 +262,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
     def field_text(key: str) -> str | None:
         return reader.text(top[key], key) if key in top else None
 
-    template = field_text("template")
+    template = reader.text(top["template"], "template", printed=False) if "template" in top else None
     if template is not None:
         problem = templates.template_problem(template, base_dir)
         if problem:
@@ -278,7 +279,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         if inst is not None and "name" in inst:
             name = reader.text(inst["name"], "institution name")
             address = reader.text(inst["address"], "institution address") if "address" in inst else None
-            logo = reader.text(inst["logo"], "institution logo") if "logo" in inst else None
+            logo = reader.text(inst["logo"], "institution logo", printed=False) if "logo" in inst else None
             if logo is not None and not (base_dir / logo).is_file():
                 reader.fail(inst["logo"], f"logo file {logo!r} not found (looked in {base_dir})")
             elif logo is not None:
