@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from tests import test_attacks
 from tests.attacks import identities, more, tamper
 from tests.attacks.identities import Identity
-from tests.attacks.pdf import pyhanko_update, single_revision
+from tests.attacks.pdf import pyhanko_update, single_revision, stream
 from tests.test_attacks import (
     NIP,
     SIGNER,
@@ -293,3 +293,32 @@ def test_sign_with_is_pakta_sign(unsigned: bytes, putu: Identity, made_atasan: I
     assert_valid(verdict(more.sign_with(unsigned, SIGNER, putu), putu), [SIGNER])
     half = sign(rendered(TWO_PARTIES), SIGNER, putu)
     assert_valid(verdict(more.sign_with(half, SUPERIOR, made_atasan), putu, made_atasan), [SIGNER, SUPERIOR])
+
+
+# -- the stamp: a signer paints only pakta's stamp, never over what the others signed -------------------
+
+WHITEOUT = b"q 1 1 1 rg 0 0 175 68 re f Q BT 0 g /F1 12 Tf 4 30 Td (Meminta) Tj ET"
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    # the superior's stamp whites out its block and writes other words (a signer-made shadow)
+    (lambda honest: stream(WHITEOUT, Type="/XObject", Subtype="/Form", BBox="[0 0 175.75 68.03]",
+                           Resources=more.STAMP_FONTS), "draws something other than pakta's stamp"),
+    # pakta's drawing, stretched by a /Matrix far beyond the signature block
+    (lambda honest: honest.replace(b"/Subtype /Form", b"/Subtype /Form /Matrix [8 0 0 8 -600 -1200]"),
+     "the stamp is not pakta's"),
+    # pakta's drawing, with an image among its resources for a later content change to paint
+    (lambda honest: honest.replace(b"/Resources << /Font", b"/Resources << /XObject << /I 1 0 R >> /Font"),
+     "the stamp is not pakta's"),
+])
+def test_a_stamp_that_is_not_paktas_fails(change: Callable[[bytes], bytes], words: str, putu: Identity,
+                                          made_atasan: Identity) -> None:
+    half = sign(rendered(TWO_PARTIES), SIGNER, putu)
+    v = verdict(more.hand_signed(half, SUPERIOR, made_atasan, stamp=change), putu, made_atasan)
+    assert_rejected(v, "stamp")
+    assert_says(v, words)
+
+
+def test_a_hand_written_revision_with_paktas_own_stamp_is_valid(putu: Identity, made_atasan: Identity) -> None:
+    half = sign(rendered(TWO_PARTIES), SIGNER, putu)
+    assert_valid(verdict(more.hand_signed(half, SUPERIOR, made_atasan), putu, made_atasan), [SIGNER, SUPERIOR])

@@ -29,7 +29,7 @@ from pakta_cli.verify import Verdict
 from tests import test_attacks
 from tests.attacks import prepared
 from tests.attacks.identities import Identity
-from tests.attacks.pdf import latest, page_number, single_revision
+from tests.attacks.pdf import latest, page_number, single_revision, stream
 from tests.test_attacks import (
     SIGNER,
     SUPERIOR,
@@ -197,6 +197,36 @@ def test_superiors_field_reshaped_before_the_first_signature(rect: Callable[...,
     legitimate stamp later fills the whole field, over the text (or the stamp) the first party signed."""
     v = _both_sign(prepared.prepared(two_parties, prepared.widget_rect(SUPERIOR, rect)), putu, made_atasan)
     assert_fails_saying(v, "as_rendered", says)
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    (prepared.page_with_kids, "is a page that also has /kids"),
+    (prepared.field_off_the_annots(SUPERIOR), "is in no page's /annots"),
+], ids=["a page that also has /Kids", "a field in no page's /Annots"])
+def test_page_tree_tricks_that_hide_a_field_from_the_check(change: Callable[[IncrementalPdfFileWriter], None],
+                                                           says: str, two_parties: bytes, putu: Identity,
+                                                           made_atasan: Identity) -> None:
+    v = _both_sign(prepared.prepared(two_parties, change), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", says)
+
+
+def test_cross_reference_stream_wider_than_viewers_read(half_signed: bytes, putu: Identity,
+                                                        made_atasan: Identity) -> None:
+    """/W [5 4 2]: poppler refuses a type field wider than 4 bytes and rebuilds the table by scanning."""
+    data = prepared.signing_revision(half_signed, SUPERIOR, made_atasan, xref=prepared.XrefEncoding(widths=(5, 4, 2)))
+    v = verdict(data, putu, made_atasan)
+    assert not v.ok and "bad cross-reference stream" in failed_details(v)
+
+
+def test_object_header_hidden_in_stream_data(half_signed: bytes, putu: Identity, made_atasan: Identity) -> None:
+    """A viewer that rebuilds a broken cross-reference table reads the last `N 0 obj` in the file,
+    including one inside a stream's bytes: a second page 1, hung off the signature dictionary."""
+    extra = prepared.first_extra(half_signed)
+    hidden = b"5 0 obj\n<< /Type /Page >>\nendobj\n"
+    data = prepared.signing_revision(half_signed, SUPERIOR, made_atasan, objects={extra: stream(hidden)},
+                                     sig_entries=b"/Prop_Build << /App << /Extra %d 0 R >> >>" % extra)
+    assert_fails_saying(verdict(data, putu, made_atasan), "unchanged_after_signing",
+                        "an object header is hidden inside another object's data")
 
 
 @pytest.mark.parametrize("subtype", ["/FreeText", "/Stamp", "/Link"])

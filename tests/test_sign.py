@@ -19,7 +19,6 @@ from pakta_cli.errors import InputError, KeyFileError, SigningError
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import load_certificate
 from pakta_cli.sign import (
-    STAMP_HEADING,
     Credentials,
     PactParty,
     SignJob,
@@ -30,8 +29,8 @@ from pakta_cli.sign import (
     plan_jobs,
     sign_files,
     sign_pdf,
-    stamp_content,
 )
+from pakta_cli.stamp import STAMP_HEADING, stamp_content
 from pakta_cli.zones import format_signing_time, parse_zone
 from tests.conftest import (
     AYU,

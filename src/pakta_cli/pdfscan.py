@@ -36,6 +36,7 @@ _WS = re.compile(rb"[\x00\t\n\x0c\r ]*")
 _WS_COMMENTS = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _INTEGER = re.compile(rb"\d+")
+_ANY_OBJ_HEADER = re.compile(rb"(?<![0-9])\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj(?![A-Za-z0-9])")
 _OBJ_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + _REGULAR + rb")")
 _STRING_SPECIAL = re.compile(rb"[()\\]")
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
@@ -431,7 +432,10 @@ class Document:
         raw = self.decode(stream)
         widths = info.get("W")
         size = info.get("Size")
-        if (not isinstance(widths, list) or len(widths) != 3 or not all(type(w) is int and 0 <= w <= 8 for w in widths)
+        # the widths poppler accepts (type and generation at most 4 bytes): wider, it rebuilds the table
+        # by scanning the file, and would read other objects than this reader does
+        if (not isinstance(widths, list) or len(widths) != 3 or not all(type(w) is int for w in widths)
+                or not (0 <= widths[0] <= 4 and 0 <= widths[1] <= 8 and 0 <= widths[2] <= 4)
                 or type(size) is not int):
             raise PdfError(f"bad cross-reference stream at byte {offset}")
         index = info.get("Index", [0, size])
@@ -657,6 +661,12 @@ class Document:
             assert found_xref is not None
             found[int(found_xref.group(1))] = rev.xref_offset
             listed.setdefault(int(found_xref.group(1)), rev.xref_offset)
+        # an object header inside another object's data (a stream's bytes, a string) is what a viewer
+        # that rebuilds a broken cross-reference table would read as the newest definition
+        end = rev.xref_offset if rev.trailer.get("Type") != "XRef" else rev.end
+        headers = sum(1 for match in _ANY_OBJ_HEADER.finditer(data, rev.start, end))
+        if headers > len(found):  # `found` holds the cross-reference stream's own object too
+            return "an object header is hidden inside another object's data"
         if found != listed:
             extra = sorted(set(found) - set(listed))
             if extra:

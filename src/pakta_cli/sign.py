@@ -48,7 +48,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -79,11 +78,11 @@ from pakta_cli.keys import (
     signed_by,
 )
 from pakta_cli.render import DEFINITION_NAME, MANIFEST_NAME
-from pakta_cli.zones import DEFAULT_ZONE, SigningZone, format_signing_time, parse_zone
+from pakta_cli.stamp import stamp_content, stamp_lines
+from pakta_cli.zones import DEFAULT_ZONE, SigningZone, parse_zone
 
 DIGEST = "sha512"
 SUBFILTER = "/ETSI.CAdES.detached"
-STAMP_HEADING = "Ditandatangani secara elektronik oleh:"
 ANY_PDF_FIELD = "pakta-signature"
 Match = Literal["key_id", "nip", "name", "any-pdf"]
 
@@ -426,116 +425,6 @@ def choose_party(parties: Sequence[PactParty], signed: set[str], *, key: str, ni
 # --- the stamp ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
-def _qr_operators(url: str, size: float) -> bytes:
-    """The QR code for `url` as filled rectangles (one per run of dark modules in a row)."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)  # a quiet zone for scanners
-    code.add_data(url)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    count = len(matrix)
-    module = size / count
-    parts: list[str] = []
-    for row_index, row in enumerate(matrix):
-        y = size - (row_index + 1) * module
-        column = 0
-        while column < count:
-            if row[column]:
-                start = column
-                while column < count and row[column]:
-                    column += 1
-                parts.append(f"{start * module:.3f} {y:.3f} {(column - start) * module:.3f} {module:.3f} re")
-            else:
-                column += 1
-    return ("\n".join(parts) + "\nf\n").encode("ascii")
-
-
-def _pdf_text(text: str) -> bytes:
-    """A PDF literal string in WinAnsiEncoding (what the standard fonts use); characters outside it
-    are folded to their base letter, or shown as '?'. The signature dictionary's /Name keeps them."""
-    out = bytearray(b"(")
-    for char in text:
-        try:
-            encoded = char.encode("cp1252")
-        except UnicodeEncodeError:
-            folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore")
-            encoded = folded or b"?"
-        for byte in encoded:
-            if byte in b"()\\":
-                out += b"\\" + bytes([byte])
-            elif byte < 32 or byte > 126:
-                out += b"\\%03o" % byte
-            else:
-                out.append(byte)
-    out += b")"
-    return bytes(out)
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        candidate = f"{line} {word}" if line else word
-        if stringWidth(candidate, font, size) <= width or not line:
-            line = candidate
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines
-
-
-def stamp_content(width: float, height: float, lines: Sequence[tuple[str, bool]], qr_url: str | None) -> bytes:
-    """PDF operators for the visible stamp: the QR code at the left (when there is a URL) and the
-    lines at its right, in the largest size from 7.5 pt down that fits the box."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    pad = 2.0
-    ops = bytearray(b"q\n0 0 0 rg\n")
-    text_left = pad
-    if qr_url:
-        qr_size = max(min(height - 2 * pad, width * 0.42), 1.0)
-        ops += b"q 1 0 0 1 %.3f %.3f cm\n" % (pad, (height - qr_size) / 2)
-        ops += _qr_operators(qr_url, round(qr_size, 3))
-        ops += b"Q\n"
-        text_left = pad + qr_size + 4
-    text_width = width - text_left - pad
-    size = 7.5
-    while True:
-        wrapped = [(piece, bold) for text, bold in lines
-                   for piece in _wrap(text, "Helvetica-Bold" if bold else "Helvetica", size, text_width)]
-        leading = size * 1.18
-        if leading * len(wrapped) <= height - 2 * pad or size <= 4.0:
-            break
-        size -= 0.25
-    block = leading * len(wrapped)
-    y = (height + block) / 2 - size
-    for text, bold in wrapped:
-        font = "Helvetica-Bold" if bold else "Helvetica"
-        shrink = min(1.0, text_width / max(stringWidth(text, font, size), 0.01))
-        ops += b"BT /%s %.2f Tf %.3f %.3f Td " % (b"F2" if bold else b"F1", size * shrink, text_left, y)
-        ops += _pdf_text(text) + b" Tj ET\n"
-        y -= leading
-    ops += b"Q\n"
-    return bytes(ops)
-
-
-def _stamp_lines(identity: Identity, signed_at: dt.datetime, zone: SigningZone, kid: str) -> list[tuple[str, bool]]:
-    from pakta_cli.definition.identity import group_nip
-
-    lines = [(STAMP_HEADING, False), (identity.name, True)]
-    if identity.nip:
-        lines.append((f"NIP {group_nip(identity.nip)}", False))
-    lines.append((format_signing_time(signed_at, zone), False))
-    lines.append((f"ID kunci {kid}", False))
-    return lines
-
-
 def _pdf_objects() -> Any:
     """pyHanko's PDF object module, typed loosely: its constructors carry no annotations."""
     from pyhanko.pdf_utils import generic
@@ -648,7 +537,8 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
         field_ref = next(process)
         if party is not None:
             field_obj = field_ref.get_object()
-            lines = _stamp_lines(engine.identity, signed_at, options.zone, engine.key_id)
+            lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, options.zone,
+                                engine.key_id)
             field_obj[pdf_name("/AP")] = _ap_dictionary(_stamp_xobject(writer, field_obj, lines, _verify_url(writer)))
         placeholder = SignatureObject(timestamp=signed_at, name=engine.identity.name,
                                       bytes_reserved=2 * engine.cms.size)

@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 DEFINITION_NAME = "pakta-definition.json"
 MANIFEST_NAME = "pakta-manifest.json"
 LOGO_PREFIX = "pakta-logo-"
-SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party")
+SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party",
+                    "stamp")
+STAMP_KEYS = {"Type", "Subtype", "BBox", "Resources", "Filter", "Length"}
 DIGESTS = {"2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512"}
 OID_ED25519 = "1.3.101.112"
 CLOCK_SLACK = dt.timedelta(minutes=10)  # how far a signer's clock may run ahead, or two stated times differ
@@ -407,6 +409,7 @@ class _Pact:
         info = first.trailer.get("Info")
         if isinstance(info, Ref):
             self.roles[info.num] = ("info", None)
+        self.odd_pages: list[int] = []
         self.pages = self._pages()
         self.fields: dict[str, _Field] = {}
         self.prefilled: list[str] = []
@@ -424,6 +427,16 @@ class _Pact:
     def get(self, value: Any) -> Any:
         return self.doc.resolve(value, 1)
 
+    @functools.cached_property
+    def verify_url(self) -> str | None:
+        """The embedded definition's verify_url, which every stamp's QR code encodes."""
+        try:
+            definition = json.loads(self.files.get(DEFINITION_NAME, b"{}"))
+        except ValueError:
+            return None
+        url = definition.get("verify_url") if isinstance(definition, dict) else None
+        return url if isinstance(url, str) else None
+
     def _pages(self) -> list[int]:
         pages: list[int] = []
         top = self.catalog.get("Pages")
@@ -437,7 +450,9 @@ class _Pact:
             node = self.get(ref)
             if not isinstance(node, dict):
                 continue
-            if node.get("Type") == "Pages" or "Kids" in node:
+            if node.get("Type") == "Page" and "Kids" in node:
+                self.odd_pages.append(ref.num)  # a leaf to viewers, a tree node to a careless reader
+            if node.get("Type") == "Pages" or ("Kids" in node and node.get("Type") != "Page"):
                 self.roles.setdefault(ref.num, ("pagetree", None))
                 kids = self.get(node.get("Kids"))
                 if isinstance(kids, list):
@@ -1019,6 +1034,53 @@ class _SignatureCheck:
         if issuer is not None:
             self._attempt("not_revoked", lambda: self._not_revoked(info.certificate, issuer))
         self._attempt("party", lambda: self._party(info))
+        self._attempt("stamp", lambda: self._stamp(info))
+
+    def _stamp(self, info: _CertificateInfo) -> None:
+        """The signature block shows exactly the stamp pakta draws for what this signature states.
+
+        A stamp is drawn by one signer over a page the others signed; anything else in it (a white
+        box, other words, an image) would hide or replace their text, so it is drawn again here from
+        the certificate, /M, the key id and the pact's verify_url, and must match to the byte.
+        """
+        from pakta_cli.definition.identity import normalise
+        from pakta_cli.stamp import stamp_content, stamp_lines
+        from pakta_cli.zones import SigningZone, zone_label
+
+        def fail(indonesian: str, english: str) -> _Fail:
+            return _Fail("stamp", _say(f"{self.slot.field}: {indonesian}", f"{self.slot.field}: {english}"))
+
+        field_info = self.pact.fields.get(self.slot.field)
+        widget = self.doc.get(field_info.widget, self.slot.revision) if field_info else None
+        if not isinstance(widget, dict):
+            raise fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
+        appearance = self.doc.resolve(widget.get("AP"), self.slot.revision)
+        if not isinstance(appearance, dict) or set(appearance) != {"N"}:
+            raise fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
+        stream = self.doc.resolve(appearance["N"], self.slot.revision)
+        rect = _box(self.doc.resolve(widget.get("Rect"), self.slot.revision))
+        if not isinstance(stream, Stream) or rect is None or self.signing_time is None or self.key_id is None:
+            raise fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
+        raw = [float(v) for v in widget["Rect"]]
+        width, height = abs(raw[2] - raw[0]), abs(raw[3] - raw[1])
+        form = stream.dict
+        bbox = _box(self.doc.resolve(form.get("BBox"), self.slot.revision))
+        fonts = self.doc.resolve(form.get("Resources"), self.slot.revision)
+        if (set(form) - STAMP_KEYS or form.get("Type", "XObject") != "XObject" or form.get("Subtype") != "Form"
+                or bbox is None or any(abs(a - b) > 0.01 for a, b in zip(bbox, (0, 0, width, height), strict=True))
+                or not _stamp_fonts(fonts)):
+            raise fail("cap tanda tangan bukan cap pakta (bentuk atau sumber dayanya lain)",
+                       "the stamp is not pakta's (its form or resources differ)")
+        offset = self.signing_time.utcoffset()
+        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+        lines = stamp_lines(self.signer or "", normalise(info.nip) if info.nip else None, self.signing_time,
+                            SigningZone(zone_label(minutes), minutes), self.key_id)
+        if self.doc.decode(stream) != stamp_content(width, height, lines, self.pact.verify_url):
+            raise fail("cap tanda tangan menggambar hal lain dari cap pakta untuk penanda tangan ini",
+                       "the stamp draws something other than pakta's stamp for this signer (it could hide "
+                       "or replace what was signed)")
+        self._ok("stamp", _say("cap tanda tangan persis cap pakta untuk penanda tangan ini",
+                               "the stamp is exactly pakta's stamp for this signer"))
 
     def _attempt(self, name: str, check: Callable[[], Any]) -> Any:
         """Run one independent check, recording its failure instead of stopping the others.
@@ -1641,6 +1703,7 @@ def _rendered_check(pact: _Pact) -> Check:
             problem(f"formulir memuat /{key}", f"the form holds /{key}")
     widgets = {field.widget: field for field in pact.fields.values()}
     boxes: dict[int, list[tuple[str, tuple[float, ...]]]] = {}
+    placed: set[str] = set()
     for number, page_num in enumerate(pact.pages, start=1):
         page = pact.get(Ref(page_num, 0))
         if not isinstance(page, dict):
@@ -1672,10 +1735,28 @@ def _rendered_check(pact: _Pact) -> Check:
                         and other_box[1] < box[3]:
                     problem(f"kolom {field.name} menutupi kolom {other}", f"field {field.name} overlaps field {other}")
             boxes.setdefault(number, []).append((field.name, box))
+            placed.add(field.name)
+    for num in pact.odd_pages:
+        problem(f"objek {num} adalah halaman sekaligus simpul pohon halaman (/Kids)",
+                f"object {num} is a page that also has /Kids")
+    for name in sorted(set(pact.fields) - placed):  # unseen here, its size and place were never checked
+        problem(f"kolom {name} tidak ada di /Annots halaman mana pun", f"field {name} is in no page's /Annots")
     if problems:
         return Check("as_rendered", False, "; ".join(dict.fromkeys(problems)))
     return Check("as_rendered", True, _say("revisi yang dirender hanya memuat apa yang dibuat pakta",
                                            "the rendered revision holds only what pakta renders"))
+
+
+def _stamp_fonts(resources: Any) -> bool:
+    """Exactly the two standard fonts the stamp uses, as pakta writes them, and nothing else."""
+    if not isinstance(resources, dict) or set(resources) != {"Font"} or not isinstance(resources["Font"], dict):
+        return False
+    fonts = resources["Font"]
+    expected = {"F1": "Helvetica", "F2": "Helvetica-Bold"}
+    return set(fonts) == set(expected) and all(
+        isinstance(fonts[key], dict) and fonts[key] == {"Type": "Font", "Subtype": "Type1", "BaseFont": base,
+                                                         "Encoding": "WinAnsiEncoding"}
+        for key, base in expected.items())
 
 
 def _box(value: Any) -> tuple[float, ...] | None:

@@ -24,6 +24,8 @@ from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, pdf_name, p
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from pakta_cli import sign as pakta_sign_module
+from pakta_cli.stamp import stamp_content, stamp_lines
+from pakta_cli.zones import SigningZone, parse_zone, zone_label
 from tests.attacks.identities import Identity
 from tests.attacks.pdf import (
     _line,
@@ -398,10 +400,12 @@ def sign_with(pdf: bytes, field: str, identity: Identity,
     process = PdfCMSEmbedder().write_cms(field, writer, existing_fields_only=True)
     field_ref = next(process)
     field_obj = field_ref.get_object()
-    lines = [("Ditandatangani secara elektronik oleh", False), (identity.cert.subject.rfc4514_string(), True)]
+    zone = parse_zone("WIB")
+    signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0).astimezone(zone.tzinfo)
+    lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, zone, engine.key_id)
     field_obj[pdf_name("/AP")] = pakta_sign_module._ap_dictionary(
-        pakta_sign_module._stamp_xobject(writer, field_obj, lines, None))
-    placeholder = SignatureObject(timestamp=dt.datetime.now(dt.UTC).replace(microsecond=0), name="Putu Contoh",
+        pakta_sign_module._stamp_xobject(writer, field_obj, lines, pakta_sign_module._verify_url(writer)))
+    placeholder = SignatureObject(timestamp=signed_at, name=engine.identity.name,
                                   bytes_reserved=reserve or 2 * engine.cms.size)
     placeholder[pdf_name("/SubFilter")] = pdf_name(pakta_sign_module.SUBFILTER)
     for key, value in (sig_entries or {}).items():
@@ -457,26 +461,52 @@ def cms_sha256_digest_algorithm(digest: bytes, honest: Callable[[bytes], bytes])
 BYTE_RANGE_SLOT = b"[0 0000000000 0000000000 0000000000]"
 
 
+STAMP_FONTS = ("<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> "
+               "/F2 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >> >> >>")
+
+
+def pakta_stamp(pdf: bytes, field: str, identity: Identity, signed_at: dt.datetime) -> bytes:
+    """The stamp `pakta sign` draws for `identity` signing `field` at `signed_at` (an object's text),
+    for revisions written by hand that must differ from pakta's only where an attack says."""
+    engine = pakta_sign_module._engine(identity.credentials())
+    x1, y1, x2, y2 = (float(v) for v in latest(pdf, field_number(pdf, field))["/Rect"])
+    width, height = abs(x2 - x1), abs(y2 - y1)
+    offset = signed_at.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, SigningZone(zone_label(minutes), minutes),
+                        engine.key_id)
+    url = pakta_sign_module._verify_url(pakta_sign_module._writer_class()(BytesIO(pdf), strict=True))
+    return stream(zlib.compress(stamp_content(width, height, lines, url)), Type="/XObject", Subtype="/Form",
+                  BBox=f"[0 0 {width:.4f} {height:.4f}]", Resources=STAMP_FONTS, Filter="/FlateDecode")
+
+
 def hand_signed(pdf: bytes, field: str, identity: Identity, *, sig_dict: bytes = b"",
-                gap: Callable[[bytes, int], bytes] | None = None, width: int = 0) -> bytes:
+                gap: Callable[[bytes, int], bytes] | None = None, width: int = 0,
+                stamp: Callable[[bytes], bytes] | None = None) -> bytes:
     """`field` signed by `identity`'s key in a revision written by hand: the widget gains /V, the
     signature dictionary is `<< /Type /Sig ... /ByteRange @BR /Contents @GAP %s >>`, where `sig_dict`
     adds entries (or replaces the whole text when it contains @BR and @GAP itself). The CMS is
     pakta's own, over the byte range; `gap(cms_hex, length)` writes the gap's bytes (default:
-    `<hex>` padded with zeros), `width` reserves more room than the CMS needs."""
+    `<hex>` padded with zeros), `width` reserves more room than the CMS needs, `stamp(pakta's)` gives
+    the stamp object's text (default: pakta's own stamp for this signer)."""
     credentials = identity.credentials()
     engine = pakta_sign_module._engine(credentials)
     size = 2 * max(engine.cms.size, width)
     widget_no, sig_no = field_number(pdf, field), next_free(pdf)
+    stamp_no = sig_no + 1
     widget = latest(pdf, widget_no)
     widget[pdf_name("/V")] = ref(sig_no)
+    widget[pdf_name("/AP")] = DictionaryObject({pdf_name("/N"): ref(stamp_no)})
+    signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if b"@BR" not in sig_dict:
         sig_dict = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
                     b"/M @M /ByteRange @BR /Contents @GAP " + sig_dict + b" >>")
     placeholder = b"<" + b"0" * size + b">"
-    now = dt.datetime.now(dt.UTC).strftime("(D:%Y%m%d%H%M%SZ)").encode()
+    now = signed_at.strftime("(D:%Y%m%d%H%M%SZ)").encode()
     body = sig_dict.replace(b"@BR", BYTE_RANGE_SLOT).replace(b"@GAP", placeholder).replace(b"@M", now)
-    out = append_update(pdf, {widget_no: serialize(widget), sig_no: body})
+    honest = pakta_stamp(pdf, field, identity, signed_at)
+    out = append_update(pdf, {widget_no: serialize(widget), sig_no: body,
+                              stamp_no: stamp(honest) if stamp else honest})
     start = out.index(placeholder, len(pdf))
     stop = start + len(placeholder)
     numbers = b"[0 %d %d %d]" % (start, stop, len(out) - stop)

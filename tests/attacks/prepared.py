@@ -44,11 +44,6 @@ from tests.attacks.tamper import COVER_BOX, add_annotation, object_span, ref
 
 # What viewers show on page 1 once the attack works: a white box over the body and other words.
 OVERLAY = b"q 1 1 1 rg 50 300 510 420 re f Q BT /F1 28 Tf 80 600 Td (PAKTA INI DIBATALKAN) Tj ET"
-STAMP = stream(
-    b"BT /H 8 Tf 4 50 Td (Ditandatangani secara elektronik oleh Made Atasan) Tj ET",
-    Type="/XObject", Subtype="/Form", BBox="[0 0 175 68]",
-    Resources="<< /Font << /H << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
-)
 # signing_revision numbers the signature dictionary next_free(pdf) and the stamp next_free(pdf) + 1;
 # an attack's own objects start here
 EXTRA = 2
@@ -150,11 +145,13 @@ def signing_revision(pdf: bytes, field: str, identity: Identity, *, objects: Map
     widget = latest(pdf, widget_no)
     widget[pdf_name("/V")] = ref(sig_no)
     widget[pdf_name("/AP")] = DictionaryObject({pdf_name("/N"): ref(stamp_no)})
-    now = dt.datetime.now(dt.UTC).strftime("(D:%Y%m%d%H%M%SZ)").encode()
+    signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = signed_at.strftime("(D:%Y%m%d%H%M%SZ)").encode()
     placeholder = b"<" + b"0" * size + b">"
     sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M " + now + b" " + sig_entries
            + b" /ByteRange " + more.BYTE_RANGE_SLOT + b" /Contents " + placeholder + b" >>")
-    body = {widget_no: serialize(widget), sig_no: sig, stamp_no: STAMP, **objects}
+    body = {widget_no: serialize(widget), sig_no: sig, stamp_no: more.pakta_stamp(pdf, field, identity, signed_at),
+            **objects}
     out = bytearray(_line(pdf))
     rows: dict[int, tuple[int, int, int]] = {}
     for number, text in sorted(body.items()):
@@ -390,5 +387,29 @@ def annotation(subtype: str) -> Callable[[IncrementalPdfFileWriter], None]:
         if subtype == "/Link":
             annot[pdf_name("/A")] = uri_action(writer)
         add_annotation(writer, annot)  # it sets /P
+
+    return change
+
+
+def page_with_kids(writer: IncrementalPdfFileWriter) -> None:
+    """Page 1 (a /Type /Page leaf to every viewer) also gets /Kids with an empty page: a reader that
+    takes any node with /Kids for a tree node never checks page 1's annotations."""
+    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    page = page_ref.get_object()
+    dummy = writer.add_object(DictionaryObject({pdf_name("/Type"): pdf_name("/Page"),
+                                                pdf_name("/MediaBox"): page["/MediaBox"],
+                                                pdf_name("/Parent"): page_ref}))
+    page[pdf_name("/Kids")] = ArrayObject([dummy])
+    writer.mark_update(page_ref)
+
+
+def field_off_the_annots(field: str) -> Callable[[IncrementalPdfFileWriter], None]:
+    """`field` stays in /AcroForm /Fields (with /P page 1) but leaves page 1's /Annots."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+        page = page_ref.get_object()
+        page[pdf_name("/Annots")] = ArrayObject([a for a in page["/Annots"] if str(a.get_object()["/T"]) != field])
+        writer.mark_update(page_ref)
 
     return change
