@@ -322,3 +322,28 @@ def test_a_stamp_that_is_not_paktas_fails(change: Callable[[bytes], bytes], word
 def test_a_hand_written_revision_with_paktas_own_stamp_is_valid(putu: Identity, made_atasan: Identity) -> None:
     half = sign(rendered(TWO_PARTIES), SIGNER, putu)
     assert_valid(verdict(more.hand_signed(half, SUPERIOR, made_atasan), putu, made_atasan), [SIGNER, SUPERIOR])
+
+
+# -- denial of service: the reader never backtracks over white space ---------------------------------
+
+
+def test_a_long_run_of_white_space_before_a_bad_token_fails_at_once(signed: bytes, putu: Identity) -> None:
+    """The tokeniser's white space used to be `(?:[ws]+|%...)*`: a run of n spaces before a token
+    that fails was retried 2**n ways (40 spaces: hours). Run in a child process with a deadline,
+    so a regression fails the test instead of hanging the suite."""
+    import multiprocessing
+
+    at = signed.index(b"/ByteRange")
+    bad = signed[:at] + b"/X" + b" " * 60 + b"<" + signed[at:]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(_verdict_ok, (bad, putu.pem()))
+        assert result.get(timeout=60) is False
+
+
+def _verdict_ok(data: bytes, pem: bytes) -> bool:
+    from cryptography import x509
+
+    from pakta_cli.verify import Policy, verify_bytes
+
+    return verify_bytes(data, Policy((x509.load_pem_x509_certificate(pem),))).ok

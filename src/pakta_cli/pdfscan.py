@@ -33,7 +33,9 @@ DELIMITERS = b"()<>[]{}/%"
 MAX_DEPTH = 64  # nesting deeper than this is an attack on the parser, never a pact
 
 _WS = re.compile(rb"[\x00\t\n\x0c\r ]*")
-_WS_COMMENTS = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
+# possessive (`*+`, `++`): white space and comments are never given back, so a token that fails to
+# follow a long run of them fails at once instead of retrying every way to split the run
+_WS_COMMENTS = re.compile(rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+")
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _INTEGER = re.compile(rb"\d+")
 _ANY_OBJ_HEADER = re.compile(rb"(?<![0-9])\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj(?![A-Za-z0-9])")
@@ -115,7 +117,7 @@ def refs_in(value: Any, out: set[int] | None = None) -> set[int]:
 
 
 _TOKENS = re.compile(
-    rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*"  # whitespace and comments before a token, in the same match
+    rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+"  # whitespace and comments before a token (possessive)
     rb"(?:(?P<ref>(?P<num_>\d+)[\x00\t\n\x0c\r ]+(?P<gen_>\d+)[\x00\t\n\x0c\r ]+R(?!" + _REGULAR + rb"))"
     rb"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?!" + _REGULAR + rb")"
     rb"|(?P<name>/" + _REGULAR + rb"*)"
@@ -157,6 +159,7 @@ class Lexer:
         while True:
             match = match_at(data, pos)
             if match is None:
+                pos = self.skip(pos)  # name what follows the white space, not the white space
                 if pos >= len(data):
                     raise PdfError("unexpected end of file")
                 raise PdfError(f"unexpected {chr(data[pos])!r} at byte {pos}")
@@ -679,7 +682,7 @@ class Document:
         return None
 
 
-_OBJSTM_HEADER = re.compile(rb"^[\x00\t\n\x0c\r ]*(\d+[\x00\t\n\x0c\r ]+)*(\d+[\x00\t\n\x0c\r ]*)?$")
+_OBJSTM_HEADER = re.compile(rb"^[\x00\t\n\x0c\r ]*+(?:\d++[\x00\t\n\x0c\r ]++)*+(?:\d++[\x00\t\n\x0c\r ]*+)?$")
 
 
 def _unpredict_png(data: bytes, columns: int) -> bytes:
