@@ -18,6 +18,7 @@ The honest cases at the end prove the hand-written revisions the attacks start f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -284,3 +285,103 @@ def test_hand_written_signing_revision_with_an_xref_stream_is_valid(xref: prepar
     """The signing revision the object-stream and predictor attacks start from, with nothing added."""
     data = prepared.signing_revision(half_signed, SUPERIOR, made_atasan, xref=xref)
     assert_valid(verdict(data, putu, made_atasan), [SIGNER, SUPERIOR])
+
+
+# -- 5. the rendered revision holds what pakta writes and nothing more --------------------------------
+
+JS = b"<< /S /JavaScript /JS (app.alert\\('sah'\\);) >>"
+
+
+def _outline_script(pdf: bytes) -> bytes:
+    catalog, new = prepared.object_with(pdf, b"/Type /Catalog"), max(prepared.objects_of(pdf)) + 1
+    return prepared.rewritten(pdf, {catalog: prepared.objects_of(pdf)[catalog].replace(
+        b"/Type /Catalog", b"/Type /Catalog /Outlines %d 0 R" % new)}, {
+        new: b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count 1 >>" % (new + 1, new + 1),
+        new + 1: b"<< /Title (Buka) /Parent %d 0 R /A %s >>" % (new, JS)})
+
+
+def _widget_hidden(pdf: bytes) -> bytes:
+    widget = prepared.object_with(pdf, b"(pakta-signer-1)")
+    return prepared.rewritten(pdf, {widget: prepared.objects_of(pdf)[widget].replace(b"/F 132", b"/F 134")})
+
+
+def _widget_parent_script(pdf: bytes) -> bytes:
+    widget, new = prepared.object_with(pdf, b"(pakta-superior-1)"), max(prepared.objects_of(pdf)) + 1
+    return prepared.rewritten(pdf, {widget: prepared.objects_of(pdf)[widget].replace(
+        b"/Subtype /Widget", b"/Subtype /Widget /Parent %d 0 R" % new)},
+        {new: b"<< /Kids [ %d 0 R ] /AA << /K %s >> >>" % (widget, JS)})
+
+
+def _form_script(pdf: bytes) -> bytes:
+    form = prepared.object_with(pdf, b"/Fields")
+    return prepared.rewritten(pdf, {form: prepared.objects_of(pdf)[form].replace(
+        b"/Fields", b"/AA << /F %s >> /Fields" % JS)})
+
+
+def _files_tree_with_kids(pdf: bytes) -> bytes:
+    names, new = prepared.object_with(pdf, b"/EmbeddedFiles"), max(prepared.objects_of(pdf)) + 1
+    other = b'{"pakta": 1, "parties": []}'
+    return prepared.rewritten(pdf, {names: prepared.objects_of(pdf)[names].replace(
+        b"/Names [", b"/Kids [ %d 0 R ] /Names [" % new)}, {
+        new: b"<< /Limits [ (pakta-definition.json) (pakta-definition.json) ] "
+             b"/Names [ (pakta-definition.json) %d 0 R ] >>" % (new + 1),
+        new + 1: b"<< /Type /Filespec /F (pakta-definition.json) /EF << /F %d 0 R >> >>" % (new + 2),
+        new + 2: stream(other, Type="/EmbeddedFile")})
+
+
+def _linearization_hidden_before_the_objects(pdf: bytes) -> bytes:
+    """A /Linearized dictionary and a second cross-reference section before pakta's objects, which
+    poppler reads instead of the real table once the file reaches the length /L names."""
+    return prepared.rewritten(pdf, before_objects=b"999 0 obj\n<< /Linearized 1 /L 40000 >>\nendobj\n"
+                                                  b"xref\n0 1\n0000000000 65535 f \n")
+
+
+def _linearization_listed(pdf: bytes) -> bytes:
+    return prepared.rewritten(pdf, add={max(prepared.objects_of(pdf)) + 1: b"<< /Linearized 1 /L 40000 >>"})
+
+
+@pytest.mark.parametrize(("prepare", "says"), [
+    (_outline_script, "the catalog holds /outlines"),
+    (_widget_hidden, "is not as pakta renders it"),
+    (_widget_parent_script, "is not as pakta renders it"),
+    (_form_script, "the form holds /aa"),
+    (_files_tree_with_kids, "the embedded files are not one flat list"),
+    (_linearization_hidden_before_the_objects, "the rendered revision's body is not what its cross-reference"),
+    (_linearization_listed, "holds a linearization dictionary"),
+], ids=["outline with JavaScript", "signer's widget hidden", "widget /Parent with /AA", "form /AA",
+        "embedded files tree with /Kids (a second definition)", "linearization before the objects",
+        "linearization dictionary listed"])
+def test_rendered_revision_holds_only_what_pakta_writes(prepare: Callable[[bytes], bytes], says: str,
+                                                        two_parties: bytes, putu: Identity,
+                                                        made_atasan: Identity) -> None:
+    from tests.test_attacks import sign_prepared
+
+    prepared_pact = prepare(two_parties)
+    half = sign_prepared(prepared_pact, SIGNER, putu)  # pakta sign refuses; a careless tool signs
+    v = verdict(prepared.sign_as_pakta(half, SUPERIOR, made_atasan), putu, made_atasan)
+    assert_fails_saying(v, "as_rendered", says)
+
+
+def test_the_rewriting_builder_alone_changes_nothing(two_parties: bytes, putu: Identity,
+                                                     made_atasan: Identity) -> None:
+    half = sign(prepared.rewritten(two_parties), SIGNER, putu)
+    assert_valid(verdict(sign(half, SUPERIOR, made_atasan), putu, made_atasan), [SIGNER, SUPERIOR])
+
+
+def test_white_space_appended_after_the_last_revision(signed: bytes, putu: Identity) -> None:
+    """Harmless to pakta's reader, but a file of another length can read otherwise in a viewer
+    (a linearized one is read from its first page once its length is /L)."""
+    assert_fails_saying(verdict(signed + b"\n  \n", putu), "unchanged_after_signing",
+                        "bytes appended after the last revision")
+
+
+@pytest.mark.parametrize("fields", [b"/Fields /Nope", b"/Fields [ [ 1 2 ] ]"])
+def test_a_damaged_form_is_refused_by_sign_not_a_crash(fields: bytes, two_parties: bytes, putu: Identity) -> None:
+    from pakta_cli.errors import PaktaError
+
+    form = prepared.object_with(two_parties, b"/Fields")
+    damaged = prepared.rewritten(two_parties, {form: re.sub(rb"/Fields \[[^\]]*\]", fields,
+                                                            prepared.objects_of(two_parties)[form])})
+    with pytest.raises(PaktaError):
+        sign(damaged, SIGNER, putu)
+    assert not verdict(damaged, putu).ok

@@ -38,6 +38,7 @@ _WS = re.compile(rb"[\x00\t\n\x0c\r ]*")
 _WS_COMMENTS = re.compile(rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+")
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _INTEGER = re.compile(rb"\d+")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 _ANY_OBJ_HEADER = re.compile(rb"(?<![0-9])\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj(?![A-Za-z0-9])")
 _OBJ_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + _REGULAR + rb")")
 _STRING_SPECIAL = re.compile(rb"[()\\]")
@@ -636,10 +637,19 @@ class Document:
     # -- an update's body, read strictly ----------------------------------------------------------
 
     def body_problem(self, rev: Revision) -> str | None:
-        """Why revision `rev`'s own bytes hold more or less than its cross-reference section lists."""
+        """Why revision `rev`'s own bytes hold more or less than its cross-reference section lists.
+
+        The first revision may open with the header comments (`%PDF-1.4`, the binary marker line)
+        and nothing else before its first object: a second cross-reference section or a
+        linearization dictionary hidden there is what a viewer could read instead of this one.
+        """
         data = self.data
         found: dict[int, int] = {}
         pos = rev.start
+        if rev.number == 1:
+            while data.startswith(b"%", pos) and not data.startswith(b"%%EOF", pos):
+                line = _LINE_END.search(data, pos)
+                pos = line.end() if line else len(data)
         while True:
             pos = _WS.match(data, pos).end()  # type: ignore[union-attr]
             if pos == rev.xref_offset:

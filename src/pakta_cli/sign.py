@@ -348,17 +348,20 @@ def read_parties(writer: Any, source: str) -> list[PactParty] | None:
     return parties
 
 
-def _signature_fields(writer: Any) -> dict[str, Any]:
+def _signature_fields(writer: Any, source: str) -> dict[str, Any]:
     """Field name -> field dictionary, for every top-level /Sig field."""
     out: dict[str, Any] = {}
     try:
         fields = writer.root["/AcroForm"]["/Fields"]
     except KeyError:
         return out
-    for ref in fields:
-        obj = ref.get_object()
-        if obj.get("/FT") == "/Sig" and "/T" in obj:
-            out[str(obj["/T"])] = ref
+    try:
+        for ref in fields:
+            obj = ref.get_object()
+            if obj.get("/FT") == "/Sig" and "/T" in obj:
+                out[str(obj["/T"])] = ref
+    except Exception as exc:  # a /Fields that is a name, a field pyHanko cannot parse: a damaged form
+        raise InputError(f"{source}: damaged PDF form ({_short(exc)})") from None
     return out
 
 
@@ -498,7 +501,15 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
     check_validity(engine.cert, signed_at, "the signer's certificate")
     writer = _open(data, source)
     parties = read_parties(writer, source)
-    fields = _signature_fields(writer)
+    if parties is not None:
+        from pakta_cli.verify import integrity_problems
+
+        problems = integrity_problems(data, source)
+        if problems:  # an official never adds a signature to a pact changed after it was rendered
+            raise SigningError(f"{source}: refusing to sign: {problems[0]}",
+                               hint="sign the pact as it was rendered (or as the earlier signers left it); "
+                                    "`pakta verify` shows everything that is wrong with this one")
+    fields = _signature_fields(writer, source)
     party: PactParty | None = None
     if parties is None:
         if not options.any_pdf:
@@ -518,13 +529,6 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
         missing = [p.field for p in parties if p.field not in fields]
         if missing:
             raise InputError(f"{source}: damaged pact: no signature field {missing[0]!r} for its party")
-        from pakta_cli.verify import integrity_problems
-
-        problems = integrity_problems(data, source)
-        if problems:  # an official never adds a signature to a pact changed after it was rendered
-            raise SigningError(f"{source}: refusing to sign: {problems[0]}",
-                               hint="sign the pact as it was rendered (or as the earlier signers left it); "
-                                    "`pakta verify` shows everything that is wrong with this one")
         signed = {name for name, ref in fields.items() if "/V" in ref.get_object()}
         party, how = choose_party(parties, signed, key=engine.key_id, nip=engine.identity.nip,
                                   explicit=options.party, source=source, signer=engine.identity.name)

@@ -637,7 +637,7 @@ class _Revisions:
                 self._revision(rev)
             self._foreign_signatures()
             tail = doc.data[doc.revisions[-1].end :]
-            if tail.strip(pdfscan.WHITESPACE):
+            if tail:  # even white space: a viewer may read a file differently once it has another length
                 self.changes.append(_say(f"{len(tail)} bita ditambahkan setelah revisi terakhir",
                                          f"{len(tail)} bytes appended after the last revision"))
         except Exception as exc:  # whatever the structure broke, it is a change to report, not a crash
@@ -1673,8 +1673,11 @@ def _load_definition(raw: bytes) -> Any:
     return json.loads(raw.decode("utf-8"))
 
 
-# What a rendered pact never holds: anything that acts when the file opens or draws over the page.
-ACTIVE_CATALOG_KEYS = ("OpenAction", "AA", "OCProperties", "Collection", "Perms", "Threads", "Requirements")
+# What a rendered pact holds, and nothing more: anything else could act when the file opens, or draw.
+CATALOG_KEYS = {"Type", "Pages", "AcroForm", "Lang", "Names", "PageMode"}
+FORM_KEYS = {"Fields", "SigFlags"}  # SigFlags: a signing revision adds it
+WIDGET_KEYS = {"Type", "Subtype", "FT", "T", "F", "Rect", "P"}
+WIDGET_FLAGS = 132  # Print + Locked, as layout.SignatureSpace writes them: never Hidden or NoView
 FIELD_MAX = (62 * 72 / 25.4 + 1, 24 * 72 / 25.4 + 1)  # the signature block's room (layout.SIGNATURE_*), in pt
 
 
@@ -1691,16 +1694,25 @@ def _rendered_check(pact: _Pact) -> Check:
         problems.append(_say(indonesian, english))
 
     catalog = pact.catalog
-    for key in ACTIVE_CATALOG_KEYS:
-        if key in catalog:
-            problem(f"katalog memuat /{key}", f"the catalog holds /{key}")
+    for key in sorted(set(catalog) - CATALOG_KEYS):
+        problem(f"katalog memuat /{key}", f"the catalog holds /{key}")
     names = pact.get(catalog.get("Names"))
     for key in sorted(set(names) - {"EmbeddedFiles"} if isinstance(names, dict) else ()):
         problem(f"katalog /Names memuat /{key}", f"the catalog's /Names holds /{key}")
+    files = pact.get(names.get("EmbeddedFiles")) if isinstance(names, dict) else None
+    if isinstance(files, dict) and set(files) != {"Names"}:  # one flat list, as pakta writes it: no /Kids
+        problem("daftar berkas tertanam bukan satu daftar datar", "the embedded files are not one flat list")
     form = pact.get(catalog.get("AcroForm"))
-    for key in ("XFA", "NeedAppearances"):
-        if isinstance(form, dict) and key in form:
-            problem(f"formulir memuat /{key}", f"the form holds /{key}")
+    for key in sorted(set(form) - FORM_KEYS if isinstance(form, dict) else ()):
+        problem(f"formulir memuat /{key}", f"the form holds /{key}")
+    problem_text = pact.doc.body_problem(pact.doc.revisions[0])
+    if problem_text:
+        problem(f"isi revisi yang dirender tidak wajar: {problem_text}",
+                f"the rendered revision's body is not what its cross-reference table lists: {problem_text}")
+    objects = (pact.get(Ref(num, 0)) for num in pact.doc.revisions[0].entries)
+    if any(isinstance(value, dict) and "Linearized" in value for value in objects):
+        problem("revisi yang dirender memuat kamus linearisasi",
+                "the rendered revision holds a linearization dictionary")
     widgets = {field.widget: field for field in pact.fields.values()}
     boxes: dict[int, list[tuple[str, tuple[float, ...]]]] = {}
     placed: set[str] = set()
@@ -1721,6 +1733,9 @@ def _rendered_check(pact: _Pact) -> Check:
             if "AP" in widget or "AA" in widget or "A" in widget:
                 problem(f"kolom {field.name} sudah memuat tampilan atau aksi",
                         f"field {field.name} already holds an appearance or action")
+            elif set(widget) - WIDGET_KEYS or widget.get("F") != WIDGET_FLAGS:
+                problem(f"kolom {field.name} tidak seperti yang dirender pakta (kunci atau tanda /F lain)",
+                        f"field {field.name} is not as pakta renders it (other keys, or other /F flags)")
             box, page_box = _box(pact.get(widget.get("Rect"))), _box(pact.get(page.get("MediaBox")))
             if box is None or page_box is None:
                 problem(f"kolom {field.name} tanpa /Rect yang wajar", f"field {field.name} has no proper /Rect")

@@ -413,3 +413,39 @@ def field_off_the_annots(field: str) -> Callable[[IncrementalPdfFileWriter], Non
         writer.mark_update(page_ref)
 
     return change
+
+
+# -- the rendered file rewritten by hand, object by object ---------------------------------------------
+
+
+def objects_of(pdf: bytes) -> dict[int, bytes]:
+    """Object number -> the text between `N 0 obj` and `endobj`, for a single-revision pakta render."""
+    return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(?m)^(\d+) 0 obj\n(.*?)\nendobj\n", pdf, re.S)}
+
+
+def rewritten(pdf: bytes, changes: Mapping[int, bytes] | None = None, add: Mapping[int, bytes] | None = None,
+              *, before_objects: bytes = b"") -> bytes:
+    """The render as one revision again, with objects replaced or added, and `before_objects`
+    between the header and the first object (where a linearization dictionary would stand)."""
+    objects = {**objects_of(pdf), **(changes or {}), **(add or {})}
+    out = bytearray(b"%PDF-1.4\n%\x93\x8c\x8b\x9e\n" + before_objects)
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+    size = max(objects) + 1
+    at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        out += b"%010d 00000 n \n" % offsets[number] if number in offsets else b"0000000000 00000 f \n"
+    trailer = re.search(rb"trailer\s*<<(.*)>>\s*startxref", pdf, re.S)
+    assert trailer is not None
+    out += b"trailer\n<<" + re.sub(rb"/Size \d+", b"/Size %d" % size, trailer.group(1))
+    out += b">>\nstartxref\n%d\n%%%%EOF\n" % at
+    return bytes(out)
+
+
+def object_with(pdf: bytes, needle: bytes) -> int:
+    """The number of the render's one object whose text holds `needle`."""
+    (number,) = [n for n, text in objects_of(pdf).items() if needle in text]
+    return number
