@@ -1045,7 +1045,7 @@ class _SignatureCheck:
         """
         from pakta_cli.definition.identity import normalise
         from pakta_cli.stamp import stamp_content, stamp_lines
-        from pakta_cli.zones import SigningZone, zone_label
+        from pakta_cli.zones import zone_of
 
         def fail(indonesian: str, english: str) -> _Fail:
             return _Fail("stamp", _say(f"{self.slot.field}: {indonesian}", f"{self.slot.field}: {english}"))
@@ -1071,10 +1071,8 @@ class _SignatureCheck:
                 or not _stamp_fonts(fonts)):
             raise fail("cap tanda tangan bukan cap pakta (bentuk atau sumber dayanya lain)",
                        "the stamp is not pakta's (its form or resources differ)")
-        offset = self.signing_time.utcoffset()
-        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
         lines = stamp_lines(self.signer or "", normalise(info.nip) if info.nip else None, self.signing_time,
-                            SigningZone(zone_label(minutes), minutes), self.key_id)
+                            zone_of(self.signing_time), self.key_id)
         if self.doc.decode(stream) != stamp_content(width, height, lines, self.pact.verify_url):
             raise fail("cap tanda tangan menggambar hal lain dari cap pakta untuk penanda tangan ini",
                        "the stamp draws something other than pakta's stamp for this signer (it could hide "

@@ -81,8 +81,13 @@ def format_signing_time(moment: dt.datetime, zone: SigningZone) -> str:
     return moment.astimezone(zone.tzinfo).strftime("%Y-%m-%d %H:%M:%S ") + zone.label
 
 
-def describe_time(moment: dt.datetime) -> str:
-    """`2026-11-23 08:13 WIB`: a time in its own offset, named as Indonesians name it."""
+def zone_of(moment: dt.datetime) -> SigningZone:
+    """The zone a time is written in (its offset, named WIB/WITA/WIT where it is one of those)."""
     offset = moment.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    return moment.strftime("%Y-%m-%d %H:%M ") + zone_label(minutes)
+    return SigningZone(zone_label(minutes), minutes)
+
+
+def describe_time(moment: dt.datetime) -> str:
+    """`2026-11-23 08:13 WIB`: a time in its own offset, named as Indonesians name it."""
+    return moment.strftime("%Y-%m-%d %H:%M ") + zone_of(moment).label

@@ -25,7 +25,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from pakta_cli import sign as pakta_sign_module
 from pakta_cli.stamp import stamp_content, stamp_lines
-from pakta_cli.zones import SigningZone, parse_zone, zone_label
+from pakta_cli.zones import parse_zone, zone_of
 from tests.attacks.identities import Identity
 from tests.attacks.pdf import (
     _line,
@@ -471,10 +471,7 @@ def pakta_stamp(pdf: bytes, field: str, identity: Identity, signed_at: dt.dateti
     engine = pakta_sign_module._engine(identity.credentials())
     x1, y1, x2, y2 = (float(v) for v in latest(pdf, field_number(pdf, field))["/Rect"])
     width, height = abs(x2 - x1), abs(y2 - y1)
-    offset = signed_at.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, SigningZone(zone_label(minutes), minutes),
-                        engine.key_id)
+    lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, zone_of(signed_at), engine.key_id)
     url = pakta_sign_module._verify_url(pakta_sign_module._writer_class()(BytesIO(pdf), strict=True))
     return stream(zlib.compress(stamp_content(width, height, lines, url)), Type="/XObject", Subtype="/Form",
                   BBox=f"[0 0 {width:.4f} {height:.4f}]", Resources=STAMP_FONTS, Filter="/FlateDecode")
