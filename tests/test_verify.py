@@ -71,6 +71,14 @@ def test_the_embedded_file_names_are_the_renderers() -> None:
     assert (VERIFY_DEFINITION_NAME, VERIFY_MANIFEST_NAME) == (DEFINITION_NAME, MANIFEST_NAME)
 
 
+def test_as_rendered_knows_the_layouts_signature_fields() -> None:
+    # the same reason: verify's copy of the signature block's size and flags must be the layout's
+    from pakta_cli import layout, verify
+
+    assert verify.WIDGET_FLAGS == layout.WIDGET_FLAGS
+    assert pytest.approx((layout.SIGNATURE_WIDTH + 1, layout.SIGNATURE_HEIGHT + 1)) == verify.FIELD_MAX
+
+
 # -- honest pacts -------------------------------------------------------------------------------
 
 

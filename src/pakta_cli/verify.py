@@ -1050,19 +1050,19 @@ class _SignatureCheck:
         def fail(indonesian: str, english: str) -> _Fail:
             return _Fail("stamp", _say(f"{self.slot.field}: {indonesian}", f"{self.slot.field}: {english}"))
 
+        no_stamp = fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
         field_info = self.pact.fields.get(self.slot.field)
         widget = self.doc.get(field_info.widget, self.slot.revision) if field_info else None
         if not isinstance(widget, dict):
-            raise fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
+            raise no_stamp
         appearance = self.doc.resolve(widget.get("AP"), self.slot.revision)
         if not isinstance(appearance, dict) or set(appearance) != {"N"}:
-            raise fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
+            raise no_stamp
         stream = self.doc.resolve(appearance["N"], self.slot.revision)
         rect = _box(self.doc.resolve(widget.get("Rect"), self.slot.revision))
         if not isinstance(stream, Stream) or rect is None or self.signing_time is None or self.key_id is None:
-            raise fail("tidak ada cap tanda tangan pakta", "no pakta stamp in the signature block")
-        raw = [float(v) for v in widget["Rect"]]
-        width, height = abs(raw[2] - raw[0]), abs(raw[3] - raw[1])
+            raise no_stamp
+        width, height = rect[2] - rect[0], rect[3] - rect[1]  # as sign measures it: abs() of the same floats
         form = stream.dict
         bbox = _box(self.doc.resolve(form.get("BBox"), self.slot.revision))
         fonts = self.doc.resolve(form.get("Resources"), self.slot.revision)
@@ -1357,8 +1357,6 @@ def _common_name_of(name: x509.Name) -> str:
 
 def _common_name(certificate: x509.Certificate) -> str:
     return _common_name_of(certificate.subject)
-
-
 
 
 def _trust_anchor(policy: Policy, info: _CertificateInfo) -> x509.Certificate | None:
@@ -1736,7 +1734,8 @@ def _rendered_check(pact: _Pact) -> Check:
                         f"field {field.name} is not as pakta renders it (other keys, or other /F flags)")
             box, page_box = _box(pact.get(widget.get("Rect"))), _box(pact.get(page.get("MediaBox")))
             if box is None or page_box is None:
-                problem(f"kolom {field.name} tanpa /Rect yang wajar", f"field {field.name} has no proper /Rect")
+                problem(f"kolom {field.name} atau halamannya tanpa /Rect atau /MediaBox yang wajar",
+                        f"field {field.name} or its page has no proper /Rect or /MediaBox")
                 continue
             inside = page_box[0] <= box[0] and page_box[1] <= box[1] and box[2] <= page_box[2] \
                 and box[3] <= page_box[3]
