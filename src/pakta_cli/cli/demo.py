@@ -33,7 +33,8 @@ def demo(
     if not expected:
         raise typer.Exit(1)
     note(f"Everything is in {folder}/: the definitions, the keys (demo keys, no passphrase), the signed pacts.")
-    note(f"Try: pakta verify {folder / 'pacts'} --trust {result.ca_cert} --reproduce --json")
+    note(f"Try: pakta verify {folder / 'pacts'} --trust {result.ca_cert} --crl {result.ca_cert.with_suffix('.crl')} "
+         "--reproduce --json")
 
 
 def register(app: typer.Typer) -> None:
