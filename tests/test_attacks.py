@@ -175,7 +175,7 @@ ON_SIGNED: dict[str, tuple[Attack, tuple[str, ...]]] = {
     "signature stamp (/AP) replaced": (
         on_field(tamper.replace_signature_appearance), ("unchanged_after_signing",)),
     # the signed revision stays in the file but out of the /Prev chain a reader follows
-    "update chained past the signed revision": (tamper.skip_signed_revision, ("signed",)),
+    "update chained past the signed revision": (tamper.skip_signed_revision, ("unchanged_after_signing",)),
     "embedded definition redefined": (
         lambda pdf: tamper.replace_embedded_definition(pdf, b'{"pakta": 1, "parties": []}\n'),
         ("unchanged_after_signing",)),
@@ -211,11 +211,11 @@ ON_SIGNED: dict[str, tuple[Attack, tuple[str, ...]]] = {
     "comment (/Text) added": (tamper.comment_annotation, ("unchanged_after_signing",)),
     "empty signature field added": (tamper.add_signature_field, ("unchanged_after_signing",)),
     # truncation: the unsigned revision is what is left
-    "truncated right after the first %%EOF": (tamper.truncate_after_first_eof, ("signed",)),
+    "truncated right after the first %%EOF": (tamper.truncate_after_first_eof, ("all_parties_signed",)),
     # an unreadable end, or (reading the revision before it) an unsigned pact, or a byte range that
     # runs past the end of the file: each says truthfully that this is not the signed pact
-    "truncated mid-signature": (on_field(tamper.truncate_mid_signature), ("readable", "signed")),
-    "truncated mid-xref": (tamper.truncate_mid_xref, ("readable", "signed")),
+    "truncated mid-signature": (on_field(tamper.truncate_mid_signature), ("readable", "all_parties_signed")),
+    "truncated mid-xref": (tamper.truncate_mid_xref, ("readable", "all_parties_signed")),
     "last byte cut off": (tamper.truncate_last_byte, ("byte_range", "readable")),
 }
 

@@ -23,7 +23,16 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from tests import test_attacks
 from tests.attacks import identities, more, tamper
 from tests.attacks.identities import Identity
-from tests.attacks.pdf import pyhanko_update, single_revision, stream
+from tests.attacks.pdf import (
+    latest,
+    next_free,
+    page_number,
+    pyhanko_update,
+    root_number,
+    serialize,
+    single_revision,
+    stream,
+)
 from tests.test_attacks import (
     NIP,
     SIGNER,
@@ -32,6 +41,7 @@ from tests.test_attacks import (
     assert_rejected,
     assert_says,
     assert_valid,
+    failed_checks,
     rendered,
     sign,
     sign_prepared,
@@ -84,7 +94,8 @@ AFTER_SIGNING: dict[str, tuple[Attack, tuple[str, ...]]] = {
     "xref stream lists an object the update does not hold": (
         more.xref_stream_index_lists_missing, ("unchanged_after_signing",)),
     "/Prev into the signed revision": (more.prev_into_signed_range, ("readable",)),
-    "second startxref naming the rendered revision": (more.two_startxref, ("unchanged_after_signing", "signed")),
+    "second startxref naming the rendered revision": (more.two_startxref,
+                                                      ("unchanged_after_signing", "all_parties_signed")),
     "%%EOF and a fake trailer inside a new stream": (more.eof_inside_stream, ("unchanged_after_signing",)),
     "hybrid-reference update (/XRefStm)": (more.hybrid_reference, ("readable",)),
 }
@@ -135,7 +146,7 @@ def test_contents_not_one_hex_string_of_cms_and_zeros(gap: str, unsigned: bytes,
 def test_two_contents_keys(unsigned: bytes, putu: Identity) -> None:
     """Which /Contents a reader takes differs between readers: the dictionary is refused outright."""
     v = verdict(more.hand_signed(unsigned, SIGNER, putu, sig_dict=b"/Contents <00>"), putu)
-    assert_rejected(v, "unchanged_after_signing", "signed")
+    assert_rejected(v, "unchanged_after_signing")
 
 
 def test_signature_dictionary_changed_later_by_number(signed: bytes, putu: Identity) -> None:
@@ -175,25 +186,31 @@ def test_signer_identifier_names_another_trusted_certificate(unsigned: bytes, pu
 # -- parties who sign too much, or for someone else --------------------------------------------------
 
 
-def _page_changed(writer: IncrementalPdfFileWriter) -> None:
-    page_ref, _ = writer.find_page_for_modification(0)
-    page_ref.get_object()[pdf_name("/Contents")] = writer.add_object(generic.StreamObject(stream_data=tamper.DEFACED))
-    writer.mark_update(page_ref)
+def _page_changed(pdf: bytes) -> dict[int, bytes]:
+    """Page 1 given a new content stream, written in the signing revision itself."""
+    page_no, content_no = page_number(pdf), next_free(pdf) + 2
+    page = latest(pdf, page_no)
+    page[pdf_name("/Contents")] = generic.IndirectObject(content_no, 0, None)
+    return {page_no: serialize(page), content_no: stream(tamper.DEFACED)}
 
 
-def _open_action(writer: IncrementalPdfFileWriter) -> None:
-    writer.root[pdf_name("/OpenAction")] = DictionaryObject({
+def _open_action(pdf: bytes) -> dict[int, bytes]:
+    """The catalog given a JavaScript /OpenAction, written in the signing revision itself."""
+    root_no = root_number(pdf)
+    catalog = latest(pdf, root_no)
+    catalog[pdf_name("/OpenAction")] = DictionaryObject({
         pdf_name("/S"): pdf_name("/JavaScript"), pdf_name("/JS"): pdf_string("app.alert('sah');")})
-    writer.update_root()
+    return {root_no: serialize(catalog)}
 
 
 @pytest.mark.parametrize("change", [_page_changed, _open_action], ids=["page content", "catalog /OpenAction"])
-def test_signing_revision_that_also_changes_the_pact(change: Callable[[IncrementalPdfFileWriter], None],
+def test_signing_revision_that_also_changes_the_pact(change: Callable[[bytes], dict[int, bytes]],
                                                       putu: Identity, made_atasan: Identity) -> None:
     """The superior's own, valid signature, in a revision that also changes the pact."""
     half = sign(rendered(TWO_PARTIES), SIGNER, putu)
-    v = verdict(more.sign_with(half, SUPERIOR, made_atasan, before=change), putu, made_atasan)
+    v = verdict(more.sign_with(half, SUPERIOR, made_atasan, objects=change(half)), putu, made_atasan)
     assert_rejected(v, "unchanged_after_signing")
+    assert_says(v, "page 1", "catalog")
 
 
 def test_party_signs_the_other_partys_field(putu: Identity, made_atasan: Identity) -> None:
@@ -285,8 +302,18 @@ def test_revocation_in_an_odd_crl_still_counts(kind: str, unsigned: bytes) -> No
 
 def test_hand_made_signature_revision_is_valid(unsigned: bytes, putu: Identity) -> None:
     assert_valid(verdict(more.hand_signed(unsigned, SIGNER, putu), putu), [SIGNER])
-    upper = more.hand_signed(unsigned, SIGNER, putu, gap=lambda h, size: b"<" + h.upper().ljust(size - 2, b"0") + b">")
-    assert_valid(verdict(upper, putu), [SIGNER])
+
+
+def test_the_same_signature_in_other_bytes_is_not_paktas(unsigned: bytes, putu: Identity) -> None:
+    """The same CMS in lower-case hex, or padded with zeros: every reader reads the same signature,
+    but these are bytes pakta sign never writes, and a VALID pact holds only pakta's bytes."""
+    lower = more.hand_signed(unsigned, SIGNER, putu, gap=lambda h, size: b"<" + h.lower().ljust(size - 2, b"0") + b">")
+    v = verdict(lower, putu)
+    assert_rejected(v, "unchanged_after_signing")
+    assert_says(v, "not in the form pakta sign writes")
+    assert failed_checks(v) == {"unchanged_after_signing"}  # the signature itself holds
+    padded = more.hand_signed(unsigned, SIGNER, putu, width=9000)
+    assert_rejected(verdict(padded, putu), "unchanged_after_signing")
 
 
 def test_sign_with_is_pakta_sign(unsigned: bytes, putu: Identity, made_atasan: Identity) -> None:
@@ -306,10 +333,10 @@ WHITEOUT = b"q 1 1 1 rg 0 0 175 68 re f Q BT 0 g /F1 12 Tf 4 30 Td (Meminta) Tj 
                            Resources=more.STAMP_FONTS), "draws something other than pakta's stamp"),
     # pakta's drawing, stretched by a /Matrix far beyond the signature block
     (lambda honest: honest.replace(b"/Subtype /Form", b"/Subtype /Form /Matrix [8 0 0 8 -600 -1200]"),
-     "the stamp is not pakta's"),
+     "draws something other than pakta's stamp"),
     # pakta's drawing, with an image among its resources for a later content change to paint
     (lambda honest: honest.replace(b"/Resources << /Font", b"/Resources << /XObject << /I 1 0 R >> /Font"),
-     "the stamp is not pakta's"),
+     "draws something other than pakta's stamp"),
 ])
 def test_a_stamp_that_is_not_paktas_fails(change: Callable[[bytes], bytes], words: str, putu: Identity,
                                           made_atasan: Identity) -> None:

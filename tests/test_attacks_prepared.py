@@ -178,18 +178,18 @@ def test_catalog_script_planted_before_the_first_signature(change: Callable[[Inc
     """A script that runs when the pact opens (or prints) can change what it shows later; pakta never
     renders one, so a pact that carries one was not rendered by pakta as it stands."""
     v = _both_sign(prepared.prepared(two_parties, change), putu, made_atasan)
-    assert_fails_saying(v, "as_rendered", f"the catalog holds {key}")
+    assert_fails_saying(v, "as_rendered", f"the document catalog: holds {key}")
 
 
 def test_javascript_name_tree_planted_before_the_first_signature(two_parties: bytes, putu: Identity,
                                                                  made_atasan: Identity) -> None:
     v = _both_sign(prepared.prepared(two_parties, prepared.names_javascript), putu, made_atasan)
-    assert_fails_saying(v, "as_rendered", "the catalog's /Names holds /JavaScript")
+    assert_fails_saying(v, "as_rendered", "the names dictionary: holds /JavaScript")
 
 
 @pytest.mark.parametrize(("rect", "says"), [
     (prepared.covering_the_body, "is larger than a signature block"),
-    (prepared.on_the_other_block, "overlaps field"),
+    (prepared.on_the_other_block, "overlaps form field"),
 ], ids=["stretched over the page body", "moved half onto the signer's block"])
 def test_superiors_field_reshaped_before_the_first_signature(rect: Callable[..., tuple[float, ...]], says: str,
                                                             two_parties: bytes, putu: Identity,
@@ -201,8 +201,8 @@ def test_superiors_field_reshaped_before_the_first_signature(rect: Callable[...,
 
 
 @pytest.mark.parametrize(("change", "says"), [
-    (prepared.page_with_kids, "is a page that also has /kids"),
-    (prepared.field_off_the_annots(SUPERIOR), "is in no page's /annots"),
+    (prepared.page_with_kids, "page 1: holds /kids"),
+    (prepared.field_off_the_annots(SUPERIOR), "is listed on 0 pages"),
 ], ids=["a page that also has /Kids", "a field in no page's /Annots"])
 def test_page_tree_tricks_that_hide_a_field_from_the_check(change: Callable[[IncrementalPdfFileWriter], None],
                                                            says: str, two_parties: bytes, putu: Identity,
@@ -234,7 +234,7 @@ def test_object_header_hidden_in_stream_data(half_signed: bytes, putu: Identity,
 def test_annotation_planted_before_the_first_signature(subtype: str, two_parties: bytes, putu: Identity,
                                                        made_atasan: Identity) -> None:
     v = _both_sign(prepared.prepared(two_parties, prepared.annotation(subtype)), putu, made_atasan)
-    assert_fails_saying(v, "as_rendered", "holds an annotation that is not one of the pact's signature fields")
+    assert_fails_saying(v, "as_rendered", "an annotation of page 1: its /subtype is not what pakta renders")
 
 
 @pytest.mark.parametrize(("key", "value"), [("/AP", prepared.fake_stamp), ("/A", prepared.uri_action)],
@@ -244,7 +244,7 @@ def test_widget_with_appearance_or_action_before_the_first_signature(
         made_atasan: Identity) -> None:
     """The superior's block already shows a stamp (or acts when clicked) when the first party signs."""
     v = _both_sign(prepared.prepared(two_parties, prepared.widget_entry(SUPERIOR, key, value)), putu, made_atasan)
-    assert_fails_saying(v, "as_rendered", "already holds an appearance or action")
+    assert_fails_saying(v, "as_rendered", f"form field {SUPERIOR}: holds {key}, which pakta never renders")
 
 
 # -- the honest cases the attacks start from ----------------------------------------------------------
@@ -279,17 +279,26 @@ def test_pact_rewritten_unchanged_and_signed_as_pakta_signs_is_valid(two_parties
     prepared.PLAIN_XREF,
     prepared.XrefEncoding((1, 4, 2), b"<< /Predictor 12 /Columns 7 >>", prepared.png_up_predicted),
 ], ids=["plain xref stream", "PNG Up predictor, as pyHanko writes"])
-def test_hand_written_signing_revision_with_an_xref_stream_is_valid(xref: prepared.XrefEncoding,
-                                                                    half_signed: bytes, putu: Identity,
-                                                                    made_atasan: Identity) -> None:
-    """The signing revision the object-stream and predictor attacks start from, with nothing added."""
-    data = prepared.signing_revision(half_signed, SUPERIOR, made_atasan, xref=xref)
-    assert_valid(verdict(data, putu, made_atasan), [SIGNER, SUPERIOR])
+def test_pakta_signature_closed_with_an_xref_stream_is_not_paktas_form(xref: prepared.XrefEncoding,
+                                                                       half_signed: bytes, putu: Identity,
+                                                                       made_atasan: Identity) -> None:
+    """The signing revision the object-stream and predictor attacks start from, with nothing added:
+    pakta's own objects and signature, closed by a cross-reference stream. Every reader reads the same
+    signature, and still it is FAIL: a VALID pact holds only the bytes pakta writes, nothing a
+    reader might take another way (the attacks above are what such freedom allows)."""
+    v = verdict(prepared.signing_revision(half_signed, SUPERIOR, made_atasan, xref=xref), putu, made_atasan)
+    assert_fails_saying(v, "unchanged_after_signing", "is not in the form pakta sign writes")
+    assert_signatures_hold(v, SIGNER, SUPERIOR)
 
 
 # -- 5. the rendered revision holds what pakta writes and nothing more --------------------------------
 
 JS = b"<< /S /JavaScript /JS (app.alert\\('sah'\\);) >>"
+
+
+def hexed(text: bytes) -> bytes:
+    """A string as pakta's writer writes it."""
+    return b"<" + text.hex().upper().encode() + b">"
 
 
 def _outline_script(pdf: bytes) -> bytes:
@@ -301,12 +310,12 @@ def _outline_script(pdf: bytes) -> bytes:
 
 
 def _widget_hidden(pdf: bytes) -> bytes:
-    widget = prepared.object_with(pdf, b"(pakta-signer-1)")
+    widget = prepared.object_with(pdf, hexed(b"pakta-signer-1"))
     return prepared.rewritten(pdf, {widget: prepared.objects_of(pdf)[widget].replace(b"/F 132", b"/F 134")})
 
 
 def _widget_parent_script(pdf: bytes) -> bytes:
-    widget, new = prepared.object_with(pdf, b"(pakta-superior-1)"), max(prepared.objects_of(pdf)) + 1
+    widget, new = prepared.object_with(pdf, hexed(b"pakta-superior-1")), max(prepared.objects_of(pdf)) + 1
     return prepared.rewritten(pdf, {widget: prepared.objects_of(pdf)[widget].replace(
         b"/Subtype /Widget", b"/Subtype /Widget /Parent %d 0 R" % new)},
         {new: b"<< /Kids [ %d 0 R ] /AA << /K %s >> >>" % (widget, JS)})
@@ -341,13 +350,13 @@ def _linearization_listed(pdf: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(("prepare", "says"), [
-    (_outline_script, "the catalog holds /outlines"),
-    (_widget_hidden, "is not as pakta renders it"),
-    (_widget_parent_script, "is not as pakta renders it"),
-    (_form_script, "the form holds /aa"),
-    (_files_tree_with_kids, "the embedded files are not one flat list"),
-    (_linearization_hidden_before_the_objects, "the rendered revision's body is not what its cross-reference"),
-    (_linearization_listed, "holds a linearization dictionary"),
+    (_outline_script, "the document catalog: holds /outlines"),
+    (_widget_hidden, "its /f is not what pakta renders"),
+    (_widget_parent_script, "holds /parent, which pakta never renders"),
+    (_form_script, "the form (acroform): holds /aa"),
+    (_files_tree_with_kids, "its /embeddedfiles is not what pakta renders"),
+    (_linearization_hidden_before_the_objects, "the rendered revision is not in the form pakta writes"),
+    (_linearization_listed, "is not part of the pact (nothing refers to it)"),
 ], ids=["outline with JavaScript", "signer's widget hidden", "widget /Parent with /AA", "form /AA",
         "embedded files tree with /Kids (a second definition)", "linearization before the objects",
         "linearization dictionary listed"])

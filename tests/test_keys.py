@@ -293,9 +293,13 @@ def test_revoke_adds_to_the_signed_crl(tmp_path: Path) -> None:
     revoked = revoke(authority, cert_path, reason="key-compromise")
     assert revoked.count == 1
     crls = load_crls([authority.paths.crl], [authority.cert])
-    entry = revocation(load_certificate(cert_path), crls)
-    assert entry is not None and revocation_reason(entry) == "key-compromise"
-    assert revocation(load_certificate(kept_path), crls) is None
+    status = revocation(load_certificate(cert_path), [authority.cert], crls)
+    assert status.entry is not None and revocation_reason(status.entry) == "key-compromise"
+    assert status.reason == "key-compromise" and status.checked == tuple(crls)
+    kept = revocation(load_certificate(kept_path), [authority.cert], crls)
+    assert kept.entry is None and kept.checked == tuple(crls)
+    # the same CRL says nothing of a certificate when the CA that signed it is not trusted
+    assert revocation(load_certificate(cert_path), [], crls).checked == ()
     number = crls[0].extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     assert number == 2
     with pytest.raises(InputError, match="already revoked"):

@@ -99,7 +99,9 @@ def test_reproduce_with_logo(tmp_path: Path) -> None:
     text = DEFINITION.replace("  address:", "  logo: kop.png\n  address:")
     rendered = render(pact(text, tmp_path))
     logo = (tmp_path / "kop.png").read_bytes()
-    assert reproduce(rendered.definition, {LOGO_PREFIX + "kop.png": logo}) == rendered.pdf
+    template = rendered.manifest["template"]
+    assert reproduce(rendered.definition, {LOGO_PREFIX + "kop.png": logo}, name=template["name"],
+                     sha256=template["sha256"]) == rendered.pdf
     assert b'"logo": "kop.png"' in rendered.definition
 
 

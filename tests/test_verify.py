@@ -17,17 +17,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from pakta_cli import pdfscan
 from pakta_cli.definition import parse_definition
 from pakta_cli.keys import load_certificate
-from pakta_cli.render import DEFINITION_NAME, MANIFEST_NAME, canonical_definition
+from pakta_cli.pdf import syntax
+from pakta_cli.render import canonical_definition
 from pakta_cli.trust import read_crl, revoke
-from pakta_cli.verify import (
-    DEFINITION_NAME as VERIFY_DEFINITION_NAME,
-)
-from pakta_cli.verify import (
-    MANIFEST_NAME as VERIFY_MANIFEST_NAME,
-)
 from pakta_cli.verify import (
     SIGNATURE_CHECKS,
     Policy,
@@ -40,8 +34,7 @@ from pakta_cli.verify import (
 )
 from tests.conftest import AYU, MADE, WITNESS, make_ca, make_identity, pact_definition, rendered_pact, signed_pact
 
-DOCUMENT_CHECKS = ["readable", "signed", "all_parties_signed", "unchanged_after_signing", "as_rendered",
-                   "embedded_hashes"]
+DOCUMENT_CHECKS = ["readable", "all_parties_signed", "unchanged_after_signing", "as_rendered", "embedded_hashes"]
 
 
 def identity(folder: Path, person: dict[str, str], **kwargs: object) -> tuple[Path, Path]:
@@ -66,17 +59,13 @@ def failed(verdict: Verdict) -> set[str]:
     return names | {c.name for s in verdict.signatures for c in s.checks if not c.ok}
 
 
-def test_the_embedded_file_names_are_the_renderers() -> None:
-    # verify keeps its own copy so `pakta verify` need not import ReportLab; they must agree
-    assert (VERIFY_DEFINITION_NAME, VERIFY_MANIFEST_NAME) == (DEFINITION_NAME, MANIFEST_NAME)
+def test_the_signature_block_size_has_one_home() -> None:
+    # layout draws the block, verify bounds a field by it: both read pakta_cli.pactfile
+    from pakta_cli import layout, pactfile
 
-
-def test_as_rendered_knows_the_layouts_signature_fields() -> None:
-    # the same reason: verify's copy of the signature block's size and flags must be the layout's
-    from pakta_cli import layout, verify
-
-    assert verify.WIDGET_FLAGS == layout.WIDGET_FLAGS
-    assert pytest.approx((layout.SIGNATURE_WIDTH + 1, layout.SIGNATURE_HEIGHT + 1)) == verify.FIELD_MAX
+    assert pytest.approx(
+        (pactfile.SIGNATURE_WIDTH, pactfile.SIGNATURE_HEIGHT)) == (layout.SIGNATURE_WIDTH, layout.SIGNATURE_HEIGHT)
+    assert layout.WIDGET_FLAGS == pactfile.WIDGET_FLAGS
 
 
 # -- honest pacts -------------------------------------------------------------------------------
@@ -109,9 +98,10 @@ def test_two_parties_signed_in_order_are_valid_and_half_signed_is_not(tmp_path: 
     assert [s.field for s in verdict.signatures] == ["pakta-signer-1", "pakta-superior-1"]
 
     half = verify_file(first, trust)
-    assert not half.ok
+    assert not half.ok and half.status.value == "INCOMPLETE"
     assert failed(half) == {"all_parties_signed"}
     assert half.reasons == (f"belum ditandatangani oleh {MADE['name']} / not yet signed by {MADE['name']}",)
+    assert half.pending == (MADE["name"],)
 
 
 def test_a_certificate_issued_by_a_trusted_ca_is_valid_until_revoked(tmp_path: Path) -> None:
@@ -225,10 +215,11 @@ def test_unreadable_input_fails_readable_with_a_reason(data: bytes, words: str) 
     assert words in verdict.reasons[0]
 
 
-def test_an_unsigned_pact_fails_with_every_party_named(tmp_path: Path) -> None:
+def test_an_unsigned_pact_is_incomplete_with_every_party_named(tmp_path: Path) -> None:
     verdict = verify_file(rendered_pact(tmp_path), Policy(()))
-    assert failed(verdict) == {"signed", "all_parties_signed"}
-    assert f"not yet signed by {AYU['name']}, {MADE['name']}" in verdict.reasons[1]
+    assert failed(verdict) == {"all_parties_signed"} and verdict.status.value == "INCOMPLETE"
+    assert verdict.reasons == (f"belum ditandatangani oleh {AYU['name']}, {MADE['name']} / "
+                               f"not yet signed by {AYU['name']}, {MADE['name']}",)
 
 
 def test_a_missing_file_is_a_failed_verdict(tmp_path: Path) -> None:
@@ -265,8 +256,8 @@ def test_random_byte_damage_never_raises_and_is_never_valid(tmp_path: Path) -> N
 
 
 def test_deep_nesting_is_refused_without_recursion(tmp_path: Path) -> None:
-    lexer = pdfscan.Lexer(b"[" * 100_000)
-    with pytest.raises(pdfscan.PdfError, match="nested too deeply"):
+    lexer = syntax.Lexer(b"[" * 100_000)
+    with pytest.raises(syntax.PdfError, match="nested too deeply"):
         lexer.value(0)
 
 
@@ -287,11 +278,15 @@ def test_verdict_json_holds_every_check(tmp_path: Path) -> None:
     ayu = identity(tmp_path / "keys", AYU)
     verdict = verify_file(sign(tmp_path, rendered_pact(tmp_path), ayu), policy(ayu[1]))
     data = json.loads(json.dumps(verdict.to_json()))
-    assert data["verdict"] == "FAIL" and data["ok"] is False
+    assert data["status"] == "INCOMPLETE" and data["ok"] is False
     assert [c["name"] for c in data["checks"]] == DOCUMENT_CHECKS
     assert [c["name"] for c in data["signatures"][0]["checks"]] == list(SIGNATURE_CHECKS)
     assert data["signatures"][0]["signing_time"].endswith("+08:00")  # WITA, as the signer signed
-    assert data["reasons"] == list(verdict.reasons)
+    # each reason keeps a stable key and both languages apart, never joined into one string
+    assert data["reasons"] == [{"check": "all_parties_signed", "key": "not_yet_signed",
+                                "id": f"belum ditandatangani oleh {MADE['name']}",
+                                "en": f"not yet signed by {MADE['name']}"}]
+    assert data["pending"] == [MADE["name"]]
 
 
 def test_roster_completeness(tmp_path: Path) -> None:
@@ -319,30 +314,40 @@ def test_roster_completeness(tmp_path: Path) -> None:
     assert report.to_json()["ok"] is False
 
 
-def test_table_shows_the_signing_time_as_the_stamp_does(tmp_path: Path) -> None:
-    from pakta_cli.report import _signer_line
+def test_a_signer_is_shown_in_the_zone_they_signed_in(tmp_path: Path) -> None:
+    from pakta_cli.report import Row
 
     ayu = identity(tmp_path / "keys", AYU)
     verdict = verify_file(sign(tmp_path, rendered_pact(tmp_path), ayu, zone="WIT"), policy(ayu[1]))
-    who, details = _signer_line(verdict.signatures[0])
-    assert who == AYU["name"]
-    assert details[-1].endswith(" WIT") and not any("UTC" in detail for detail in details)
+    (signer,) = Row.of(verdict).signers
+    assert signer.name == AYU["name"]
+    assert signer.when is not None and signer.when.endswith(" WIT") and "UTC" not in signer.when
 
 
-def test_terminal_table_gives_each_signer_a_name_line_then_key_id_and_time(tmp_path: Path) -> None:
+@pytest.mark.parametrize("width", [80, 120])
+def test_terminal_blocks_fit_the_terminal(tmp_path: Path, width: int) -> None:
+    """One block per document: the whole file name, the verdict, a line per signer, then each reason in
+    Indonesian with its English beneath; nothing wider than the terminal, no word cut."""
     from rich.console import Console
 
-    from pakta_cli.report import plain, table
+    from pakta_cli.report import Row, block
 
     ayu = identity(tmp_path / "keys", AYU)
-    verdict = verify_file(sign(tmp_path, rendered_pact(tmp_path), ayu), policy(ayu[1]))
-    console = Console(width=100, no_color=True)
+    deep = tmp_path / ("folder-with-a-long-name-" * 3) / "kabupaten-badung" / "kecamatan-kuta"
+    deep.mkdir(parents=True)
+    half = sign(deep, rendered_pact(tmp_path / "p"), ayu, name="pakta-integritas-ni-luh-ayu-sukmawati.pdf")
+    verdict = verify_file(half, policy(ayu[1]))
+    console = Console(width=width, color_system=None, force_terminal=True)
     with console.capture() as captured:
-        console.print(table([verdict]))
-    lines = [line.strip() for line in captured.get().splitlines() if line.strip()]
-    assert lines[0].startswith("Berkas") and lines[1].startswith("File")  # headings: Indonesian over English
-    key_id = verdict.signatures[0].key_id
-    with_key = [line for line in lines if f"[{key_id}]" in line]  # whole: the column is wide enough for it
-    assert with_key and not any(AYU["name"] in line for line in with_key)
-    # piped output keeps one signer on one line, for grep
-    assert any(AYU["name"] in line and f"[{key_id}]" in line for line in plain([verdict]).splitlines())
+        console.print(block(Row.of(verdict), width))
+    lines = captured.get().splitlines()
+    assert all(len(line) <= width for line in lines), lines
+    assert "".join(lines[: len(lines) - 5]).replace(" ", "").startswith(str(half)[:40])
+    text = "\n".join(lines)
+    assert "BELUM LENGKAP / INCOMPLETE" in text and "1/2" in text
+    id_line = next(i for i, line in enumerate(lines) if "belum ditandatangani oleh" in line)
+    assert "not yet signed by" in lines[id_line + 1] or "not yet signed by" in lines[id_line + 2]
+    words = set(" ".join(lines).split())
+    for word in ("ditandatangani", "Sukmawati", "Wiratama", "signed"):
+        assert any(word in w for w in words), word  # whole words, never split across lines
+    assert "\x1b[" not in captured.get()

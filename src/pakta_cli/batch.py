@@ -11,60 +11,19 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pakta_cli import __version__
 from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
 from pakta_cli.fsutil import cannot_write, make_folder
+from pakta_cli.parallel import run_parallel
 
 BATCH_MANIFEST = "manifest.json"
-MAX_JOBS_PER_CORE = 4
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def run_parallel(
-    func: Callable[[T], R], items: Sequence[T], *, jobs: int, chunk: int = 8
-) -> Iterator[tuple[int, R]]:
-    """Yield (index, result) as work completes; in-process when jobs == 1 (no pickling cost)."""
-    if jobs <= 1 or len(items) <= 1:
-        for index, item in enumerate(items):
-            yield index, func(item)
-        return
-    chunks = [list(range(start, min(start + chunk, len(items)))) for start in range(0, len(items), chunk)]
-    # no more processes than chunks of work, nor far more than cores: the pool starts every worker
-    # at once, and `--jobs 100000` must not start a hundred thousand processes
-    jobs = min(jobs, max(2, len(chunks)), MAX_JOBS_PER_CORE * default_jobs())
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: dict[Future[list[R]], list[int]] = {}
-        queue = iter(chunks)
-        for indices in queue:
-            pending[pool.submit(_run_chunk, func, [items[i] for i in indices])] = indices
-            if len(pending) >= jobs * 3:
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                indices = pending.pop(future)
-                for index, result in zip(indices, future.result(), strict=True):
-                    yield index, result
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending[pool.submit(_run_chunk, func, [items[i] for i in nxt])] = nxt
-
-
-def _run_chunk(func: Callable[[T], R], items: list[T]) -> list[R]:
-    return [func(item) for item in items]
 
 
 @dataclass(frozen=True)
@@ -122,7 +81,7 @@ def _render_into(
     force: bool,
     progress: Callable[[int], None] | None,
 ) -> BatchResult:
-    from pakta_cli.render import canonical_json
+    from pakta_cli.pactfile import canonical_json
 
     targets = [out_dir / f"{entry.stem}.pdf" for entry in entries] + [out_dir / BATCH_MANIFEST]
     existing = [t for t in targets if t.exists()]

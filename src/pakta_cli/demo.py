@@ -110,17 +110,50 @@ def run_demo(folder: Path, *, say: Callable[[str], None] = lambda _: None) -> De
     policy = Policy((load_certificate(ca.paths.cert),))
     verdicts = [verify_file(path, policy) for path in pact_files.values()]
 
-    # 5. someone changes a signed pact: the budget in its embedded definition, inside the signed range
+    # 5. someone changes a signed pact: a budget on the annex, in an update appended after the signatures
     original = pact_files["perjanjian-kinerja"]
     tampered_path = folder / "tampered" / original.name
     tampered_path.parent.mkdir()
-    data = bytearray(original.read_bytes())
-    at = data.find(b'"budget": ')
-    if at < 0:
+    changed, page = _raise_a_budget(original.read_bytes())
+    if changed is None:
         raise InputError(f"{original}: the demo pact has no budget to change")
-    digit = at + len(b'"budget": ')
-    data[digit] = ord("9") if data[digit] != ord("9") else ord("8")
-    tampered_path.write_bytes(bytes(data))
-    step(f"tamperer:    changed one digit of a budget in {tampered_path.relative_to(folder)}")
+    tampered_path.write_bytes(changed)
+    step(f"tamperer:    raised a budget on page {page} of {tampered_path.relative_to(folder)}, in an update "
+         "appended after the signatures")
     tampered = verify_file(tampered_path, policy)
     return DemoResult(folder, verdicts, tampered, ca.paths.cert, steps)
+
+
+def _raise_a_budget(pdf: bytes) -> tuple[bytes | None, int]:
+    """The signed pact with one page's first rupiah amount raised by a billion, redefined in an
+    incremental update: what an editor that "saves" a signed PDF does, and what verify must catch."""
+    import re
+    import zlib
+
+    from pakta_cli.pdf import writer
+    from pakta_cli.pdf.syntax import Ref, Stream
+    from pakta_cli.verify import read_pact
+
+    pact = read_pact(pdf)
+    doc = pact.doc
+    for number, page_num in enumerate(pact.pages, start=1):
+        page = doc.get(page_num)
+        ref = page.get("Contents") if isinstance(page, dict) else None
+        content = doc.get(ref.num) if isinstance(ref, Ref) else None
+        if not isinstance(ref, Ref) or not isinstance(content, Stream):
+            continue
+        text = doc.decode(content)
+        amount = re.search(rb"\((\d{1,3}(?:\.\d{3}){2,})\)", text)
+        if amount is None:
+            continue
+        digits = amount.group(1)
+        raised = str(int(digits.replace(b".", b"")) + 1_000_000_000)
+        grouped = f"{int(raised):,}".replace(",", ".").encode()
+        data = zlib.compress(text[: amount.start(1)] + grouped + text[amount.end(1) :])
+        last = doc.revisions[-1]
+        chunk = writer.indirect(ref.num, {"Filter": content.dict.get("Filter"), "Length": 0}, data)
+        trailer = {key: last.trailer[key] for key in ("ID", "Info", "Root", "Size") if key in last.trailer}
+        trailer["Prev"] = last.xref_offset
+        update = chunk + writer.tail({ref.num: len(pdf)}, trailer, len(pdf) + len(chunk), first=False)
+        return pdf + update, number
+    return None, 0

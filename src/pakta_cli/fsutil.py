@@ -1,16 +1,37 @@
-"""Writing outputs safely: never half a file, never over an existing one unless asked.
+"""Writing outputs safely: never half a file, never over an existing one unless asked, and never
+over a change another process made meanwhile.
 
 Every OS error while writing (a read-only or vanished folder, a full disk, a path under a file)
 becomes one line naming the path, never a traceback.
+
+Two officials may sign one pact in a shared folder at the same moment. `exclusive` serialises
+every pakta process that replaces the same file: each holds an advisory lock (`flock`) on a lock
+file beside it (`.NAME.pakta-lock`, removed afterwards), reads the file only once it holds the
+lock, and `replace_file` checks, just before the atomic rename, that the file is still
+byte-for-byte what it read. So a signature that was reported as made is never overwritten by
+another pakta. On a network share the lock is as good as the share's lock support (NFSv4 and SMB
+with byte-range locks honour it; some NAS mounts silently do not): the unchanged-check before the
+rename still catches a writer that slipped through, except within the rename's own instant. On a
+system without `fcntl` (Windows) only that check remains.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pakta_cli.errors import InputError, OutputExistsError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_WAIT = 120.0  # seconds to wait for another pakta that is writing the same file
 
 
 def cannot_write(path: Path, exc: OSError) -> InputError:
@@ -65,14 +86,42 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | No
     Without `mode` the file gets the usual mode of a new file (0666 less the umask).
     """
     check_writable(path, force=force)
+    if force:  # replacing: never at the same time as another pakta replacing the same file
+        with exclusive(path):
+            _write_new(path, data, force=True, mode=mode)
+    else:
+        _write_new(path, data, force=False, mode=mode)
+
+
+def _temporary(path: Path, data: bytes, mode: int | None) -> str:
+    """`data` in a new temporary file beside `path` (same folder, so a rename is atomic); its name."""
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise cannot_write(path, exc) from None
-    try:
+    with _or_discarded(path, temp_name):
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(temp_name, default_mode() if mode is None else mode)
+    return temp_name
+
+
+@contextlib.contextmanager
+def _or_discarded(path: Path, temp_name: str) -> Iterator[None]:
+    """On any failure, the temporary file goes and an OS error becomes one line naming `path`."""
+    try:
+        yield
+    except BaseException as exc:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
+        raise
+
+
+def _write_new(path: Path, data: bytes, *, force: bool, mode: int | None) -> None:
+    temp_name = _temporary(path, data, mode)
+    with _or_discarded(path, temp_name):
         if force:
             os.replace(temp_name, path)
         else:
@@ -87,9 +136,100 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | No
                 os.replace(temp_name, path)
             else:
                 os.unlink(temp_name)
-    except BaseException as exc:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-        if isinstance(exc, OSError):
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.pakta-lock")
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the lock for replacing `path` (see the module docstring); at most `wait` seconds to get it."""
+    if fcntl is None:  # pragma: no cover - Windows: the unchanged-check in replace_file remains
+        yield
+        return
+    lock = lock_path(path)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
             raise cannot_write(path, exc) from None
-        raise
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise InputError(f"{path}: another pakta is still writing this file",
+                                         hint=f"wait until it finishes; if none runs, remove {lock.name}") from None
+                    time.sleep(0.01)
+            # the holder before us removes the lock file when it is done: then ours is stale, start again
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+def read_file(path: Path, what: str) -> bytes:
+    """The bytes of an input file, or one line saying why not (missing, a folder, unreadable)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+
+
+class ChangedMeanwhile(InputError):
+    """The file changed between reading it and replacing it: another writer got there first."""
+
+
+def replace_file(path: Path, read: bytes, data: bytes, *, mode: int | None = None) -> None:
+    """Replace `path` with `data`, only if it still holds exactly `read` (call it inside `exclusive`)."""
+    temp_name = _temporary(path, data, mode)
+    with _or_discarded(path, temp_name):
+        try:
+            now = path.read_bytes()
+        except FileNotFoundError:
+            now = None
+        if now != read:
+            raise ChangedMeanwhile(f"{path}: the file changed while pakta was working on it; nothing was written",
+                                   hint="run the command again: it starts from the file as it is now")
+        os.replace(temp_name, path)
+
+
+def update_file(path: Path, change: Callable[[bytes], bytes], *, what: str, mode: int | None = None,
+                attempts: int = 3) -> tuple[bytes, bytes]:
+    """Read `path` under its lock, replace it with `change(bytes)`; return (what was read, what was written).
+
+    A writer that is not pakta (and so ignores the lock) may still change the file meanwhile: then
+    the work starts again from the new content, a few times, before giving up with a clear message.
+    """
+    for attempt in range(attempts):
+        with exclusive(path):
+            read = read_file(path, what)
+            data = change(read)
+            try:
+                replace_file(path, read, data, mode=mode)
+            except ChangedMeanwhile:
+                if attempt + 1 == attempts:
+                    raise
+                continue
+            return read, data
+    raise AssertionError("unreachable")  # pragma: no cover

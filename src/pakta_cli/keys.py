@@ -36,6 +36,7 @@ from cryptography.x509.oid import NameOID
 from pakta_cli import printable
 from pakta_cli.definition import identity as id_numbers
 from pakta_cli.errors import InputError, KeyFileError
+from pakta_cli.fsutil import read_file
 from pakta_cli.keyid import key_id
 
 KDF_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per load
@@ -44,6 +45,7 @@ DEFAULT_DAYS = 730  # an official's certificate: two election seasons
 MAX_DAYS = 36_500  # a hundred years; far enough, and clear of the year 9999 X.509 can write
 BACKDATE = dt.timedelta(minutes=5)  # tolerate a signer's clock that is a little behind the issuer's
 COUNTRY = "ID"
+NIK_PREFIX = "PNOID-"  # serialNumber of a person with a NIK and no NIP (ETSI EN 319 412-1 semantics)
 # Extended key usages under which a certificate may sign a document (pakta's own carry none):
 # any purpose, document signing (RFC 9336), e-mail protection (S/MIME, often used for documents),
 # Microsoft's and Adobe's document-signing purposes.
@@ -60,12 +62,20 @@ class Identity:
     position: str | None = None
     institution: str | None = None
     unit: str | None = None
+    nik: str | None = None  # digits only; written only for a person with no NIP
 
     def subject(self) -> x509.Name:
-        """The X.509 subject pakta writes for this identity (C = ID always)."""
+        """The X.509 subject pakta writes for this identity (C = ID always).
+
+        The NIP is the serialNumber as it is (18 digits); a person with no NIP but a NIK (an ad hoc
+        member) gets serialNumber `PNOID-` + NIK, ETSI EN 319 412-1's form for a national personal
+        number, so that they match their own roster pact by NIK.
+        """
         attributes = person_name_attributes(self.name)
         if self.nip:
             attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, self.nip))
+        elif self.nik:
+            attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, NIK_PREFIX + self.nik))
         if self.position:
             attributes.append(x509.NameAttribute(NameOID.TITLE, self.position))
         if self.institution:
@@ -133,14 +143,24 @@ def identity_of(cert: x509.Certificate) -> Identity:
 
 
 def identity_of_name(subject: x509.Name) -> Identity:
-    """The identity an X.509 name (a certificate's or a request's subject) gives."""
-    nip = _name_value(subject, NameOID.SERIAL_NUMBER)
+    """The identity an X.509 name (a certificate's or a request's subject) gives.
+
+    One serialNumber only: a name with two could be read as either, so it names no NIP or NIK.
+    """
+    serials = subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    serial = _name_value(subject, NameOID.SERIAL_NUMBER) if len(serials) == 1 else None
+    nip = nik = None
+    if serial is not None and serial.upper().startswith(NIK_PREFIX):
+        nik = id_numbers.normalise(serial[len(NIK_PREFIX):])
+    elif serial is not None:
+        nip = id_numbers.normalise(serial)
     return Identity(
         name=display_name(subject),
-        nip=id_numbers.normalise(nip) if nip else None,
+        nip=nip,
         position=_name_value(subject, NameOID.TITLE),
         institution=_name_value(subject, NameOID.ORGANIZATION_NAME),
         unit=_name_value(subject, NameOID.ORGANIZATIONAL_UNIT_NAME),
+        nik=nik,
     )
 
 
@@ -206,18 +226,6 @@ def encode_private_key(key: Ed25519PrivateKey, passphrase: bytes | None, *,
         "encrypted_data": encrypted,
     })
     return bytes(asn1_pem.armor("ENCRYPTED PRIVATE KEY", info.dump()))
-
-
-def read_file(path: Path, what: str) -> bytes:
-    """The bytes of an input file, or one line saying why not (missing, a folder, unreadable)."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a {what}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what}: {exc.strerror}") from None
 
 
 def key_is_encrypted(path: Path) -> bool:

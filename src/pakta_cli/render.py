@@ -17,10 +17,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase.acroform import PDFFromString
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
@@ -29,13 +30,23 @@ from reportlab.platypus.doctemplate import LayoutError
 from pakta_cli import __version__, layout, templates
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
+from pakta_cli.pactfile import (
+    DEFINITION_NAME,
+    LOGO_PREFIX,
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    canonical_json,
+    definition_json,
+)
+from pakta_cli.pdf import canonical
+from pakta_cli.pdf.reader import Document
 
 PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 MARGINS = {"left": 3 * cm, "right": 2.5 * cm, "top": 2.5 * cm, "bottom": 2.5 * cm}
-DEFINITION_NAME = "pakta-definition.json"
-MANIFEST_NAME = "pakta-manifest.json"
-LOGO_PREFIX = "pakta-logo-"  # + the logo's file name
-MANIFEST_VERSION = 1
+# Page content is deflated only: ASCII85 on top (ReportLab's default) makes it a quarter larger
+# and gains nothing in a binary-safe PDF.
+rl_config.useA85 = 0
+__all__ = ["DEFINITION_NAME", "LOGO_PREFIX", "MANIFEST_NAME", "Rendered", "render", "reproduce"]
 
 
 @dataclass(frozen=True)
@@ -46,13 +57,8 @@ class Rendered:
 
 
 def canonical_definition(pact: Pact) -> bytes:
-    """The definition as embedded and hashed: the pact after roster expansion, keys in schema order.
-
-    Written as JSON, which is also YAML, so the same loader reads it back: the standard library's
-    JSON writer gives the same bytes on every machine, which a YAML emitter (C or pure Python,
-    depending on how PyYAML was built) does not promise, and it is ten times faster.
-    """
-    return json.dumps(pact.to_mapping(), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    """The definition as embedded and hashed: the pact after roster expansion, keys in schema order."""
+    return definition_json(pact.to_mapping())
 
 
 def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSource) -> dict[str, Any]:
@@ -67,15 +73,12 @@ def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSour
                 "role": p.role,
                 "name": p.name,
                 **({"nip": p.nip} if p.nip else {}),
+                **({"nik": p.nik} if p.nik else {}),
                 **({"key_id": p.key_id} if p.key_id else {}),
             }
             for p in pact.parties
         ],
     }
-
-
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
 FOOTER_STYLE = layout.STYLES["headsub"].clone("footer", fontSize=8, leading=10)
@@ -134,7 +137,7 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
                 PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": PDFFromString(mime),
                                "Params": PDFDictionary({"Size": len(data)})}),
                 data,
-                filters=[],
+                filters=[PDFZCompress],  # compressed: no embedded text can look like PDF structure
             )
             spec = PDFDictionary({
                 "Type": PDFName("Filespec"),
@@ -203,23 +206,74 @@ def render(pact: Pact) -> Rendered:
                                                         language=pact.language))
     except LayoutError as exc:
         raise InputError(f"layout: something does not fit on a page: {exc}") from None
-    return Rendered(out.getvalue(), definition, manifest)
+    return Rendered(_in_pakta_form(out.getvalue()), definition, manifest)
 
 
-def reproduce(definition: bytes, attachments: dict[str, bytes]) -> bytes:
-    """Render an embedded definition again, as `verify --reproduce` does, with its embedded logo.
+def _in_pakta_form(drawn: bytes) -> bytes:
+    """ReportLab's file written again in pakta's PDF dialect, which is the only form `verify` accepts.
 
-    Raises PaktaError when the definition no longer parses or names a template that is not here.
+    The one thing a clerk's input can break there is a logo whose raw bytes (a JPEG's metadata,
+    stored as it is) hold a word a PDF reader takes for structure: refused with a way out.
+    """
+    pdf = canonical.rewrite_rendered(drawn)
+    doc = Document(pdf)
+    hidden = canonical.hidden_structure(doc, doc.revisions[0])
+    if hidden is not None:
+        raise InputError("the logo's file holds bytes that a PDF reader could take for PDF structure",
+                         hint="save the logo as a PNG (or re-save the JPEG without metadata) and render again")
+    return pdf
+
+
+def reproduce(definition: bytes, attachments: dict[str, bytes], *, name: str, sha256: str,
+              custom: str | None = None) -> bytes:
+    """Render an embedded definition again, as `verify --reproduce` does, trusting nothing in the file.
+
+    `name` and `sha256` are the template the pact's manifest records. It renders with that built-in
+    template, or with `custom` (a template the auditor gives, `--template FILE`), and only when the
+    hash matches. No value in the pact becomes a path on the auditor's machine: the definition is
+    parsed in a new empty folder holding only what this function writes there (the template text
+    and the pact's own embedded logo, each at its recorded name, which must be a plain relative path).
+    Raises PaktaError when the definition no longer parses or the template cannot be used.
     """
     from pakta_cli.definition.loader import parse_definition
 
+    if custom is None:
+        source = templates.builtin_source(name)
+        if source is None:
+            raise InputError(f"template {name!r} is not built in; give the template file with --template")
+        if source.sha256 != sha256:
+            raise InputError(f"this pakta's {name} template differs from the one the pact was rendered with")
+    elif templates.TemplateSource(name, custom).sha256 != sha256:
+        raise InputError("the --template file is not the template the pact was rendered with (its hash differs)")
+    try:
+        mapping = json.loads(definition.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError("the embedded definition is not JSON") from None
+    if not isinstance(mapping, dict) or mapping.get("template") != name:
+        raise InputError("the embedded definition names another template than its manifest")
+    institution = mapping.get("institution")
+    logo = institution.get("logo") if isinstance(institution, dict) else None
     with tempfile.TemporaryDirectory(prefix="pakta-reproduce-") as folder:
-        for name, data in attachments.items():
-            if name.startswith(LOGO_PREFIX):
-                target = Path(folder) / Path(name[len(LOGO_PREFIX):]).name
-                target.write_bytes(data)
-        pact = parse_definition(definition.decode("utf-8"), "embedded definition", Path(folder), roster=False)
+        base = Path(folder)
+        if custom is not None:
+            _place(base, name, custom.encode("utf-8"))
+        if logo is not None:
+            data = attachments.get(LOGO_PREFIX + Path(str(logo)).name)
+            if data is None:
+                raise InputError(f"the logo {logo!r} is not embedded in the pact")
+            _place(base, str(logo), data)
+        pact = parse_definition(definition.decode("utf-8"), "embedded definition", base, roster=False)
         return render(pact).pdf
+
+
+def _place(base: Path, relative: str, data: bytes) -> None:
+    """Write `data` at `relative` under `base`, which must stay under it (no absolute path, no `..`)."""
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or any(p in ("..", "") for p in parts) or "\\" in relative:
+        raise InputError(f"the pact names a file outside its own folder ({relative!r}); nothing is read from there")
+    target = base.joinpath(*parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 def _first_title(markup: str) -> str:

@@ -1,128 +1,187 @@
-"""Verdicts -> what an auditor reads: a rich table (plain when piped or NO_COLOR is set) or JSON.
+"""Verdicts -> what an auditor reads: a block per document in a terminal, one tab-separated line per
+document when piped or saved, or JSON.
 
 Kept apart from `pakta_cli.verify` so that the verifier returns values and never formats them, and
-apart from `pakta_cli.cli.verify` so that the same presentation serves any caller (the CLI, a
-notebook, a web service). Nothing here prints: functions return renderables, text or JSON values.
+apart from `pakta_cli.cli.verify` so that the same presentation serves any caller (the CLI, the
+demo, a web page). Nothing here prints: functions return text, renderables or JSON values.
 
-A run over a whole region holds many documents, so the table is built from `Row`s (the few strings a
-row shows, a few hundred bytes) rather than from the Verdicts themselves, and JSON is written one
-document at a time (`json_document`) by the caller as verdicts arrive.
+A terminal gets, per document, the file's whole name on its own line, the verdict, then one
+indented line per signer and per reason, each reason in Indonesian with its English beneath it,
+wrapped at word boundaries to the terminal's width (a long path folds at its slashes). Piped, each
+document is one line of tab-separated columns that never change order (status, file, parties
+signed/required, signers, reasons), so `grep`, `cut -f` and spreadsheets read them; a reason keeps
+its two languages together as `Indonesian / English`, reasons are separated by ` | `.
+
+A run over a whole region holds many documents, so presentation works from `Row`s (the few strings a
+document shows) and JSON is written one document at a time (`json_document`) as verdicts arrive.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 
-from pakta_cli.verify import RosterReport, SignatureVerdict, Verdict
+from pakta_cli.verify import RosterReport, SignatureVerdict, Status, Verdict
+from pakta_cli.verify.verdict import Message
 from pakta_cli.zones import describe_time
+
+STATUS_STYLE = {Status.VALID: "bold green", Status.INCOMPLETE: "bold yellow", Status.FAIL: "bold red"}
+WEAK = ("cocok nama saja, lemah", "matched by name only, weak")
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    key_id: str | None
+    when: str | None  # in the zone the official signed in, as the stamp shows it
+    ok: bool
+    notes: tuple[str, ...]  # "matched by name only", "revoked 2026-11-02 10:00 WIB (key-compromise)"
 
 
 @dataclass(frozen=True)
 class Row:
-    """One document as the table shows it."""
+    """One document as a person reads it."""
 
     path: str
-    ok: bool
-    parties: str  # "signed/required", or "-" when the parties are unknown
-    signers: tuple[tuple[str, tuple[str, ...]], ...]  # (who, ("[key id]", time, any warning))
-    reasons: tuple[str, ...]
+    status: Status
+    signed: int
+    required: int  # 0 when the parties are unknown (not a pact)
+    signers: tuple[Signer, ...]
+    reasons: tuple[Message, ...]
 
     @classmethod
     def of(cls, verdict: Verdict) -> Row:
         signed = len({sig.field for sig in verdict.signatures if sig.party is not None})
-        return cls(
-            path=verdict.path,
-            ok=verdict.ok,
-            parties=f"{signed}/{len(verdict.parties)}" if verdict.parties else "-",
-            signers=tuple(_signer_line(sig) for sig in verdict.signatures),
-            reasons=tuple(line for reason in verdict.reasons for line in _reason_lines(reason)),
-        )
+        return cls(verdict.path, verdict.status, signed, len(verdict.parties),
+                   tuple(_signer(sig) for sig in verdict.signatures),
+                   tuple(message for _, message in verdict.failures))
+
+    @property
+    def parties(self) -> str:
+        return f"{self.signed}/{self.required}" if self.required else "-"
 
 
-def _signer_line(sig: SignatureVerdict) -> tuple[str, tuple[str, ...]]:
-    """The signer, and `[key id] time` with a warning when only the name tied them to the party."""
-    details = []
-    if sig.key_id:
-        details.append(f"[{sig.key_id}]")
-    if sig.signing_time:
-        details.append(describe_time(sig.signing_time))
+def _signer(sig: SignatureVerdict) -> Signer:
+    notes = []
     if sig.match == "name":
-        details.append("(cocok nama saja, lemah / matched by name only, weak)")
-    return sig.signer or "?", tuple(details)
+        notes.append(f"{WEAK[0]} / {WEAK[1]}")
+    if sig.revoked is not None:
+        when, reason = sig.revoked
+        shown = describe_time(when.astimezone(sig.signing_time.tzinfo) if sig.signing_time else when)
+        notes.append(f"dicabut / revoked {shown}" + (f" ({reason})" if reason else ""))
+    return Signer(sig.signer or "?", sig.key_id, describe_time(sig.signing_time) if sig.signing_time else None,
+                  sig.ok, tuple(notes))
 
 
-def _reason_lines(reason: str) -> list[str]:
-    """One reason as one item; a list of changes (`a; b`) becomes one item per change."""
-    return [f"- {part}" for part in reason.split("; ")]
+def status_label(status: Status) -> str:
+    return f"{status.indonesian} / {status.value}" if status.indonesian != status.value else status.value
 
 
-def table(rows: Sequence[Row | Verdict], *, wrap: bool = True) -> Table:
-    """One row per document: file, verdict, parties signed, signers (key id, time), reasons.
-
-    Takes Verdicts, or the Rows made from them when many documents are shown (see `Row`).
-
-    `wrap=True` fits a terminal, giving the reasons most of the width. `wrap=False` is for output
-    that is piped or saved: no cell wraps, so every reason stays whole on one line for grep and
-    diff (see `plain`).
-    """
-    # In a terminal the headings take two lines (Indonesian over English) and each signer two (name
-    # over key id and time), so the reasons get the width; piped, everything stays on one line.
-    between = "\n" if wrap else " / "
-    grid = Table(box=box.SIMPLE_HEAD, expand=wrap, pad_edge=False, leading=int(wrap))
-    grid.add_column(f"Berkas{between}File", overflow="fold", ratio=2 if wrap else None, min_width=10,
-                    no_wrap=not wrap)
-    grid.add_column(f"Hasil{between}Verdict", no_wrap=True)
-    grid.add_column(f"Pihak{between}Parties", no_wrap=True, justify="right")
-    # wide enough for an indented key id or signing time on one line; names wrap at spaces
-    grid.add_column(f"Penanda tangan{between}Signers", overflow="fold", width=24 if wrap else None, no_wrap=not wrap)
-    grid.add_column(f"Alasan{between}Reasons", overflow="fold", ratio=4 if wrap else None, min_width=20,
-                    no_wrap=not wrap)
-    for index, item in enumerate(rows):
-        row = Row.of(item) if isinstance(item, Verdict) else item
-        signers = Text()
-        for number, (who, details) in enumerate(row.signers):
-            signers.append("\n" if number else "")
-            signers.append(who)
-            for detail in details:
-                signers.append(("\n  " if wrap else " ") + detail, style="dim" if wrap else "")
-        grid.add_row(
-            Text(row.path),
-            Text("VALID" if row.ok else "FAIL", style="bold green" if row.ok else "bold red"),
-            Text(row.parties),
-            signers if row.signers else Text("-"),
-            Text("\n".join(row.reasons) or "-"),
-            end_section=index < len(rows) - 1 and bool(row.reasons or len(row.signers) > 1),
-        )
-    return grid
+# -- a terminal ---------------------------------------------------------------------------------
 
 
-def plain(rows: Sequence[Row | Verdict]) -> str:
-    """The table as plain text exactly as wide as its longest line: no colour, no wrapping, no
-    trailing spaces."""
-    grid = table(rows, wrap=False)
-    width = Console(width=100_000).measure(grid).maximum
-    console = Console(width=width, highlight=False, no_color=True)
-    with console.capture() as captured:
-        console.print(grid)
-    return "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
+def _fold_path(path: str, width: int) -> list[str]:
+    """A path on as few lines as `width` allows, broken after a slash (never inside a name that fits)."""
+    if len(path) <= width:
+        return [path]
+    lines, line = [], ""
+    for part in path.replace("/", "/\0").split("\0"):
+        while len(part) > width:  # one name longer than the screen: folded where it must be
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(part[:width])
+            part = part[width:]
+        if len(line) + len(part) > width:
+            lines.append(line)
+            line = part
+        else:
+            line += part
+    if line:
+        lines.append(line)
+    return lines
 
 
-def summary(verdicts: Sequence[Verdict] = (), roster: RosterReport | None = None, *,
-            counts: tuple[int, int] | None = None) -> Text:
-    """`N documents: V VALID, F FAIL`, from the verdicts or from (valid, failed) counts."""
-    valid, failed = counts if counts is not None else (sum(v.ok for v in verdicts), sum(not v.ok for v in verdicts))
-    text = Text(f"{valid + failed} dokumen / documents: ")
-    text.append(f"{valid} VALID", style="green" if valid else "")
-    text.append(", ")
-    text.append(f"{failed} FAIL", style="bold red" if failed else "")
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
+
+
+def block(row: Row, width: int = 80) -> Text:
+    """One document for a terminal `width` columns wide (see the module docstring)."""
+    width = max(width, 40)
+    out = Text()
+    for line in _fold_path(row.path, width):
+        out.append(line + "\n", style="bold")
+    head = status_label(row.status)
+    out.append("  ")
+    out.append(head, style=STATUS_STYLE[row.status])
+    if row.required:
+        out.append(f"  {row.parties} pihak menandatangani / parties signed")
+    out.append("\n")
+    for signer in row.signers:
+        mark = "+" if signer.ok else "x"
+        details = " ".join(part for part in (f"[{signer.key_id}]" if signer.key_id else "", signer.when or "") if part)
+        for line in _wrap(f"{signer.name} {details}".strip(), width, f"  {mark} ", "      "):
+            out.append(line + "\n", style="" if signer.ok else "red")
+        for note in signer.notes:
+            for line in _wrap(note, width, "      ", "      "):
+                out.append(line + "\n", style="yellow")
+    for message in row.reasons:
+        for line in _wrap(message.id, width, "  - ", "    "):
+            out.append(line + "\n")
+        for line in _wrap(message.en, width, "    ", "    "):
+            out.append(line + "\n", style="dim")
+    return out
+
+
+def blocks(rows: Iterable[Row | Verdict], width: int = 80) -> RenderableType:
+    return Group(*(block(Row.of(r) if isinstance(r, Verdict) else r, width) for r in rows))
+
+
+# -- piped --------------------------------------------------------------------------------------
+
+COLUMNS = ("status", "file", "parties", "signers", "reasons")
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split())
+
+
+def line(row: Row | Verdict) -> str:
+    """One document as one line of tab-separated columns (`COLUMNS`), whole reasons included."""
+    row = Row.of(row) if isinstance(row, Verdict) else row
+    signers = "; ".join(_cell(" ".join(p for p in (s.name, f"[{s.key_id}]" if s.key_id else "", s.when or "",
+                                                       *(f"({n})" for n in s.notes)) if p))
+                        for s in row.signers)
+    reasons = " | ".join(_cell(m.text()) for m in row.reasons)
+    return "\t".join((row.status.value, _cell(row.path), row.parties, signers or "-", reasons or "-"))
+
+
+def plain(rows: Iterable[Row | Verdict]) -> str:
+    return "\n".join(line(row) for row in rows)
+
+
+# -- the run as a whole -------------------------------------------------------------------------
+
+
+def summary(statuses: Iterable[Status], roster: RosterReport | None = None) -> Text:
+    """`N dokumen / documents: V VALID, I INCOMPLETE, F FAIL`, and the roster's state with a manifest."""
+    counts = Counter(statuses)
+    total = sum(counts.values())
+    text = Text(f"{total} dokumen / documents: ")
+    for index, status in enumerate(Status):
+        if index:
+            text.append(", ")
+        number = counts.get(status, 0)
+        text.append(f"{number} {status.value}", style=STATUS_STYLE[status] if number else "")
     if roster is not None:
         text.append("; daftar / roster: ")
         text.append("lengkap / complete" if roster.ok else "TIDAK LENGKAP / INCOMPLETE",
@@ -130,10 +189,9 @@ def summary(verdicts: Sequence[Verdict] = (), roster: RosterReport | None = None
     return text
 
 
-def roster_lines(roster: RosterReport) -> RenderableType:
-    """The roster's completeness, one line per kind of problem, each naming the files."""
-    lines: list[Text] = [Text(f"Daftar / Roster {roster.manifest}: {roster.present}/{roster.expected} "
-                              "pakta ada / pacts present")]
+def roster_lines(roster: RosterReport, width: int = 80) -> Text:
+    """The roster's completeness, one paragraph per kind of problem, each naming the files."""
+    out = Text(f"Daftar / Roster {roster.manifest}: {roster.present}/{roster.expected} pakta ada / pacts present\n")
     for label, files in (
         (("tidak ada di folder", "missing from the folder"), roster.missing),
         (("belum ditandatangani lengkap", "not fully signed"), roster.incomplete),
@@ -143,8 +201,9 @@ def roster_lines(roster: RosterReport) -> RenderableType:
     ):
         if files:
             shown = ", ".join(files[:20]) + (f", ... (+{len(files) - 20})" if len(files) > 20 else "")
-            lines.append(Text(f"  {len(files)} {label[0]} / {label[1]}: {shown}", style="red"))
-    return Group(*lines)
+            for text_line in _wrap(f"{len(files)} {label[0]} / {label[1]}: {shown}", width, "  ", "    "):
+                out.append(text_line + "\n", style="red")
+    return out
 
 
 def json_document(verdict: Verdict) -> str:
@@ -152,10 +211,15 @@ def json_document(verdict: Verdict) -> str:
     return json.dumps(verdict.to_json(), ensure_ascii=False)
 
 
-def json_tail(valid: int, failed: int, roster: RosterReport | None = None) -> dict[str, Any]:
+def json_tail(statuses: Sequence[Status] | Counter[Status], roster: RosterReport | None = None, *,
+              allow_incomplete: bool = False) -> dict[str, Any]:
     """What follows the documents: the summary and, with a batch manifest, the roster."""
-    out: dict[str, Any] = {"summary": {"documents": valid + failed, "valid": valid, "failed": failed,
-                                       "ok": failed == 0 and (roster is None or roster.ok)}}
+    counts = statuses if isinstance(statuses, Counter) else Counter(statuses)
+    failed = counts.get(Status.FAIL, 0) + (0 if allow_incomplete else counts.get(Status.INCOMPLETE, 0))
+    out: dict[str, Any] = {"summary": {
+        "documents": sum(counts.values()), "valid": counts.get(Status.VALID, 0),
+        "incomplete": counts.get(Status.INCOMPLETE, 0), "failed": counts.get(Status.FAIL, 0),
+        "ok": failed == 0 and (roster is None or roster.ok)}}
     if roster is not None:
         out["roster"] = roster.to_json()
     return out

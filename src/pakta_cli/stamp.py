@@ -6,7 +6,8 @@ certificate, the signing time and zone from /M, the key id) and of the pact's ve
 never a place where a signer can paint over what the other parties signed.
 
 The fonts are the standard Helvetica and Helvetica-Bold with WinAnsiEncoding (every viewer has
-them), the QR code is vector rectangles; no images, no other resources.
+them), the QR code is vector rectangles; no images, no other resources. The operators are written
+uncompressed, so that sign and verify produce the same bytes whatever zlib a machine has.
 """
 
 from __future__ import annotations
@@ -62,24 +63,20 @@ def _qr_operators(url: str, size: float) -> bytes:
 
 
 def _pdf_text(text: str) -> bytes:
-    """A PDF literal string in WinAnsiEncoding (what the standard fonts use); characters outside it
-    are folded to their base letter, or shown as '?'. The signature dictionary's /Name keeps them."""
-    out = bytearray(b"(")
+    """A PDF hex string in WinAnsiEncoding (what the standard fonts use); characters outside it
+    are folded to their base letter, or shown as '?'. The signature dictionary's /Name keeps them.
+
+    Hex, never a literal string: a certificate's name then can never put a PDF keyword (`obj`,
+    `endstream`) into the stamp's bytes, where a viewer repairing a file might read it as structure.
+    """
+    out = bytearray()
     for char in text:
         try:
-            encoded = char.encode("cp1252")
+            out += char.encode("cp1252")
         except UnicodeEncodeError:
             folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore")
-            encoded = folded or b"?"
-        for byte in encoded:
-            if byte in b"()\\":
-                out += b"\\" + bytes([byte])
-            elif byte < 32 or byte > 126:
-                out += b"\\%03o" % byte
-            else:
-                out.append(byte)
-    out += b")"
-    return bytes(out)
+            out += folded or b"?"
+    return b"<" + out.hex().upper().encode("ascii") + b">"
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.x509.oid import NameOID
 
 from pakta_cli.errors import InputError, KeyFileError
-from pakta_cli.fsutil import atomic_write
+from pakta_cli.fsutil import atomic_write, read_file
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import (
     BACKDATE,
@@ -49,7 +49,6 @@ from pakta_cli.keys import (
     make_identity,
     parse_certificates,
     parse_failure,
-    read_file,
     refuse_folder_prefix,
     shorten,
     signed_by,
@@ -104,28 +103,35 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
 def issuer_chain(cert: x509.Certificate, roots: Sequence[x509.Certificate]) -> x509.Certificate | None:
     """The trust root that `cert` is (same key and same DER) or that issued it, else None.
 
-    Issued means: the root is a CA (basicConstraints cA, keyCertSign when key usage is present) and
-    its key verifies the certificate's signature. Names are never compared, so a look-alike with the
-    right subject and issuer name but signed by another key is not trusted.
+    Issued means: the root may issue (`may_issue`) and its key verifies the certificate's signature.
+    Names are never compared, so a look-alike with the right subject and issuer name but signed by
+    another key is not trusted.
     """
     der = cert.public_bytes(serialization.Encoding.DER)
     for root in roots:
         if root.public_bytes(serialization.Encoding.DER) == der and root.public_key() == cert.public_key():
             return root
     for root in roots:
-        if _may_issue(root) and signed_by(cert, root.public_key()):
+        if may_issue(root) and signed_by(cert, root.public_key()):
             return root
     return None
 
 
-def _may_issue(root: x509.Certificate) -> bool:
-    if not is_ca(root):
+def may_issue(root: x509.Certificate) -> bool:
+    """Whether a trusted certificate vouches for the certificates it signed: only an institution's CA.
+
+    That is a CA certificate (basicConstraints cA) whose key usage allows signing certificates and
+    does not allow signing documents, and that names no person (no serialNumber, where pakta puts a
+    NIP). A person's certificate given to `--trust` is trusted as that person only, whatever CA
+    rights it also claims: otherwise an official could issue certificates in other parties' names.
+    """
+    if not is_ca(root) or root.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER):
         return False
     try:
         usage = root.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
-        return True
-    return bool(usage.key_cert_sign)
+        return False
+    return bool(usage.key_cert_sign and not usage.digital_signature and not usage.content_commitment)
 
 
 # --- revocation ---------------------------------------------------------------------------------
@@ -165,20 +171,46 @@ def load_crls(paths: Sequence[Path], roots: Sequence[x509.Certificate] = ()) -> 
     return crls
 
 
-def revocation(
-    cert: x509.Certificate, crls: Sequence[x509.CertificateRevocationList]
-) -> x509.RevokedCertificate | None:
-    """The CRL entry that revokes `cert`, if any: same issuer name and same serial number.
+@dataclass(frozen=True)
+class Revocation:
+    """What the CRLs that may speak for a certificate say of it."""
 
-    Callers pass CRLs from `load_crls`, whose signatures were checked against the trust roots.
+    entry: x509.RevokedCertificate | None  # the entry that revokes it, if one does
+    crl: x509.CertificateRevocationList | None  # the CRL holding that entry
+    checked: tuple[x509.CertificateRevocationList, ...]  # every CRL that may speak for it
+
+    @property
+    def reason(self) -> str | None:
+        return revocation_reason(self.entry) if self.entry is not None else None
+
+
+def revocation(cert: x509.Certificate, roots: Sequence[x509.Certificate],
+               crls: Sequence[x509.CertificateRevocationList]) -> Revocation:
+    """What the given CRLs say of `cert`: a CRL speaks for it only when it names the certificate's
+    issuer and its signature checks out with the key of a trusted CA that signed the certificate.
+
+    `roots` are the auditor's trust roots; a certificate trusted directly (itself a root) is still
+    subject to a CRL of a trusted CA that issued it.
     """
+    issuers = [root for root in roots if may_issue(root) and root.subject == cert.issuer
+               and signed_by(cert, root.public_key())]
+    checked = []
     for crl in crls:
-        if crl.issuer != cert.issuer:
+        if crl.issuer != cert.issuer or not any(_crl_signed_by(crl, issuer) for issuer in issuers):
             continue
+        checked.append(crl)
         entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         if entry is not None:
-            return entry
-    return None
+            return Revocation(entry, crl, tuple(checked))
+    return Revocation(None, None, tuple(checked))
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    public_key = issuer.public_key()
+    try:
+        return isinstance(public_key, Ed25519PublicKey) and bool(crl.is_signature_valid(public_key))
+    except Exception:  # a key type the CRL's algorithm does not take
+        return False
 
 
 def revocation_reason(entry: x509.RevokedCertificate) -> str | None:

@@ -14,18 +14,17 @@ import hashlib
 import re
 import zlib
 from collections.abc import Callable
-from io import BytesIO
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, pdf_name, pdf_string
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from pakta_cli import sign as pakta_sign_module
-from pakta_cli.stamp import stamp_content, stamp_lines
-from pakta_cli.zones import parse_zone, zone_of
+from pakta_cli import sigrevision
+from pakta_cli.pdf import writer
+from pakta_cli.sign import _engine
+from tests.attacks.forge import forge
 from tests.attacks.identities import Identity
 from tests.attacks.pdf import (
     _line,
@@ -383,39 +382,13 @@ def hybrid_reference(pdf: bytes) -> bytes:
 
 
 def sign_with(pdf: bytes, field: str, identity: Identity,
-              before: Callable[[IncrementalPdfFileWriter], None] | None = None,
+              objects: dict[int, bytes] | None = None,
               cms_of: Callable[[bytes, Callable[[bytes], bytes]], bytes] | None = None,
-              reserve: int | None = None, sig_entries: dict[str, generic.PdfObject] | None = None) -> bytes:
-    """Sign `field` as pakta does (same stamp, same CMS), but let the signer's tool also change the
-    document in the same revision (`before`), replace the CMS (`cms_of(digest, honest)` gets the
-    honest CMS maker), reserve more room, or add keys to the signature dictionary."""
-    from pyhanko.sign.signers.cms_embedder import PdfCMSEmbedder, SigIOSetup, SigObjSetup
-    from pyhanko.sign.signers.pdf_byterange import SignatureObject
-
-    credentials = identity.credentials()
-    engine = pakta_sign_module._engine(credentials)
-    writer = pakta_sign_module._writer_class()(BytesIO(pdf), strict=True)
-    if before is not None:
-        before(writer)
-    process = PdfCMSEmbedder().write_cms(field, writer, existing_fields_only=True)
-    field_ref = next(process)
-    field_obj = field_ref.get_object()
-    zone = parse_zone("WIB")
-    signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0).astimezone(zone.tzinfo)
-    lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, zone, engine.key_id)
-    field_obj[pdf_name("/AP")] = pakta_sign_module._ap_dictionary(
-        pakta_sign_module._stamp_xobject(writer, field_obj, lines, pakta_sign_module._verify_url(writer)))
-    placeholder = SignatureObject(timestamp=signed_at, name=engine.identity.name,
-                                  bytes_reserved=reserve or 2 * engine.cms.size)
-    placeholder[pdf_name("/SubFilter")] = pdf_name(pakta_sign_module.SUBFILTER)
-    for key, value in (sig_entries or {}).items():
-        placeholder[pdf_name(key)] = value
-    process.send(SigObjSetup(sig_placeholder=placeholder))
-    prepared, output = process.send(SigIOSetup(md_algorithm=pakta_sign_module.DIGEST, output=BytesIO()))
-    der = engine.cms.sign(prepared.document_digest) if cms_of is None else cms_of(
-        prepared.document_digest, engine.cms.sign)
-    process.send(der)
-    return bytes(output.getvalue())
+              reserve: int | None = None, signed_at: dt.datetime | None = None) -> bytes:
+    """Sign `field` as pakta does (same layout, stamp and CMS), but let the signer's tool also write
+    `objects` (number -> body text) in the same revision, replace the CMS (`cms_of(digest, honest)`
+    gets the honest CMS maker) with `reserve` bytes of room for it, or claim `signed_at` as /M."""
+    return forge(pdf, field, identity, objects=objects, cms_of=cms_of, reserve=reserve, signed_at=signed_at)
 
 
 def _signed_data(der: bytes) -> cms.SignedData:
@@ -459,61 +432,20 @@ def cms_sha256_digest_algorithm(digest: bytes, honest: Callable[[bytes], bytes])
 # -- signature dictionaries written by hand: what pakta sign never writes ------------------------------
 
 BYTE_RANGE_SLOT = b"[0 0000000000 0000000000 0000000000]"
-
-
-STAMP_FONTS = ("<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> "
-               "/F2 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >> >> >>")
-
-
-def pakta_stamp(pdf: bytes, field: str, identity: Identity, signed_at: dt.datetime) -> bytes:
-    """The stamp `pakta sign` draws for `identity` signing `field` at `signed_at` (an object's text),
-    for revisions written by hand that must differ from pakta's only where an attack says."""
-    engine = pakta_sign_module._engine(identity.credentials())
-    x1, y1, x2, y2 = (float(v) for v in latest(pdf, field_number(pdf, field))["/Rect"])
-    width, height = abs(x2 - x1), abs(y2 - y1)
-    lines = stamp_lines(engine.identity.name, engine.identity.nip, signed_at, zone_of(signed_at), engine.key_id)
-    url = pakta_sign_module._verify_url(pakta_sign_module._writer_class()(BytesIO(pdf), strict=True))
-    return stream(zlib.compress(stamp_content(width, height, lines, url)), Type="/XObject", Subtype="/Form",
-                  BBox=f"[0 0 {width:.4f} {height:.4f}]", Resources=STAMP_FONTS, Filter="/FlateDecode")
+STAMP_FONTS = writer.value(sigrevision.STAMP_RESOURCES).decode()  # the stamp's resources, as pakta writes them
 
 
 def hand_signed(pdf: bytes, field: str, identity: Identity, *, sig_dict: bytes = b"",
                 gap: Callable[[bytes, int], bytes] | None = None, width: int = 0,
                 stamp: Callable[[bytes], bytes] | None = None) -> bytes:
-    """`field` signed by `identity`'s key in a revision written by hand: the widget gains /V, the
-    signature dictionary is `<< /Type /Sig ... /ByteRange @BR /Contents @GAP %s >>`, where `sig_dict`
-    adds entries (or replaces the whole text when it contains @BR and @GAP itself). The CMS is
-    pakta's own, over the byte range; `gap(cms_hex, length)` writes the gap's bytes (default:
-    `<hex>` padded with zeros), `width` reserves more room than the CMS needs, `stamp(pakta's)` gives
-    the stamp object's text (default: pakta's own stamp for this signer)."""
-    credentials = identity.credentials()
-    engine = pakta_sign_module._engine(credentials)
-    size = 2 * max(engine.cms.size, width)
-    widget_no, sig_no = field_number(pdf, field), next_free(pdf)
-    stamp_no = sig_no + 1
-    widget = latest(pdf, widget_no)
-    widget[pdf_name("/V")] = ref(sig_no)
-    widget[pdf_name("/AP")] = DictionaryObject({pdf_name("/N"): ref(stamp_no)})
-    signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if b"@BR" not in sig_dict:
-        sig_dict = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
-                    b"/M @M /ByteRange @BR /Contents @GAP " + sig_dict + b" >>")
-    placeholder = b"<" + b"0" * size + b">"
-    now = signed_at.strftime("(D:%Y%m%d%H%M%SZ)").encode()
-    body = sig_dict.replace(b"@BR", BYTE_RANGE_SLOT).replace(b"@GAP", placeholder).replace(b"@M", now)
-    honest = pakta_stamp(pdf, field, identity, signed_at)
-    out = append_update(pdf, {widget_no: serialize(widget), sig_no: body,
-                              stamp_no: stamp(honest) if stamp else honest})
-    start = out.index(placeholder, len(pdf))
-    stop = start + len(placeholder)
-    numbers = b"[0 %d %d %d]" % (start, stop, len(out) - stop)
-    slot = out.index(BYTE_RANGE_SLOT, len(pdf))
-    out = out[:slot] + numbers.ljust(len(BYTE_RANGE_SLOT)) + out[slot + len(BYTE_RANGE_SLOT):]
-    digest = hashlib.sha512(out[:start] + out[stop:]).digest()
-    der_hex = engine.cms.sign(digest).hex().encode()
-    text = gap(der_hex, len(placeholder)) if gap else b"<" + der_hex.ljust(size, b"0") + b">"
-    assert len(text) == len(placeholder), (len(text), len(placeholder))
-    return out[:start] + text + out[stop:]
+    """`field` signed by `identity`'s key in a revision built as pakta builds it, but for: `sig_dict`
+    entries added to the signature dictionary, `gap(cms_hex, length)` writing the gap's bytes, `width`
+    bytes reserved for the CMS instead of its exact size, `stamp(pakta's)` giving the stamp object's
+    text. With none of them, this is exactly `pakta sign`'s revision."""
+    engine = _engine(identity.credentials())
+    add = (lambda text: text[: -len(b" >>")] + b" " + sig_dict + b" >>") if sig_dict else None
+    return forge(pdf, field, identity, sig=add, gap=gap, stamp=stamp,
+                 reserve=max(engine.cms_size, width // 2) if width else None)
 
 
 def signature_in_object_stream(pdf: bytes, field: str, identity: Identity) -> bytes:
@@ -522,8 +454,8 @@ def signature_in_object_stream(pdf: bytes, field: str, identity: Identity) -> by
     placed where the dictionary's /Contents sits *inside the decoded object stream*. A reader that
     takes the offsets of a compressed object for file offsets sees the gap as /Contents; every
     other reader sees a /Contents of zeros, and the CMS as an unrelated string."""
-    engine = pakta_sign_module._engine(identity.credentials())
-    size = 2 * engine.cms.size
+    engine = _engine(identity.credentials())
+    size = 2 * engine.cms_size
     widget_no, sig_no = field_number(pdf, field), next_free(pdf)
     hex_no, objstm_no, xref_no = sig_no + 1, sig_no + 2, sig_no + 3
     widget = latest(pdf, widget_no)
@@ -552,5 +484,5 @@ def signature_in_object_stream(pdf: bytes, field: str, identity: Identity) -> by
     slot = out.index(BYTE_RANGE_SLOT, len(pdf))
     out[slot : slot + len(BYTE_RANGE_SLOT)] = numbers_text
     digest = hashlib.sha512(bytes(out[:start] + out[stop:])).digest()
-    out[start:stop] = b"<" + engine.cms.sign(digest).hex().encode().ljust(size, b"0") + b">"
+    out[start:stop] = b"<" + engine.cms(digest).hex().encode().ljust(size, b"0") + b">"
     return bytes(out)

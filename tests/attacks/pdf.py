@@ -246,11 +246,18 @@ def append_update(pdf: bytes, objects: Mapping[int, bytes], root: int | None = N
 
 
 def single_revision(pdf: bytes) -> bytes:
-    """The file rewritten by pyHanko as one revision: what an attacker hands a signer when the
-    shadow content must look like part of the document from the start."""
+    """The file rewritten by pyHanko as one revision, then in pakta's own PDF dialect: what an
+    attacker hands a signer when the shadow content must look as if pakta had rendered it. Its
+    bytes are in pakta's form, so only what the objects say can give the attack away."""
+    from pakta_cli.pdf import canonical
+    from pakta_cli.pdf.syntax import PdfError
+
     out = BytesIO()
     copy_into_new_writer(reader(pdf), writer_kwargs={"stream_xrefs": False}).write(out)
-    return out.getvalue()
+    try:
+        return canonical.rewrite_rendered(out.getvalue())
+    except PdfError:  # objects pyHanko numbered with gaps: pakta's form cannot hold them
+        return out.getvalue()
 
 
 def pyhanko_update(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:

@@ -24,14 +24,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from pakta_cli import sign as pakta_sign_module
+from pakta_cli.sign import _engine
 from tests.attacks import more
 from tests.attacks.identities import Identity
 from tests.attacks.pdf import (
-    _line,
     _trailer_entries,
     append_compressed_update,
-    field_number,
     latest,
     next_free,
     page_number,
@@ -126,33 +124,36 @@ def _xref_stream(pdf: bytes, rows: Mapping[int, tuple[int, int, int]], xref_no: 
 def signing_revision(pdf: bytes, field: str, identity: Identity, *, objects: Mapping[int, bytes] | None = None,
                      packed: Mapping[int, tuple[int, int]] | None = None, sig_entries: bytes = b"",
                      xref: XrefEncoding = PLAIN_XREF) -> bytes:
-    """`field` signed by `identity`'s key with pakta's CMS, in a revision written by hand the PDF 1.5
-    way: the widget gains /V and an /AP stamp, the signature dictionary is pakta's (plus
-    `sig_entries`), and `objects` (number -> the text between `N 0 obj` and `endobj`, numbered from
-    `first_extra(pdf)`) are written alongside. `packed` names the objects stored inside one of those
-    objects, an object stream: number -> (object stream, index). A cross-reference stream encoded as
-    `xref` says where everything is.
+    """`field` signed by `identity`'s key, its objects exactly as `pakta sign` writes them (widget,
+    signature dictionary plus `sig_entries`, stamp), but closed the PDF 1.5 way: with a
+    cross-reference stream encoded as `xref`, and `objects` (number -> the text between `N 0 obj`
+    and `endobj`, numbered from `first_extra(pdf)`) written alongside. `packed` names the objects
+    stored inside one of those objects, an object stream: number -> (object stream, index).
 
-    With no `objects`, this is an honest signature (the suite checks it verifies): only what the
-    attacks add tells it from `pakta sign`'s own revision.
+    With no `objects`, only the closing tells it from `pakta sign`'s own revision.
     """
-    engine = pakta_sign_module._engine(identity.credentials())
-    size = 2 * engine.cms.size
-    widget_no, sig_no = field_number(pdf, field), next_free(pdf)
-    stamp_no = sig_no + 1
-    objects, packed = dict(objects or {}), dict(packed or {})
-    xref_no = max([stamp_no, *objects]) + 1
-    widget = latest(pdf, widget_no)
-    widget[pdf_name("/V")] = ref(sig_no)
-    widget[pdf_name("/AP")] = DictionaryObject({pdf_name("/N"): ref(stamp_no)})
+    from pakta_cli import sigrevision
+    from pakta_cli.pdf import writer as pakta_writer
+    from pakta_cli.verify import read_pact
+    from tests.attacks.forge import body as object_body
+
+    engine = _engine(identity.credentials())
+    size = 2 * engine.cms_size
+    pact = read_pact(pdf)
+    before = sigrevision.before_signing(pact.doc, len(pact.doc.revisions), field, pact.verify_url)
     signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    now = signed_at.strftime("(D:%Y%m%d%H%M%SZ)").encode()
+    built = sigrevision.build(before, field, sigrevision.signer_of(identity.cert, signed_at),
+                              bytes(engine.cms_size))
+    objects, packed = dict(objects or {}), dict(packed or {})
+    body = {num: object_body(chunk) for num, chunk in built.objects.items()}
+    sig = body[built.signature].replace(pakta_writer.value([0, *built.byte_range[1:]]), more.BYTE_RANGE_SLOT)
+    if sig_entries:
+        sig = sig[: -len(b" >>")] + b" " + sig_entries + b" >>"
+    body[built.signature] = sig
+    body.update(objects)
+    xref_no = max(body) + 1
     placeholder = b"<" + b"0" * size + b">"
-    sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M " + now + b" " + sig_entries
-           + b" /ByteRange " + more.BYTE_RANGE_SLOT + b" /Contents " + placeholder + b" >>")
-    body = {widget_no: serialize(widget), sig_no: sig, stamp_no: more.pakta_stamp(pdf, field, identity, signed_at),
-            **objects}
-    out = bytearray(_line(pdf))
+    out = bytearray(pdf)
     rows: dict[int, tuple[int, int, int]] = {}
     for number, text in sorted(body.items()):
         rows[number] = (1, len(out), 0)
@@ -170,7 +171,7 @@ def signing_revision(pdf: bytes, field: str, identity: Identity, *, objects: Map
     numbers = b"[0 %d %d %d]" % (start, stop, len(out) - stop)
     out[slot : slot + len(more.BYTE_RANGE_SLOT)] = numbers.ljust(len(more.BYTE_RANGE_SLOT))
     digest = hashlib.sha512(bytes(out[:start] + out[stop:])).digest()
-    out[start:stop] = b"<" + engine.cms.sign(digest).hex().encode().ljust(size, b"0") + b">"
+    out[start:stop] = b"<" + engine.cms(digest).hex().upper().encode().ljust(size, b"0") + b">"
     return bytes(out)
 
 
@@ -266,7 +267,9 @@ def sign_as_pakta(pdf: bytes, field: str, identity: Identity) -> bytes:
     """`field` signed exactly as `pakta sign` signs it (same stamp, same CMS, one revision), but
     without its refusal to sign a pact that is not as rendered: an older pakta, or any PAdES tool,
     signs what it is handed, so the verifier must judge the pact on its own."""
-    return more.sign_with(pdf, field, identity)
+    from tests.attacks.forge import forge
+
+    return forge(pdf, field, identity)
 
 
 def _javascript(script: str) -> DictionaryObject:
@@ -423,26 +426,46 @@ def objects_of(pdf: bytes) -> dict[int, bytes]:
     return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(?m)^(\d+) 0 obj\n(.*?)\nendobj\n", pdf, re.S)}
 
 
+def _in_pakta_form(text: bytes) -> bytes:
+    """An object's text as pakta's writer writes it, when it is a plain value (streams stay as given)."""
+    from pakta_cli.pdf import writer as pakta_writer
+    from pakta_cli.pdf.syntax import Lexer, PdfError
+
+    if b"stream\n" in text:
+        return text
+    try:
+        value, end = Lexer(text).value(0)
+    except PdfError:
+        return text
+    return pakta_writer.value(value) if not text[end:].strip() else text
+
+
 def rewritten(pdf: bytes, changes: Mapping[int, bytes] | None = None, add: Mapping[int, bytes] | None = None,
               *, before_objects: bytes = b"") -> bytes:
-    """The render as one revision again, with objects replaced or added, and `before_objects`
-    between the header and the first object (where a linearization dictionary would stand)."""
+    """The render as one revision again, in pakta's own form, with objects replaced or added (each
+    written as pakta writes a value), and `before_objects` between the header and the first object
+    (where a linearization dictionary would stand)."""
+    from pakta_cli.pdf import writer as pakta_writer
+    from pakta_cli.pdf.reader import Document
+
+    trailer = Document(pdf).revisions[0].trailer
     objects = {**objects_of(pdf), **(changes or {}), **(add or {})}
-    out = bytearray(b"%PDF-1.4\n%\x93\x8c\x8b\x9e\n" + before_objects)
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
-    size = max(objects) + 1
-    at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for number in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[number] if number in offsets else b"0000000000 00000 f \n"
-    trailer = re.search(rb"trailer\s*<<(.*)>>\s*startxref", pdf, re.S)
-    assert trailer is not None
-    out += b"trailer\n<<" + re.sub(rb"/Size \d+", b"/Size %d" % size, trailer.group(1))
-    out += b">>\nstartxref\n%d\n%%%%EOF\n" % at
-    return bytes(out)
+    chunks = [b"%d 0 obj\n%s\nendobj\n" % (n, _in_pakta_form(objects[n])) for n in sorted(objects)]
+    assert sorted(objects) == list(range(1, len(objects) + 1)), "objects must be numbered 1..N"
+    out = pakta_writer.rendered_file(chunks, root=trailer["Root"], info=trailer.get("Info"))
+    if before_objects:
+        out = single_revision_bytes_with(out, before_objects)
+    return out
+
+
+def single_revision_bytes_with(pdf: bytes, inserted: bytes) -> bytes:
+    """`pdf` with `inserted` after its header, every offset in its table moved to match."""
+    header = len(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    out = pdf[:header] + inserted + pdf[header:]
+    moved = re.sub(rb"(?m)^(\d{10}) 00000 n ", lambda m: b"%010d 00000 n " % (int(m.group(1)) + len(inserted)), out)
+    at = moved.rindex(b"startxref\n") + len(b"startxref\n")
+    end = moved.index(b"\n", at)
+    return moved[:at] + b"%d" % (int(moved[at:end]) + len(inserted)) + moved[end:]
 
 
 def object_with(pdf: bytes, needle: bytes) -> int:

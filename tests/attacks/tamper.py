@@ -9,6 +9,7 @@ and a few of pakta's own (transplanted signatures, truncation).
 from __future__ import annotations
 
 import re
+import zlib
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, pdf_name, pdf_string
@@ -29,7 +30,6 @@ from tests.attacks.pdf import (
     page_number,
     pyhanko_update,
     reader,
-    replace_once,
     root_number,
     serialize,
     set_byte_range,
@@ -81,9 +81,35 @@ def embedded_file_number(pdf: bytes, name: str) -> int:
 
 
 def flip_definition_byte(pdf: bytes, old: bytes, new: bytes) -> bytes:
-    """Replace `old` with `new` (same length) inside the embedded definition, in place."""
-    start, end = object_span(pdf, embedded_file_number(pdf, DEFINITION_NAME))
-    return replace_once(pdf, old, new, start, end)
+    """Replace `old` with `new` inside the embedded definition (which pakta stores compressed).
+
+    In a signed pact, the compressed bytes change in place (same length): the signed bytes are no
+    longer what was signed. In an unsigned one, the pact is written again as pakta would write it
+    with that definition, so only the definition and its manifest hash disagree.
+    """
+    from pakta_cli.pdf import writer
+    from pakta_cli.pdf.reader import Document
+    from pakta_cli.pdf.syntax import Stream
+
+    number = embedded_file_number(pdf, DEFINITION_NAME)
+    doc = Document(pdf)
+    item = doc.get(number)
+    assert isinstance(item, Stream)
+    if len(doc.revisions) > 1:
+        middle = (item.start + item.end) // 2
+        return pdf[:middle] + bytes([pdf[middle] ^ 0x55]) + pdf[middle + 1 :]
+    text = zlib.decompress(pdf[item.start : item.end])
+    assert text.count(old) == 1, old
+    changed = zlib.compress(text.replace(old, new))
+    rev = doc.revisions[0]
+    objects = []
+    for num in range(1, rev.trailer["Size"]):
+        value = doc.get(num)
+        if num == number:
+            objects.append(writer.indirect(num, value.dict, changed))
+        else:
+            objects.append(writer.object_bytes(num, value, pdf))
+    return writer.rendered_file(objects, root=rev.trailer["Root"], info=rev.trailer.get("Info"))
 
 
 # -- incremental updates that change what a reader shows -------------------------------------------

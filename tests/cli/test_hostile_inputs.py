@@ -119,7 +119,7 @@ def test_huge_jobs_does_not_start_a_process_per_job(monkeypatch: pytest.MonkeyPa
     """`--jobs 100000` once started a hundred thousand processes (the pool starts them all)."""
     import concurrent.futures
 
-    from pakta_cli import batch
+    from pakta_cli import parallel
 
     asked: list[int] = []
 
@@ -128,10 +128,10 @@ def test_huge_jobs_does_not_start_a_process_per_job(monkeypatch: pytest.MonkeyPa
             asked.append(max_workers)
             super().__init__(max_workers=max_workers)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", Recording)
-    results = dict(batch.run_parallel(abs, [-1, -2, -3], jobs=100_000))
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recording)
+    results = dict(parallel.run_parallel(abs, [-1, -2, -3], jobs=100_000))
     assert results == {0: 1, 1: 2, 2: 3}
-    assert asked and asked[0] <= batch.MAX_JOBS_PER_CORE * batch.default_jobs()
+    assert asked and asked[0] <= parallel.MAX_JOBS_PER_CORE * parallel.default_jobs()
     assert asked[0] <= 2  # three items make one chunk: two processes at most
 
 

@@ -168,7 +168,7 @@ def test_ca_lifecycle(tmp_path: Path, keys_env: dict[str, str]) -> None:
     assert code == 0, err
     assert "now lists 1 certificate" in err
     crls = load_crls([tmp_path / "kpu.crl"], [root])
-    assert revocation(issued, crls) is not None
+    assert revocation(issued, [root], crls).entry is not None
     code, out, _ = run("keys", "show", str(tmp_path / "kpu.crl"))
     assert f"serial {issued.serial_number:x} revoked" in out and "(key-compromise)" in out
 

@@ -54,11 +54,11 @@ def test_a_pact_signed_by_both_parties_is_valid(
     code, out, err = run(both_signed, "--trust", ayu_cert, "--trust", made_cert)
     assert code == 0, out + err
     text = flat(out)
-    assert "VALID" in text and "FAIL" not in text.replace("0 FAIL", "")
+    assert out.startswith("VALID\t") and "FAIL" not in out
     assert "both.pdf" in text and AYU["name"] in text and MADE["name"] in text
-    assert "2/2" in text
-    assert "1 dokumen / documents: 1 VALID, 0 FAIL" in text
-    assert err == ""
+    assert "\t2/2\t" in out
+    # piped, stdout holds only the documents; the summary is for people, on stderr
+    assert "1 dokumen / documents: 1 VALID, 0 INCOMPLETE, 0 FAIL" in err
 
 
 def test_trust_may_be_a_folder_and_a_ca_root(tmp_path: Path) -> None:
@@ -101,14 +101,16 @@ def test_a_folder_with_mixed_files_accounts_for_every_pdf(
     (folder / "notes.txt").write_text("not a pact")
     code, out, err = run(folder, "--trust", ayu_cert, "--trust", made_cert, "--jobs", "2")
     assert code == 1
-    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith(" ") and line.split()
-             and line.split()[0].startswith(str(folder))}
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert all(len(row) == 5 for row in rows)  # status, file, parties, signers, reasons: always five columns
+    lines = {row[1]: row for row in rows}
     assert sorted(Path(p).name for p in lines) == ["good.pdf", "not-a-pdf.pdf", "truncated.pdf", "unsigned.PDF"]
-    assert " VALID " in lines[str(folder / "good.pdf")]
-    assert "not a PDF file" in lines[str(folder / "not-a-pdf.pdf")]
-    assert "damaged or truncated PDF" in lines[str(folder / "truncated.pdf")]
-    assert "not signed at all" in lines[str(folder / "sub" / "unsigned.PDF")]
-    assert "4 dokumen / documents: 1 VALID, 3 FAIL" in out
+    assert lines[str(folder / "good.pdf")][0] == "VALID"
+    assert "not a PDF file" in lines[str(folder / "not-a-pdf.pdf")][4]
+    assert "damaged or truncated PDF" in lines[str(folder / "truncated.pdf")][4]
+    unsigned = lines[str(folder / "sub" / "unsigned.PDF")]
+    assert unsigned[0] == "INCOMPLETE" and unsigned[2] == "0/2" and "not yet signed by" in unsigned[4]
+    assert "4 dokumen / documents: 1 VALID, 1 INCOMPLETE, 2 FAIL" in err
     assert "1 file not ending in .pdf skipped" in err
 
 
@@ -121,15 +123,17 @@ def test_json_prints_every_check_of_every_document(
     code, out, _ = run(both_signed, junk, "--trust", ayu_cert, "--json")
     assert code == 1
     data = json.loads(out)
-    assert data["summary"] == {"documents": 2, "valid": 0, "failed": 2, "ok": False}
+    assert data["summary"] == {"documents": 2, "valid": 0, "incomplete": 0, "failed": 2, "ok": False}
     signed, unreadable = data["documents"]
     assert [c["name"] for c in signed["checks"]] == [
-        "readable", "signed", "all_parties_signed", "unchanged_after_signing", "as_rendered", "embedded_hashes"]
+        "readable", "all_parties_signed", "unchanged_after_signing", "as_rendered", "embedded_hashes"]
     assert [c["name"] for c in signed["signatures"][0]["checks"]] == [
         "byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party", "stamp"]
     trusted = {s["field"]: s["checks"][3]["ok"] for s in signed["signatures"]}
     assert trusted == {"pakta-signer-1": True, "pakta-superior-1": False}
-    assert unreadable["checks"] == [{"name": "readable", "ok": False, "detail": "bukan berkas PDF / not a PDF file"}]
+    assert unreadable["checks"] == [{"name": "readable", "ok": False, "messages": [
+        {"key": "not_pdf", "id": "bukan berkas PDF", "en": "not a PDF file"}]}]
+    assert unreadable["status"] == "FAIL"
 
 
 def test_definition_and_reproduce(
@@ -177,9 +181,9 @@ def test_roster_completeness_with_the_batch_manifest(
         extra.unlink()
     returned = [back / f.name for f in files]
     (back / "stray.pdf").write_bytes(returned[0].read_bytes())
-    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json")
+    code, out, err = run(back, *trust, "--manifest", folder / "manifest.json")
     assert code == 1
-    text = flat(out)
+    text = flat(out + err)
     assert "2/2 pakta ada / pacts present" in text
     assert f"1 belum ditandatangani lengkap / not fully signed: {returned[1]}" in text
     assert "more than one file for the same pact" in text
@@ -187,20 +191,20 @@ def test_roster_completeness_with_the_batch_manifest(
 
     (back / "stray.pdf").unlink()
     returned[1].unlink()
-    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json", "--json")
+    code, out, err = run(back, *trust, "--manifest", folder / "manifest.json", "--json")
     assert code == 1
     assert json.loads(out)["roster"]["missing"] == [files[1].name]
 
     sign(back, rendered_pact(tmp_path / "elsewhere", [AYU]), ayu, name="foreign.pdf")
-    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json", "--json")
+    code, out, err = run(back, *trust, "--manifest", folder / "manifest.json", "--json")
     assert json.loads(out)["roster"]["unknown"] == [str(back / "foreign.pdf")]
     (back / "foreign.pdf").unlink()
     sign(back, files[1], kadek, made, name=files[1].name)
     for extra in back.glob("*-signed-*.pdf"):
         extra.unlink()
-    code, out, _ = run(back, *trust, "--manifest", folder / "manifest.json")
+    code, out, err = run(back, *trust, "--manifest", folder / "manifest.json")
     assert code == 0, out
-    assert "daftar / roster: lengkap / complete" in flat(out)
+    assert "daftar / roster: lengkap / complete" in flat(out + err)
 
 
 # -- usage errors: exit 2, one line on stderr ------------------------------------------------------
@@ -264,9 +268,11 @@ def test_piped_output_is_plain_and_every_reason_stays_on_one_line(
     )
     assert result.returncode == 1
     out = result.stdout.decode()
-    assert "\x1b[" not in out
-    assert f"- belum ditandatangani oleh {MADE['name']} / not yet signed by {MADE['name']}" in out
-    assert result.stderr == b""
+    assert "\x1b[" not in out and "\x1b[" not in result.stderr.decode()
+    (line,) = out.splitlines()  # one line for the document, however narrow the terminal says it is
+    assert line.startswith("INCOMPLETE\t")
+    assert line.endswith(f"\tbelum ditandatangani oleh {MADE['name']} / not yet signed by {MADE['name']}")
+    assert "1 INCOMPLETE" in result.stderr.decode()
 
 
 def test_trusting_a_ca_without_its_crl_says_revocation_is_not_checked(tmp_path: Path) -> None:

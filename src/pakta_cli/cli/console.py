@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Literal
 
 from rich.console import Console
 
@@ -15,9 +17,11 @@ class State:
 
 
 state = State()
-# rich already honours NO_COLOR and drops styling when the stream is not a terminal.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# rich drops styling when the stream is not a terminal; with NO_COLOR it drops colour but keeps bold
+# and dim, so NO_COLOR turns every escape code off (https://no-color.org: plain text, nothing else).
+_COLOURS: Literal["auto"] | None = None if os.environ.get("NO_COLOR") else "auto"
+err = Console(stderr=True, highlight=False, soft_wrap=True, color_system=_COLOURS)
+out = Console(highlight=False, soft_wrap=True, color_system=_COLOURS)
 
 
 def report_error(exc: PaktaError) -> None:

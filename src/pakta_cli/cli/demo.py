@@ -16,18 +16,18 @@ def demo(
     """Run the whole flow on the bundled examples: render, keys and CA, sign, verify, tamper."""
     from pakta_cli import report
     from pakta_cli.cli.console import note, out
-    from pakta_cli.cli.verify import print_table
+    from pakta_cli.cli.verify import print_verdicts
     from pakta_cli.demo import run_demo
 
     result = run_demo(folder, say=note)
     note("")
     note(f"auditor:     pakta verify {folder / 'pacts'} --trust {result.ca_cert}")
-    print_table(result.verdicts)
-    out.print(report.summary(result.verdicts))
+    print_verdicts(result.verdicts)
+    out.print(report.summary(v.status for v in result.verdicts))
     note("")
     note(f"auditor:     pakta verify {folder / 'tampered'} --trust {result.ca_cert}")
-    print_table([result.tampered])
-    out.print(report.summary([result.tampered]))
+    print_verdicts([result.tampered])
+    out.print(report.summary([result.tampered.status]))
     note("")
     expected = all(v.ok for v in result.verdicts) and not result.tampered.ok
     if not expected:

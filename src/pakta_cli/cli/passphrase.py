@@ -18,7 +18,8 @@ import typer
 
 from pakta_cli.cli.console import note
 from pakta_cli.errors import InputError, KeyFileError
-from pakta_cli.keys import MIN_PASSPHRASE, key_is_encrypted, read_file
+from pakta_cli.fsutil import read_file
+from pakta_cli.keys import MIN_PASSPHRASE, key_is_encrypted
 
 ENV = "PAKTA_PASSPHRASE"
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pakta_cli.cli.console import err
 
 
 @contextmanager
-def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """Yield an `advance(n)` callback; shows nothing for a single item or a non-terminal stderr."""
-    if total <= 1 or not err.is_terminal:
+def progress_bar(label: str, total: int, console: Console = err) -> Iterator[Callable[[int], None]]:
+    """Yield an `advance(n)` callback; shows nothing for a single item or a console that is no terminal.
+
+    Results printed to the same `console` while the bar runs appear above it (rich keeps the bar at
+    the bottom), so a command that streams its results to a terminal passes that console here.
+    """
+    if total <= 1 or not console.is_terminal:
         yield lambda n: None
         return
     with Progress(
@@ -21,7 +26,7 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=console,
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)

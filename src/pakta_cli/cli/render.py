@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from pakta_cli import templates
-from pakta_cli.batch import default_jobs, render_roster
+from pakta_cli.batch import render_roster
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.definition import load_definition, load_roster
 from pakta_cli.errors import InputError, ValidationError
 from pakta_cli.fsutil import atomic_write
+from pakta_cli.parallel import default_jobs
 from pakta_cli.render import render as render_pact
 
 Definition = Annotated[Path, typer.Argument(help="The pact definition (YAML).", metavar="DEF.yaml", show_default=False)]

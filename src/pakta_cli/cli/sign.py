@@ -10,12 +10,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from pakta_cli.batch import default_jobs
 from pakta_cli.cli.console import err, note, out
 from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.errors import EXIT_USAGE, PaktaError
 from pakta_cli.fsutil import make_folder
+from pakta_cli.parallel import default_jobs
 from pakta_cli.sign import (
     SignOptions,
     SignOutcome,

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from pakta_cli.report import Row
     from pakta_cli.verify import Policy, Verdict
 
 T = TypeVar("T")
@@ -57,13 +56,18 @@ def verify(
         bool, typer.Option("--reproduce", help="Re-render each embedded definition and require the same bytes.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print every check of every document as JSON.")] = False,
+    allow_incomplete: Annotated[
+        bool, typer.Option("--allow-incomplete", help="Exit 0 while parties are still to sign: INCOMPLETE "
+                           "pacts (every signature present valid, nothing changed) do not fail the run.")
+    ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes; 0 means all cores.")] = 0,
 ) -> None:
     """Verify signed pacts: signatures, trust, parties, and that nothing changed after signing."""
-    from pakta_cli.batch import default_jobs, read_batch_manifest
+    from pakta_cli.batch import read_batch_manifest
     from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
     from pakta_cli.keys import is_ca
+    from pakta_cli.parallel import default_jobs
     from pakta_cli.trust import load_crls, load_trust
     from pakta_cli.verify import Policy
 
@@ -85,7 +89,7 @@ def verify(
 
     try:
         failed = present(files, policy, jobs or default_jobs(), as_json=as_json,
-                         batch=batch, manifest=str(manifest))
+                         batch=batch, manifest=str(manifest), allow_incomplete=allow_incomplete)
     except BrokenPipeError:
         # the reader went away (`| head`): say nothing more, as command-line tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -96,50 +100,65 @@ def verify(
 
 
 def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_json: bool,
-            batch: dict[str, Any] | None, manifest: str) -> bool:
-    """Verify `files`, print what the auditor asked for, and say whether anything failed."""
+            batch: dict[str, Any] | None, manifest: str, allow_incomplete: bool = False) -> bool:
+    """Verify `files`, print what the auditor asked for, and say whether the run failed."""
+    from collections import Counter
+
     from pakta_cli import report
     from pakta_cli.cli.console import out
     from pakta_cli.cli.progress import progress_bar
-    from pakta_cli.verify import check_roster, fully_signed, verify_paths
+    from pakta_cli.verify import Status, check_roster, fully_signed, verify_paths
 
-    rows: list[report.Row] = []
+    counts: Counter[Status] = Counter()
     signed_state: list[tuple[str, str, bool, str | None]] = []
-    counts = {True: 0, False: 0}
+    terminal = out.is_terminal
     if as_json:
         sys.stdout.write('{"documents": [\n')
-    with progress_bar("verifying", len(files)) as advance:
+    with progress_bar("verifying", len(files), out if terminal and not as_json else _stderr()) as advance:
         results = verify_paths([f for f, _ in files], policy, jobs=workers, progress=advance)
         for index, verdict, digest in in_order(results):
-            counts[verdict.ok] += 1
-            if as_json:  # streamed: a run over a whole region never holds every verdict in memory
+            counts[verdict.status] += 1
+            # streamed, whatever the output: a run over a whole region never holds every verdict in memory
+            if as_json:
                 sys.stdout.write(("" if index == 0 else ",\n") + report.json_document(verdict))
+            elif terminal:
+                out.print(report.block(report.Row.of(verdict), out.width))
             else:
-                rows.append(report.Row.of(verdict))
+                typer.echo(report.line(verdict))
             if batch is not None:
                 signed_state.append((verdict.path, files[index][1], fully_signed(verdict), digest))
     roster = check_roster(batch, manifest, signed_state) if batch is not None else None
     if as_json:
-        tail = json.dumps(report.json_tail(counts[True], counts[False], roster), ensure_ascii=False, indent=1)
+        tail = json.dumps(report.json_tail(counts, roster, allow_incomplete=allow_incomplete), ensure_ascii=False,
+                          indent=1)
         sys.stdout.write("\n],\n" + tail[1:] + "\n")
         sys.stdout.flush()
     else:
-        print_table(rows)
+        # the roster and the summary are for people: on the terminal with the verdicts, on stderr when the
+        # verdicts are piped (stdout then holds one line per document and nothing else)
+        target = out if terminal else _stderr()
         if roster is not None:
-            out.print(report.roster_lines(roster))
-        out.print(report.summary(roster=roster, counts=(counts[True], counts[False])))
-    return bool(counts[False] or (roster is not None and not roster.ok))
+            target.print(report.roster_lines(roster, target.width if terminal else 100_000), end="")
+        target.print(report.summary(counts.elements(), roster=roster))
+    failed = counts[Status.FAIL] + (0 if allow_incomplete else counts[Status.INCOMPLETE])
+    return bool(failed or (roster is not None and not roster.ok))
 
 
-def print_table(rows: Sequence[Row | Verdict]) -> None:
-    """The verdict table: wrapped to a terminal, or whole lines when piped or saved (for grep and diff)."""
+def _stderr() -> Any:
+    from pakta_cli.cli.console import err
+
+    return err
+
+
+def print_verdicts(verdicts: Sequence[Verdict]) -> None:
+    """Verdicts as `pakta verify` shows them: blocks in a terminal, tab-separated lines when piped."""
     from pakta_cli import report
     from pakta_cli.cli.console import out
 
-    if rows and out.is_terminal:
-        out.print(report.table(rows))
-    elif rows:
-        typer.echo(report.plain(rows))
+    if out.is_terminal:
+        out.print(report.blocks(verdicts, out.width))
+    else:
+        typer.echo(report.plain(verdicts))
 
 
 def in_order(results: Iterable[tuple[int, T, U]]) -> Iterator[tuple[int, T, U]]:

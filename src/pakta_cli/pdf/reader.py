@@ -1,4 +1,4 @@
-"""A small, strict reader of PDF file structure, written for the verifier.
+"""A strict reader of PDF file structure, written for the verifier, with a bound on every cost.
 
 Why not pyHanko's or pypdf's reader: the verifier must see a signed pact exactly as its bytes are,
 revision by revision, and must refuse what a lenient reader would repair. A lenient reader that
@@ -12,12 +12,11 @@ auditor something other than what a viewer shows. This reader therefore:
   at the offsets it lists, then the section itself; anything else is an error;
 - keeps every object of every revision addressable, so two revisions can be compared object by object.
 
-It also is what makes the verifier fast: a pact is a few dozen small objects, and parsing just the
-ones the checks need costs far less than building pyHanko's full document model.
-
-Values: dict (`PdfDict`, name keys without the slash), list, `Name`, bytes (strings), int,
-Decimal (reals), bool, None, `Ref`, `Stream`. Compare values with `same`, which unlike `==` keeps
-`true` apart from `1` and a name apart from a string.
+It reads more than pakta writes (cross-reference and object streams, predictors) because the
+verifier must explain what an attacker's revision holds, and must check signatures on PDFs pakta
+did not render. Every decode, count and chain therefore has a limit (`LIMITS`): a hostile file
+fails with a reason after about as much work as an honest file of its size, never stalls a run
+over a province's folder. Whether the bytes are in pakta's own form is `pakta_cli.pdf.canonical`'s job.
 """
 
 from __future__ import annotations
@@ -25,264 +24,33 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any
 
-WHITESPACE = b"\x00\t\n\x0c\r "
-DELIMITERS = b"()<>[]{}/%"
-MAX_DEPTH = 64  # nesting deeper than this is an attack on the parser, never a pact
+from pakta_cli.pdf.syntax import WS, Lexer, Name, PdfDict, PdfError, Ref, Stream, refs_in
 
-_WS = re.compile(rb"[\x00\t\n\x0c\r ]*")
-# possessive (`*+`, `++`): white space and comments are never given back, so a token that fails to
-# follow a long run of them fails at once instead of retrying every way to split the run
-_WS_COMMENTS = re.compile(rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+")
-_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+_WS = WS
 _INTEGER = re.compile(rb"\d+")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _ANY_OBJ_HEADER = re.compile(rb"(?<![0-9])\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj(?![A-Za-z0-9])")
 _OBJ_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + _REGULAR + rb")")
-_STRING_SPECIAL = re.compile(rb"[()\\]")
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
 _SUBSECTION = re.compile(rb"(\d+) (\d+)[\x00\t ]*(?:\r\n|\n|\r)")
-_ESCAPES = {
-    ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
-    ord("("): b"(", ord(")"): b")", ord("\\"): b"\\",
-}
-
-
-class PdfError(Exception):
-    """The bytes are not a PDF this reader accepts; the message says where and why."""
-
-
-class Name(str):
-    """A PDF name, decoded (`/Type` is Name("Type")); kept apart from strings, which are bytes."""
-
-    __slots__ = ()
-
-
-class Ref(NamedTuple):
-    num: int
-    gen: int
-
-    def __str__(self) -> str:
-        return f"{self.num} {self.gen} R"
-
-
-class PdfDict(dict[str, Any]):
-    """A dictionary that remembers the byte span of each value, so /Contents can be located."""
-
-    __slots__ = ("spans",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.spans: dict[str, tuple[int, int]] = {}
 
 
 @dataclass(frozen=True)
-class Stream:
-    """A stream object: its dictionary and where its raw (still encoded) data sits in the file."""
+class Limits:
+    """What one document may cost the reader; far above any pact, far below what hurts a run."""
 
-    dict: PdfDict
-    start: int
-    end: int
-
-
-def same(a: Any, b: Any) -> bool:
-    """Structural equality that keeps types apart (`true` is not `1`, a name is not a string)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, Stream):
-        return a.start == b.start and a.end == b.end and same(a.dict, b.dict)
-    return bool(a == b)
+    revisions: int = 256  # a pact has one per signer; more is a file built to be slow
+    objects: int = 500_000  # /Size, and the entries one cross-reference stream may list
+    decoded: int = 32 << 20  # bytes one stream may inflate to (the largest honest one: a logo)
+    decoded_total: int = 128 << 20  # bytes all streams of one document may inflate to
+    predicted: int = 1 << 20  # bytes that may go through a PNG predictor (pure Python, per byte)
+    object_stream_items: int = 100_000
 
 
-def refs_in(value: Any, out: set[int] | None = None) -> set[int]:
-    """Every object number a value refers to (stream data is not looked into)."""
-    found = set() if out is None else out
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Ref):
-            found.add(item.num)
-        elif isinstance(item, Stream):
-            stack.extend(item.dict.values())
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
-
-
-_TOKENS = re.compile(
-    rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+"  # whitespace and comments before a token (possessive)
-    rb"(?:(?P<ref>(?P<num_>\d+)[\x00\t\n\x0c\r ]+(?P<gen_>\d+)[\x00\t\n\x0c\r ]+R(?!" + _REGULAR + rb"))"
-    rb"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?!" + _REGULAR + rb")"
-    rb"|(?P<name>/" + _REGULAR + rb"*)"
-    rb"|(?P<open><<|\[)"
-    rb"|(?P<close>>>|\])"
-    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
-    rb"|(?P<str>\()"
-    rb"|(?P<kw>" + _REGULAR + rb"+))"
-)
-_KEYWORDS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
-_NAMES: dict[bytes, Name] = {}
-
-
-class Lexer:
-    """Parses direct objects from a byte string at a given offset.
-
-    One regular expression tokenises, and containers are built with an explicit stack: no
-    recursion (a deeply nested file cannot exhaust Python's stack) and few Python calls per token,
-    which is most of what verifying a pact costs.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def skip(self, pos: int) -> int:
-        match = _WS_COMMENTS.match(self.data, pos)
-        return match.end() if match else pos
-
-    def value(self, pos: int, refs: list[int] | None = None) -> tuple[Any, int]:
-        """Parse one value starting at `pos` (after whitespace); return it and the offset after it.
-
-        `refs`, when given, collects the object number of every reference met on the way, so that
-        who-refers-to-what needs no second walk over the parsed value.
-        """
-        data = self.data
-        match_at = _TOKENS.match
-        # a frame: [container, pending dictionary key or None, offset where the container starts]
-        stack: list[list[Any]] = []
-        while True:
-            match = match_at(data, pos)
-            if match is None:
-                pos = self.skip(pos)  # name what follows the white space, not the white space
-                if pos >= len(data):
-                    raise PdfError("unexpected end of file")
-                raise PdfError(f"unexpected {chr(data[pos])!r} at byte {pos}")
-            kind = match.lastgroup
-            if kind is None:
-                if match.end() >= len(data):
-                    raise PdfError("unexpected end of file")
-                raise PdfError(f"unexpected {chr(data[match.end()])!r} at byte {match.end()}")
-            start, pos = match.start(kind), match.end()
-            value: Any
-            if kind == "open":
-                if len(stack) >= MAX_DEPTH:
-                    raise PdfError(f"objects nested too deeply at byte {start}")
-                stack.append([PdfDict() if data[start] == 0x3C else [], None, start])
-                continue
-            if kind == "close":
-                if not stack:
-                    raise PdfError(f"unexpected {match.group(kind).decode()} at byte {start}")
-                closer = start
-                container, pending, start = stack.pop()
-                if isinstance(container, dict) != (data[closer] == 0x3E):
-                    raise PdfError(f"mismatched {match.group(kind).decode()} at byte {closer}")
-                if pending is not None:
-                    raise PdfError(f"dictionary key /{pending} without a value at byte {closer}")
-                value = container
-            elif kind == "ref":
-                value = Ref(int(match.group("num_")), int(match.group("gen_")))
-                if refs is not None:
-                    refs.append(value.num)
-            elif kind == "num":
-                text = match.group(kind)
-                if b"." in text:
-                    try:
-                        value = Decimal(text.decode("ascii"))
-                    except InvalidOperation:
-                        raise PdfError(f"bad number at byte {start}") from None
-                else:
-                    value = int(text)
-            elif kind == "name":
-                raw = match.group(kind)
-                value = _NAMES.get(raw)
-                if value is None:
-                    value = Name(_decode_name(raw[1:], start))
-                    if len(_NAMES) < 4096:  # the names pakta files use; never grows without bound
-                        _NAMES[raw] = value
-            elif kind == "hex":
-                digits = match.group(kind)[1:-1].translate(None, WHITESPACE)
-                value = bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode("ascii"))
-            elif kind == "str":
-                value, pos = self._literal(pos)
-            else:
-                word = match.group(kind)
-                if word not in _KEYWORDS:
-                    raise PdfError(f"unexpected keyword {word[:20].decode('latin-1')!r} at byte {start}")
-                value = _KEYWORDS[word]
-            if not stack:
-                return value, pos
-            frame = stack[-1]
-            container = frame[0]
-            if type(container) is list:
-                container.append(value)
-            elif frame[1] is None:
-                if kind != "name":
-                    raise PdfError(f"dictionary key expected at byte {start}")
-                if value in container:
-                    raise PdfError(f"duplicate key /{value} at byte {start}")
-                frame[1] = str(value)
-            else:
-                key = frame[1]
-                container[key] = value
-                container.spans[key] = (start, pos)
-                frame[1] = None
-
-    def _literal(self, pos: int) -> tuple[bytes, int]:
-        data = self.data
-        out = bytearray()
-        level = 1
-        while True:
-            match = _STRING_SPECIAL.search(data, pos)
-            if match is None:
-                raise PdfError("unterminated string")
-            out += data[pos : match.start()]
-            pos = match.end()
-            char = data[match.start()]
-            if char == 0x28:
-                level += 1
-                out.append(char)
-            elif char == 0x29:
-                level -= 1
-                if level == 0:
-                    return bytes(out), pos
-                out.append(char)
-            else:  # backslash
-                if pos >= len(data):
-                    raise PdfError("unterminated string")
-                nxt = data[pos]
-                if nxt in _ESCAPES:
-                    out += _ESCAPES[nxt]
-                    pos += 1
-                elif 0x30 <= nxt <= 0x37:
-                    digits = re.match(rb"[0-7]{1,3}", data[pos : pos + 3])
-                    assert digits is not None
-                    out.append(int(digits.group(), 8) & 0xFF)
-                    pos += len(digits.group())
-                elif nxt == 0x0D:
-                    pos += 2 if data.startswith(b"\r\n", pos) else 1
-                elif nxt == 0x0A:
-                    pos += 1
-                else:
-                    out.append(nxt)
-                    pos += 1
-
-
-def _decode_name(raw: bytes, pos: int) -> str:
-    if b"#" in raw:
-        try:
-            raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
-        except ValueError:
-            raise PdfError(f"bad name at byte {pos}") from None
-    return raw.decode("latin-1")
-
-
+LIMITS = Limits()
 @dataclass(frozen=True)
 class Entry:
     """Where an object of one revision lives: at `offset`, or as item `index` of object stream `stream`."""
@@ -311,10 +79,12 @@ class Revision:
 class Document:
     """A PDF as a chain of revisions; objects can be read as of any revision."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, limits: Limits = LIMITS) -> None:
         if not data.startswith(b"%PDF-"):
             raise PdfError("not a PDF (the file does not start with %PDF-)")
         self.data = data
+        self.limits = limits
+        self._decoded_total = 0
         self.lexer = Lexer(data)
         self._cache: dict[tuple[int, int, int], Any] = {}
         self._parsed: dict[tuple[int, int], tuple[Any, int, int, frozenset[int]]] = {}
@@ -343,6 +113,8 @@ class Document:
             if offset in seen or offset >= limit or offset < 0:
                 raise PdfError(f"cross-reference chain goes backwards or loops (offset {offset})")
             seen.add(offset)
+            if len(chain) >= self.limits.revisions:
+                raise PdfError(f"more than {self.limits.revisions} revisions")
             rev = self._read_xref(offset)
             if rev.eof > limit:
                 raise PdfError("revisions overlap")
@@ -408,6 +180,8 @@ class Document:
                 break
             first, count = int(sub.group(1)), int(sub.group(2))
             pos = sub.end()
+            if first + count > self.limits.objects or 20 * count > len(data) - pos:
+                raise PdfError(f"cross-reference subsection at byte {sub.start()} lists entries it does not hold")
             for num in range(first, first + count):
                 entry = _XREF_ENTRY.match(data, pos)
                 if entry is None:
@@ -442,18 +216,24 @@ class Document:
                 or not (0 <= widths[0] <= 4 and 0 <= widths[1] <= 8 and 0 <= widths[2] <= 4)
                 or type(size) is not int):
             raise PdfError(f"bad cross-reference stream at byte {offset}")
+        if not 0 < size <= self.limits.objects:
+            raise PdfError(f"cross-reference stream at byte {offset} has /Size {size}")
         index = info.get("Index", [0, size])
         if not isinstance(index, list) or len(index) % 2 or not all(type(i) is int and i >= 0 for i in index):
             raise PdfError(f"bad /Index in the cross-reference stream at byte {offset}")
         row = sum(widths)
+        listed = sum(index[1::2])
+        # entries never past /Size (where viewers disagree), and every listed row present in the data:
+        # a 200-byte stream must not make this loop run for billions of entries
+        if row == 0 or any(first + count > size for first, count in zip(index[::2], index[1::2], strict=True)) \
+                or listed * row > len(raw):
+            raise PdfError(f"cross-reference stream at byte {offset} lists entries it does not hold, or past /Size")
         entries: dict[int, Entry] = {}
         free: dict[int, int] = {}
         structural = {num}
         cursor = 0
         for first, count in zip(index[::2], index[1::2], strict=True):
             for obj in range(first, first + count):
-                if cursor + row > len(raw):
-                    raise PdfError(f"cross-reference stream at byte {offset} is too short")
                 fields = []
                 at = cursor
                 for width in widths:
@@ -572,12 +352,29 @@ class Document:
             return frozenset(refs_in(value))
         return self._parsed[(entry.offset, num)][3]
 
+    def span(self, num: int, rev: int | None = None) -> tuple[int, int] | None:
+        """Where object `num` (as of revision `rev`) is written: `N G obj` to just after `endobj`.
+
+        None when it is not defined or lives inside an object stream (it has no bytes of its own).
+        """
+        found = self.entry(num, rev)
+        if found is None or found[1].stream >= 0:
+            return None
+        _, end = self._parse_indirect(found[1].offset, num, rev=found[0])
+        return found[1].offset, end
+
     def resolve(self, value: Any, rev: int | None = None) -> Any:
         return self.get(value.num, rev) if isinstance(value, Ref) else value
 
-    def decode(self, stream: Stream) -> bytes:
-        """The decoded data of a stream; only the filters pakta's files can hold are accepted."""
+    def decode(self, stream: Stream, limit: int | None = None) -> bytes:
+        """The decoded data of a stream; only the filters pakta's files can hold are accepted.
+
+        At most `limit` bytes (default: `Limits.decoded`), and all streams of the document together
+        at most `Limits.decoded_total`: a deflate bomb is refused once it has inflated that far.
+        """
         raw = self.data[stream.start : stream.end]
+        cap = min(self.limits.decoded if limit is None else limit,
+                  self.limits.decoded_total - self._decoded_total)
         filters = stream.dict.get("Filter")
         params = stream.dict.get("DecodeParms")
         if filters is None or filters == []:
@@ -589,10 +386,15 @@ class Document:
         for name, parms in zip(filters, params, strict=False):
             if name != "FlateDecode":
                 raise PdfError(f"stream filter /{name} is not supported here")
+            inflater = zlib.decompressobj()
             try:
-                raw = zlib.decompress(raw)
+                out = inflater.decompress(raw, cap + 1)
             except zlib.error as exc:
                 raise PdfError(f"damaged compressed stream: {exc}") from None
+            if len(out) > cap:
+                raise PdfError(f"a compressed stream inflates to more than {cap} bytes")
+            self._decoded_total += len(out)
+            raw = out
             if parms is None:
                 continue
             if not isinstance(parms, dict) or set(parms) - {"Predictor", "Columns", "Colors", "BitsPerComponent"}:
@@ -606,6 +408,8 @@ class Document:
                 columns = parms.get("Columns", 1)
                 if type(columns) is not int or columns <= 0:
                     raise PdfError("bad /Columns in a stream predictor")
+                if len(raw) > self.limits.predicted:
+                    raise PdfError(f"a predicted stream of more than {self.limits.predicted} bytes")
                 raw = _unpredict_png(raw, columns)
         return raw
 
@@ -621,7 +425,8 @@ class Document:
             # the header is integers and white space, nothing else: a comment (`%1`) or any other
             # token would let this reader and a viewer's disagree on where an object starts
             header = data[:first]
-            if count < 0 or first > len(data) or not _OBJSTM_HEADER.match(header):
+            if not 0 <= count <= self.limits.object_stream_items or first > len(data) \
+                    or not _OBJSTM_HEADER.match(header):
                 raise PdfError(f"object stream {entry.stream} has a malformed header")
             numbers = header.split()
             if len(numbers) != 2 * count:

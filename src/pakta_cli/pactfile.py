@@ -1,0 +1,119 @@
+"""The facts every verb shares about a pact file: what it embeds, how its fields are named, how
+big a signature block is, what its manifest says.
+
+One home for each fact: render writes them, sign and verify read them, and none of the three keeps
+a copy. Nothing here imports ReportLab or a PDF library, so `pakta verify` and `pakta sign` load it
+for free.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+DEFINITION_NAME = "pakta-definition.json"
+MANIFEST_NAME = "pakta-manifest.json"
+LOGO_PREFIX = "pakta-logo-"  # + the logo's file name
+MANIFEST_VERSION = 1
+FIELD_PREFIX = "pakta-"
+ROLES = ("signer", "superior", "witness")
+
+# The signature block (layout.SignatureSpace draws it): room for the stamp, in PDF points.
+MM = Decimal(72) / Decimal("25.4")
+SIGNATURE_WIDTH = float(62 * MM)
+SIGNATURE_HEIGHT = float(24 * MM)
+FIELD_MAX = (SIGNATURE_WIDTH + 1, SIGNATURE_HEIGHT + 1)  # a widget may be this big, rounding allowed
+WIDGET_FLAGS = 132  # Print + Locked: never Hidden or NoView
+
+# What a signature dictionary says, besides its time, name, byte range and contents.
+SIG_FILTER = "Adobe.PPKLite"
+SIG_SUBFILTER = "ETSI.CAdES.detached"
+SIG_FLAGS = 3  # SignaturesExist + AppendOnly, set by the first signature
+
+# Limits on what a pact embeds: far above any honest one, so a hostile file cannot make a verifier
+# inflate gigabytes to read its manifest.
+MAX_DEFINITION = 4 << 20
+MAX_MANIFEST = 1 << 20
+MAX_LOGO = 16 << 20
+
+
+def field_name(role: str, number: int) -> str:
+    """`pakta-signer-1`: the PDF field where the `number`-th party of `role` signs."""
+    return f"{FIELD_PREFIX}{role}-{number}"
+
+
+def field_names(roles: list[str]) -> list[str]:
+    """The field of each party, in order, numbered per role as render numbers them."""
+    counters: dict[str, int] = {}
+    names = []
+    for role in roles:
+        counters[role] = counters.get(role, 0) + 1
+        names.append(field_name(role, counters[role]))
+    return names
+
+
+def canonical_json(value: Any) -> bytes:
+    """The manifest's bytes: sorted keys, so the same manifest is always the same bytes."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def definition_json(mapping: dict[str, Any]) -> bytes:
+    """The embedded definition's bytes: keys in schema order (the mapping's), JSON, which is YAML.
+
+    The standard library's JSON writer gives the same bytes on every machine, which a YAML emitter
+    (C or pure Python, depending on how PyYAML was built) does not promise, and it is ten times faster.
+    """
+    return json.dumps(mapping, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party as the manifest lists it: who must sign, and in which field."""
+
+    field: str
+    role: str
+    name: str
+    nip: str | None = None
+    key_id: str | None = None
+    nik: str | None = None  # ad hoc members, who have no NIP, are matched by it
+
+    def describe(self) -> str:
+        if self.key_id:
+            ident = f"key id {self.key_id}"
+        elif self.nip:
+            ident = f"NIP {self.nip}"
+        elif self.nik:
+            ident = "NIK " + self.nik[:4] + "*" * max(len(self.nik) - 8, 0) + self.nik[-4:]
+        else:
+            ident = "no NIP"
+        return f"{self.field} ({self.name}, {ident})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "role": self.role, "name": self.name,
+                **({"nip": self.nip} if self.nip else {}), **({"nik": self.nik} if self.nik else {}),
+                **({"key_id": self.key_id} if self.key_id else {})}
+
+
+class ManifestError(ValueError):
+    """An embedded manifest that is not one pakta wrote."""
+
+
+def read_manifest(raw: bytes) -> tuple[dict[str, Any], tuple[Party, ...]]:
+    """The manifest and its parties; ManifestError when it is damaged or incomplete."""
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ManifestError("damaged") from None
+    listed = manifest.get("parties") if isinstance(manifest, dict) else None
+    if not isinstance(listed, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("field"), str) and isinstance(p.get("name"), str) for p in listed
+    ):
+        raise ManifestError("incomplete")
+    parties = []
+    for p in listed:
+        nip, kid, nik = p.get("nip"), p.get("key_id"), p.get("nik")
+        parties.append(Party(p["field"], str(p.get("role", "")), p["name"], str(nip) if nip else None,
+                             str(kid) if kid else None, str(nik) if nik else None))
+    return manifest, tuple(parties)

@@ -1,0 +1,97 @@
+"""Whether a file's bytes are exactly pakta's PDF dialect (`pakta_cli.pdf.writer`), and where not.
+
+The verifier's rule is that a valid pact holds only bytes pakta writes. For the rendered revision
+that means: the file is exactly what `writer.rewrite` writes for the objects its cross-reference
+table lists (objects 1..N, in order, nothing before, between or after them but the dialect's own
+syntax). Then every reader that parses the file, whether it trusts the table or rebuilds one by
+scanning, finds the same objects pakta read, because there is nothing else to find.
+
+Stream data is the one place the dialect does not fix (compressed page content, fonts, images,
+embedded files). `hidden_structure` makes sure no stream holds something a repairing reader
+would take for structure: an object header, `endstream`, `endobj`, `xref`, `trailer`, `%%EOF`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pakta_cli.pdf import writer
+from pakta_cli.pdf.reader import Document, Revision
+from pakta_cli.pdf.syntax import PdfError, Ref, Stream
+
+# What a reader that rebuilds a cross-reference table by scanning looks for (poppler, MuPDF and
+# pdf.js each scan for some of these): none may appear inside a stream's data.
+_STRUCTURE = re.compile(rb"(?<![0-9])\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj(?![A-Za-z0-9])"
+                        rb"|endobj|stream|xref|trailer|%%EOF")
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """Where a file first differs from pakta's dialect, and why, in words for a message."""
+
+    offset: int
+    reason: str
+
+
+def rewrite_rendered(data: bytes) -> bytes:
+    """A one-revision PDF (ReportLab's) written again in pakta's dialect, objects and numbers kept."""
+    doc = Document(data)
+    if len(doc.revisions) != 1:
+        raise PdfError("a rendered pact has one revision")
+    rev = doc.revisions[0]
+    size = rev.trailer.get("Size")
+    root, info = rev.trailer.get("Root"), rev.trailer.get("Info")
+    if type(size) is not int or not isinstance(root, Ref) or not (info is None or isinstance(info, Ref)):
+        raise PdfError("the rendered trailer is not as expected")
+    return writer.rewrite(((num, doc.get(num, 1)) for num in range(1, size)), data, root=root, info=info)
+
+
+def rendered_deviation(doc: Document) -> Deviation | None:
+    """Where the rendered revision is not exactly `writer.rewrite` of its own objects, or None."""
+    rev = doc.revisions[0]
+    data = doc.data
+    size = rev.trailer.get("Size")
+    root, info = rev.trailer.get("Root"), rev.trailer.get("Info")
+    if type(size) is not int or not isinstance(root, Ref) or not (info is None or isinstance(info, Ref)) \
+            or set(rev.entries) != set(range(1, size)) or rev.free != {0: 65535}:
+        return Deviation(rev.xref_offset, "its cross-reference table does not list objects 1 to N, each once")
+    try:
+        expected = writer.rewrite(((num, doc.get(num, 1)) for num in range(1, size)), data, root=root, info=info)
+    except PdfError as exc:  # NotWritable, or an object that does not parse
+        return Deviation(0, str(exc))
+    actual = data[: rev.end]
+    if expected == actual:
+        return None
+    return Deviation(_first_difference(expected, actual), "its bytes are not the ones pakta writes for its objects")
+
+
+def hidden_structure(doc: Document, rev: Revision) -> Deviation | None:
+    """A PDF keyword or object header inside the data of a stream of revision `rev`, or None."""
+    data = doc.data
+    for num in sorted(rev.entries):
+        entry = rev.entries[num]
+        if entry.stream >= 0:
+            continue
+        try:
+            item = doc.read_entry(num, entry, rev.number)
+        except PdfError:
+            continue  # reported by whoever reads it
+        if isinstance(item, Stream):
+            found = _STRUCTURE.search(data, item.start, item.end)
+            if found is not None:
+                return Deviation(found.start(), f"the data of stream object {num} holds "
+                                                f"{found.group()[:20].decode('latin-1')!r}, which a "
+                                                "reader repairing the file would take for PDF structure")
+    return None
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # binary search on equal prefixes: fast for a long common start
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

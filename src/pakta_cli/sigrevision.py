@@ -1,0 +1,208 @@
+"""The signing revision: the exact bytes `pakta sign` appends to a pact for one party's signature.
+
+pakta owns this layout, byte for byte; it does not drift with a PDF library's writer. `pakta sign`
+calls `build` to write a revision, and `pakta verify` calls the same `build` with what the file's
+revision states (the certificates, signature and digest of its CMS, its /M) and requires the same
+bytes. So a signing revision can hold nothing but a signature: no object, key, comment, white
+space or cross-reference entry that pakta would not have written.
+
+What one signing revision holds, in object-number order (everything in pakta's PDF dialect,
+`pakta_cli.pdf.writer`):
+
+1. The party's signature field, which in a pakta pact is also its widget annotation, written
+   again with `/AP << /N stamp >>` and `/V sig` added and every other entry as it was.
+2. The form (/AcroForm) written again with `/SigFlags 3`, by the first signature only.
+3. New object /Size: the signature dictionary `<< /ByteRange [0 a b c] /Contents <CMS> /Filter
+   /Adobe.PPKLite /M <date> /Name <signer> /SubFilter /ETSI.CAdES.detached /Type /Sig >>`, where
+   /Contents is exactly the CMS's DER (`pakta_cli.cms`), no padding, and /ByteRange covers the
+   whole file except that hex string.
+4. New object /Size+1: the stamp, a form XObject of the widget's size whose operators are
+   `pakta_cli.stamp`'s, uncompressed, with the standard Helvetica fonts as direct resources.
+5. A cross-reference table with one subsection per run of object numbers, and the trailer
+   `<< /ID [<first> <new>] /Info .. /Prev .. /Root .. /Size .. >>`: the first /ID half as rendered,
+   the new half the first 16 bytes of SHA-256(file so far, field name, /M), so it too is a
+   function of what came before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from cryptography import x509
+
+from pakta_cli import pactfile
+from pakta_cli.keyid import certificate_key_id
+from pakta_cli.keys import identity_of
+from pakta_cli.pdf import writer
+from pakta_cli.pdf.reader import Document
+from pakta_cli.pdf.syntax import Name, PdfError, Ref
+from pakta_cli.stamp import stamp_content, stamp_lines
+from pakta_cli.zones import zone_of
+
+_FONT = {"Type": Name("Font"), "Subtype": Name("Type1"), "Encoding": Name("WinAnsiEncoding")}
+STAMP_RESOURCES = {"Font": {"F1": {**_FONT, "BaseFont": Name("Helvetica")},
+                            "F2": {**_FONT, "BaseFont": Name("Helvetica-Bold")}}}
+
+
+class NotAPactField(PdfError):
+    """The previous revision does not hold what a signing revision is built on."""
+
+
+@dataclass(frozen=True)
+class Before:
+    """The pact as the previous revision left it: all a signing revision is a function of."""
+
+    length: int  # bytes of the file so far; the new revision starts here
+    sha256: bytes  # of those bytes
+    size: int  # the trailer's /Size
+    root: Ref
+    info: Ref | None
+    first_id: bytes
+    xref_offset: int  # where the previous revision's cross-reference section starts
+    form: int  # object number of the /AcroForm
+    form_dict: Mapping[str, Any]
+    field: int  # object number of the party's signature field (also its widget)
+    field_dict: Mapping[str, Any]
+    verify_url: str | None
+
+
+@dataclass(frozen=True)
+class Signer:
+    """What the stamp and the signature dictionary say about the signer."""
+
+    name: str  # as the certificate names them (the whole name, not a shortened CN)
+    nip: str | None
+    key_id: str
+    signed_at: dt.datetime  # aware, whole seconds, in the zone the official signed in
+
+
+@dataclass(frozen=True)
+class Built:
+    """A signing revision: its bytes, and where its /Contents hex string sits in the whole file."""
+
+    data: bytes
+    contents_start: int  # offset of `<` in the whole file
+    contents_end: int  # offset after `>`
+    file_length: int  # the whole file's length with this revision
+    objects: dict[int, bytes]  # each object as written (`N 0 obj ... endobj`), by number
+    signature: int  # the signature dictionary's object number
+    stamp: int  # the stamp's object number
+
+    @property
+    def byte_range(self) -> tuple[int, int, int, int]:
+        return 0, self.contents_start, self.contents_end, self.file_length - self.contents_end
+
+    def with_contents(self, before_length: int, der: bytes) -> bytes:
+        """This revision with `der` in the /Contents placeholder (which must have its exact size)."""
+        hex_digits = der.hex().upper().encode("ascii")
+        start, end = self.contents_start - before_length + 1, self.contents_end - before_length - 1
+        if len(hex_digits) != end - start:
+            raise ValueError("the CMS does not have the size reserved for it")
+        return self.data[:start] + hex_digits + self.data[end:]
+
+
+def signer_of(certificate: x509.Certificate, signed_at: dt.datetime) -> Signer:
+    """What a stamp says of the holder of `certificate`: the one rule sign draws by and verify checks."""
+    person = identity_of(certificate)
+    return Signer(person.name, person.nip, certificate_key_id(certificate) or "-", signed_at)
+
+
+def pdf_date(moment: dt.datetime) -> bytes:
+    """`D:20240102093015+08'00'`: a PDF date in the signer's own offset."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return (moment.strftime("D:%Y%m%d%H%M%S") + f"{sign}{hours:02d}'{rest:02d}'").encode("ascii")
+
+
+def text_string(text: str) -> bytes:
+    """A PDF text string: ASCII as it is, anything else as UTF-16BE with its byte order mark."""
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        return b"\xfe\xff" + text.encode("utf-16-be")
+
+
+def _rect_size(rect: Any) -> tuple[int | Decimal, int | Decimal]:
+    if not isinstance(rect, list) or len(rect) != 4 or not all(type(v) in (int, Decimal) for v in rect):
+        raise NotAPactField("the signature field has no /Rect of four numbers")
+    return abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
+
+
+def build(before: Before, field_name: str, signer: Signer, contents: bytes) -> Built:
+    """The signing revision for `signer` in the field `before.field`, with `contents` as the CMS."""
+    width, height = _rect_size(before.field_dict.get("Rect"))
+    lines = stamp_lines(signer.name, signer.nip, signer.signed_at, zone_of(signer.signed_at), signer.key_id)
+    stamp_data = stamp_content(float(width), float(height), lines, before.verify_url)
+    sig_num, stamp_num = before.size, before.size + 1
+    when = pdf_date(signer.signed_at)
+    widget = dict(before.field_dict)
+    widget["AP"] = {"N": Ref(stamp_num, 0)}
+    widget["V"] = Ref(sig_num, 0)
+    stamp = {"Type": Name("XObject"), "Subtype": Name("Form"), "BBox": [0, 0, width, height],
+             "Resources": STAMP_RESOURCES}
+    fixed: dict[int, bytes] = {before.field: writer.indirect(before.field, widget),
+                               stamp_num: writer.indirect(stamp_num, stamp, stamp_data)}
+    if before.form_dict.get("SigFlags") != pactfile.SIG_FLAGS:
+        form = dict(before.form_dict)
+        form["SigFlags"] = pactfile.SIG_FLAGS
+        fixed[before.form] = writer.indirect(before.form, form)
+    new_id = hashlib.sha256(before.sha256 + field_name.encode("utf-8") + b"\0" + when).digest()[:16]
+    trailer: dict[str, Any] = {"ID": [before.first_id, new_id], "Prev": before.xref_offset, "Root": before.root,
+                               "Size": stamp_num + 1}
+    if before.info is not None:
+        trailer["Info"] = before.info
+    sig = {"Type": Name("Sig"), "Filter": Name(pactfile.SIG_FILTER), "SubFilter": Name(pactfile.SIG_SUBFILTER),
+           "M": when, "Name": text_string(signer.name), "Contents": contents}
+    byte_range = [0, 0, 0, 0]
+    for _ in range(8):  # the byte range's digits move what follows them; a few rounds settle it
+        sig["ByteRange"] = byte_range
+        chunks = dict(fixed)
+        chunks[sig_num] = writer.indirect(sig_num, sig)
+        offsets: dict[int, int] = {}
+        at = before.length
+        parts = []
+        for num in sorted(chunks):
+            offsets[num] = at
+            parts.append(chunks[num])
+            at += len(chunks[num])
+        body = b"".join(parts)
+        data = body + writer.tail(offsets, trailer, at, first=False)
+        start = offsets[sig_num] + chunks[sig_num].index(b" /Contents <") + len(b" /Contents ")
+        end = start + 2 + 2 * len(contents)
+        settled = [0, start, end, before.length + len(data) - end]
+        if settled == byte_range:
+            return Built(data, start, end, before.length + len(data), chunks, sig_num, stamp_num)
+        byte_range = settled
+    raise AssertionError("the byte range did not settle")  # pragma: no cover
+
+
+def before_signing(doc: Document, revision: int, field_name: str, verify_url: str | None) -> Before:
+    """What revision `revision` of `doc` leaves for a signature in `field_name` to be built on."""
+    rev = doc.revisions[revision - 1]
+    trailer = rev.trailer
+    root, info, ident, size = trailer.get("Root"), trailer.get("Info"), trailer.get("ID"), trailer.get("Size")
+    if not isinstance(root, Ref) or not (info is None or isinstance(info, Ref)) or type(size) is not int \
+            or not isinstance(ident, list) or len(ident) != 2 or not isinstance(ident[0], bytes):
+        raise NotAPactField("the trailer is not a pact's")
+    catalog = doc.get(root.num, revision)
+    form_ref = catalog.get("AcroForm") if isinstance(catalog, dict) else None
+    form = doc.get(form_ref.num, revision) if isinstance(form_ref, Ref) else None
+    fields = form.get("Fields") if isinstance(form, dict) else None
+    if not isinstance(form_ref, Ref) or not isinstance(form, dict) or not isinstance(fields, list):
+        raise NotAPactField("the pact has no signature form")
+    for ref in fields:
+        field = doc.get(ref.num, revision) if isinstance(ref, Ref) else None
+        if isinstance(field, dict) and field.get("T") == field_name.encode("latin-1"):
+            if "V" in field:
+                raise NotAPactField(f"field {field_name} is already signed")
+            data = doc.data[: rev.end]
+            return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, ident[0], rev.xref_offset,
+                          form_ref.num, form, ref.num, field, verify_url)
+    raise NotAPactField(f"the pact has no signature field {field_name}")

@@ -1,0 +1,84 @@
+"""What an auditor trusts and asks for: one Policy judges every document of a run.
+
+Trust is explicit: only the certificates given, matched by their bytes or by the issuer's signature
+checked with its key (`pakta_cli.trust.issuer_chain`), never by name and never from a system store.
+A Policy remembers what it worked out (which root vouches for a certificate, what the CRLs say of
+it), so a batch that a superior or a CA-issued official signed thousands of times pays once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from pakta_cli.trust import Revocation
+
+
+@dataclass(frozen=True)
+class Policy:
+    trust: tuple[x509.Certificate, ...]
+    crls: tuple[x509.CertificateRevocationList, ...] = ()
+    definition: bytes | None = None  # canonical definition bytes to compare with
+    reproduce: bool = False
+    template: str | None = None  # a custom template's text, for --reproduce of a pact rendered with it
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # cryptography's certificates do not pickle; a process pool gets their DER instead
+        return (_policy_from_der, (tuple(self.der(c) for c in self.trust), tuple(_crl_der(c) for c in self.crls),
+                                   self.definition, self.reproduce, self.template))
+
+    def der(self, certificate: x509.Certificate) -> bytes:
+        key = ("der", id(certificate))
+        if key not in self._memo:
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            self._memo[key] = certificate.public_bytes(Encoding.DER)
+        der: bytes = self._memo[key]
+        return der
+
+    def anchor(self, der: bytes, certificate: x509.Certificate) -> x509.Certificate | None:
+        """The trust root that is this certificate or issued it (`pakta_cli.trust.issuer_chain`)."""
+        key = ("anchor", der)
+        if key not in self._memo:
+            from pakta_cli.trust import issuer_chain
+
+            self._memo[key] = issuer_chain(certificate, self.trust)
+        anchor: x509.Certificate | None = self._memo[key]
+        return anchor
+
+    def revocation(self, certificate: x509.Certificate,
+                   rule: Callable[[x509.Certificate, Sequence[x509.Certificate],
+                                   Sequence[x509.CertificateRevocationList]], Revocation]) -> Revocation:
+        """What the given CRLs say of this certificate, by `rule` (`pakta_cli.trust.revocation`)."""
+        key = ("revocation", self.der(certificate))
+        if key not in self._memo:
+            self._memo[key] = rule(certificate, self.trust, self.crls)
+        status: Revocation = self._memo[key]
+        return status
+
+
+def _crl_der(crl: x509.CertificateRevocationList) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return crl.public_bytes(Encoding.DER)
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_from_der(trust: tuple[bytes, ...], crls: tuple[bytes, ...], definition: bytes | None,
+                     reproduce: bool, template: str | None) -> Policy:
+    """Rebuild a Policy in a worker process; cached so a worker keeps its memo across chunks."""
+    from cryptography import x509
+
+    return Policy(
+        tuple(x509.load_der_x509_certificate(der) for der in trust),
+        tuple(x509.load_der_x509_crl(der) for der in crls),
+        definition,
+        reproduce,
+        template,
+    )

@@ -1,0 +1,430 @@
+"""One signature's checks: its byte range, digest, Ed25519 signature, trust, validity, revocation,
+party and stamp, each a named `Check` with its reason.
+
+The checks run independently where they can: a certificate odd enough to make a library raise
+fails that check, with the library's words, and never takes the other checks with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pakta_cli import cms
+from pakta_cli.parties import MatchError, match_signer
+from pakta_cli.pdf.reader import Document, Revision
+from pakta_cli.pdf.syntax import PdfDict, PdfError
+from pakta_cli.verify.pact import Pact
+from pakta_cli.verify.policy import Policy
+from pakta_cli.verify.revisions import Slot, pdf_date
+from pakta_cli.verify.verdict import SIGNATURE_CHECKS, Check, Message, SignatureVerdict, say
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+CLOCK_SLACK = dt.timedelta(minutes=10)  # how far a signer's clock may run ahead, or two stated times differ
+SUBFILTERS = ("ETSI.CAdES.detached", "adbe.pkcs7.detached")
+_OID_DATA_DER = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"  # the DER of id-data
+
+
+class _Fail(Exception):
+    """A signature check that cannot go on; carries the check name and the reason."""
+
+    def __init__(self, name: str, message: Message) -> None:
+        super().__init__(message.en)
+        self.name = name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What the checks need from a signer's certificate, computed once per certificate per process."""
+
+    der: bytes
+    certificate: x509.Certificate
+    name: str  # the whole name (the X.520 name attribute), else the CN
+    nip: str | None  # digits only
+    nik: str | None  # digits only
+    key_id: str | None  # None when the key is not Ed25519
+
+
+@functools.lru_cache(maxsize=4096)
+def certificate_info(der: bytes) -> CertificateInfo:
+    """Parse a certificate once: in a batch, a superior or a CA-issued official signs many pacts."""
+    from cryptography import x509
+
+    from pakta_cli.keyid import certificate_key_id
+    from pakta_cli.keys import identity_of
+
+    certificate = x509.load_der_x509_certificate(der)
+    person = identity_of(certificate)
+    try:
+        kid = certificate_key_id(certificate)
+    except Exception:  # a key type cryptography does not know: no key id, and the signature check fails
+        kid = None
+    return CertificateInfo(der, certificate, person.name, person.nip, person.nik, kid)
+
+
+class SignatureCheck:
+    def __init__(self, doc: Document, pact: Pact, slot: Slot, policy: Policy) -> None:
+        self.doc = doc
+        self.pact = pact
+        self.slot = slot
+        self.policy = policy
+        self.results: dict[str, Check] = {}
+        self.signer: str | None = None
+        self.key_id: str | None = None
+        self.signing_time: dt.datetime | None = None
+        self.time_conflict: dt.datetime | None = None  # a CMS signing-time far from /M
+        self.revoked: tuple[dt.datetime, str | None] | None = None
+        self.match = "none"
+
+    def run(self) -> SignatureVerdict:
+        try:
+            self._run()
+        except _Fail as failure:
+            self.results.setdefault(failure.name, Check.failed(failure.name, failure.message))
+        # ValueError & co. come from cryptography and the DER reader on malformed containers
+        except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+            name = next(n for n in SIGNATURE_CHECKS if n not in self.results)
+            self.results[name] = Check.failed(name, say("damaged_container", "wadah tanda tangan rusak",
+                                                        f"damaged signature container: {exc}"))
+        first_failure = next((c for c in self.results.values() if not c.ok), None)
+        checks = []
+        for name in SIGNATURE_CHECKS:
+            if name in self.results:
+                checks.append(self.results[name])
+            else:
+                assert first_failure is not None
+                checks.append(Check.failed(name, say("not_checked",
+                                                     f"tidak diperiksa karena {first_failure.name} gagal",
+                                                     f"not checked because {first_failure.name} failed")))
+        party = self.pact.party(self.slot.field)
+        return SignatureVerdict(
+            field=self.slot.field,
+            party=party.name if party else None,
+            signer=self.signer,
+            key_id=self.key_id,
+            signing_time=self.signing_time,
+            match=self.match,
+            checks=tuple(checks),
+            revoked=self.revoked,
+        )
+
+    def _ok(self, name: str, message: Message) -> None:
+        self.results[name] = Check.passed(name, message)
+
+    def _fail(self, name: str, key: str, indonesian: str, english: str) -> _Fail:
+        where = self.slot.field
+        return _Fail(name, say(key, f"{where}: {indonesian}", f"{where}: {english}"))
+
+    def _attempt(self, name: str, check: Callable[[], Any]) -> Any:
+        """Run one independent check, recording its failure instead of stopping the others."""
+        try:
+            return check()
+        except _Fail as failure:
+            self.results[failure.name] = Check.failed(failure.name, failure.message)
+        except Exception as exc:
+            self.results[name] = Check.failed(name, say("cannot_check", "tidak dapat diperiksa",
+                                                        f"cannot be checked: {exc}"))
+        return None
+
+    def _run(self) -> None:
+        rev = self.doc.revisions[self.slot.revision - 1]
+        sig = self.doc.get(self.slot.sig, self.slot.revision)
+        if not isinstance(sig, PdfDict):
+            raise self._fail("byte_range", "not_a_signature", "nilai tanda tangan bukan kamus",
+                             "the signature value is not a dictionary")
+        start, stop, length, der = self._byte_range(sig, rev)
+        self._ok("byte_range", say("byte_range", f"mencakup seluruh berkas hingga revisi {rev.number} kecuali nilai "
+                                   "tanda tangan", f"covers the whole file up to revision {rev.number} except the "
+                                   "signature value"))
+        try:
+            parts = cms.parse(der)
+        except cms.CmsError as exc:
+            raise _Fail("digest", say("damaged_container", "wadah tanda tangan (CMS) rusak",
+                                      f"damaged signature container (CMS): {exc}")) from None
+        algorithm = cms.DIGESTS.get(parts.digest_algorithm)
+        if algorithm is None:
+            raise _Fail("digest", say("digest_algorithm", "algoritme hash tidak didukung",
+                                      "unsupported digest algorithm"))
+        if parts.attributes.get(cms.OID_CONTENT_TYPE) != _OID_DATA_DER:
+            raise _Fail("digest", say("content_type", "atribut content-type salah", "wrong content-type attribute"))
+        self._attempt("digest", lambda: self._digest(parts, algorithm, start, stop, length))
+        der_cert = parts.signer_certificate()
+        if der_cert is None:
+            raise _Fail("signature", say("no_certificate", "sertifikat penanda tangan tidak ada di dalam tanda tangan",
+                                         "the signer's certificate is not in the signature"))
+        try:
+            info = certificate_info(der_cert)
+        except Exception as exc:  # cryptography refuses it: ValueError, UnsupportedAlgorithm
+            raise _Fail("signature", say("bad_certificate", "sertifikat penanda tangan tidak terbaca",
+                                         f"the signer's certificate cannot be read: {exc}")) from None
+        self.signer = info.name
+        self.key_id = info.key_id
+        self._attempt("signature", lambda: self._signature(parts, sig, info))
+        self.signing_time, source = self._signing_time(parts.attributes.get(cms.OID_SIGNING_TIME), sig)
+        issuer = self._attempt("trusted", lambda: self._trusted(info))
+        self._attempt("valid_at_signing_time", lambda: self._valid_at(info.certificate, issuer, source))
+        if issuer is not None:
+            self._attempt("not_revoked", lambda: self._not_revoked(info.certificate))
+        self._attempt("party", lambda: self._party(info))
+        self._stamp()
+
+    def _stamp(self) -> None:
+        """The signature block shows exactly the stamp pakta draws for what this signature states.
+
+        A stamp is drawn by one signer over a page the others signed; anything else in it (a white
+        box, other words, an image) would hide or replace their text. `Revisions` rebuilt the stamp
+        from the certificate, /M, the key id and the pact's verify_url and compared it to the byte.
+        """
+        if self.slot.stamp is not None:
+            raise _Fail("stamp", self.slot.stamp.prefixed(f"{self.slot.field}: ", f"{self.slot.field}: "))
+        self._ok("stamp", say("stamp", "cap tanda tangan persis cap pakta untuk penanda tangan ini",
+                              "the stamp is exactly pakta's stamp for this signer"))
+
+    def _digest(self, parts: cms.Parts, algorithm: str, start: int, stop: int, length: int) -> None:
+        view = memoryview(self.doc.data)
+        hasher = hashlib.new(algorithm)
+        hasher.update(view[:start])
+        hasher.update(view[stop : stop + length])
+        if parts.message_digest != hasher.digest():
+            raise self._fail("digest", "altered",
+                             f"isi yang ditandatangani telah diubah (hash {algorithm} tidak cocok)",
+                             f"the signed bytes were altered ({algorithm} digest mismatch)")
+        self._ok("digest", say("digest", f"hash {algorithm.upper()} cocok dengan bita yang ditandatangani",
+                               f"{algorithm.upper()} digest matches the signed bytes"))
+
+    def _signature(self, parts: cms.Parts, sig: PdfDict, info: CertificateInfo) -> None:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        public_key = info.certificate.public_key()
+        if parts.signature_algorithm != cms.OID_ED25519 or not isinstance(public_key, Ed25519PublicKey):
+            raise _Fail("signature", say("not_ed25519", "tanda tangan bukan Ed25519", "the signature is not Ed25519"))
+        try:
+            public_key.verify(parts.signature, cms.to_be_signed(parts.signed_attrs))
+        except InvalidSignature:
+            raise self._fail("signature", "bad_signature", "tanda tangan Ed25519 tidak sah",
+                             "the Ed25519 signature does not verify") from None
+        ess = parts.attributes.get(cms.OID_SIGNING_CERT_V2)
+        if ess is None and sig.get("SubFilter") == "ETSI.CAdES.detached":
+            raise _Fail("signature", say("no_ess", "atribut signing-certificate-v2 tidak ada (PAdES mewajibkannya)",
+                                         "no signing-certificate-v2 attribute (PAdES requires it)"))
+        if ess is not None and not _ess_matches(ess, info.der):
+            raise _Fail("signature", say("ess_mismatch",
+                                         "sertifikat penanda tangan tidak sama dengan yang ditandatangani",
+                                         "the signer certificate is not the one the signature names"))
+        self._ok("signature", say("signature", f"tanda tangan Ed25519 sah (kunci {self.key_id})",
+                                  f"Ed25519 signature verifies (key {self.key_id})"))
+
+    def _byte_range(self, sig: PdfDict, rev: Revision) -> tuple[int, int, int, bytes]:
+        """Check /ByteRange [0 a b c] and the gap; return (a, b, c, the CMS DER)."""
+        data = self.doc.data
+        if sig.get("Type", "Sig") != "Sig" or sig.get("SubFilter") not in SUBFILTERS:
+            raise self._fail("byte_range", "not_cms", "bukan tanda tangan PAdES/CMS",
+                             "not a PAdES/CMS signature dictionary")
+        byte_range = sig.get("ByteRange")
+        if not (isinstance(byte_range, list) and len(byte_range) == 4 and all(type(x) is int for x in byte_range)):
+            raise self._fail("byte_range", "byte_range_form", "/ByteRange tidak berbentuk [0 a b c]",
+                             "/ByteRange is not [0 a b c]")
+        zero, start, stop, length = byte_range
+        if zero != 0 or not 0 < start < stop or length < 0:
+            raise self._fail("byte_range", "byte_range_form", "/ByteRange tidak berbentuk [0 a b c]",
+                             "/ByteRange is not [0 a b c]")
+        if stop + length not in (rev.eof, rev.end):
+            raise self._fail("byte_range", "byte_range_end",
+                             f"rentang bita tidak berakhir di akhir revisi {rev.number} (byte {stop + length})",
+                             f"the byte range does not end where revision {rev.number} ends (byte {stop + length})")
+        found = self.doc.entry(self.slot.sig, rev.number)
+        if found is None or found[1].stream >= 0:
+            # inside an object stream, /Contents is a place in the decoded stream, not in the file:
+            # its offsets could name any hex string in the file while every other reader reads another
+            raise self._fail("byte_range", "in_object_stream", "kamus tanda tangan berada di dalam object stream",
+                             "the signature dictionary is inside an object stream")
+        if sig.spans.get("Contents") != (start, stop):
+            raise self._fail("byte_range", "gap", "celah /ByteRange bukan /Contents tanda tangan ini",
+                             "the /ByteRange gap is not this signature's /Contents")
+        gap = data[start + 1 : stop - 1]
+        if data[start] != 0x3C or data[stop - 1] != 0x3E or not re.fullmatch(rb"[0-9A-Fa-f]*", gap):
+            raise self._fail("byte_range", "gap", "celah berisi selain satu string heksadesimal",
+                             "the gap holds more than one hex string")
+        der_length = cms.der_length(gap)
+        if der_length is None or 2 * der_length > len(gap) or gap[2 * der_length :].strip(b"0"):
+            raise self._fail("byte_range", "gap", "celah berisi data selain CMS dan nol pengisi",
+                             "the gap holds more than the CMS and zero padding")
+        return start, stop, length, bytes.fromhex(gap[: 2 * der_length].decode("ascii"))
+
+    def _signing_time(self, attribute: bytes | None, sig: PdfDict) -> tuple[dt.datetime | None, str]:
+        """The time the signer claims: /M (which the byte range covers), else the CMS signing-time
+        attribute. Both there and far apart, a signer claims two times: `_valid_at` fails that."""
+        claimed = pdf_date(sig.get("M")) if "M" in sig else None
+        stated = _der_time(attribute) if attribute is not None else None
+        if claimed is None:
+            return stated, "signing-time"
+        if stated is not None and abs(stated - claimed) > CLOCK_SLACK:
+            self.time_conflict = stated
+        return claimed, "/M"
+
+    def _trusted(self, info: CertificateInfo) -> x509.Certificate | None:
+        """The trusted issuer (the certificate itself when trusted directly); fails when there is none,
+        and for a certificate not meant for signing documents (a CA's, or one whose key usage forbids
+        it): `pakta sign` refuses those, so the verifier does not accept what they make."""
+        from pakta_cli.errors import PaktaError
+        from pakta_cli.keys import check_signing_certificate
+
+        try:
+            check_signing_certificate(info.certificate, "the signer's certificate")
+        except PaktaError as exc:
+            raise _Fail("trusted", say("not_for_signing",
+                                       "sertifikat penanda tangan bukan untuk menandatangani dokumen",
+                                       exc.message)) from None
+        issuer = self.policy.anchor(info.der, info.certificate)
+        if issuer is None:
+            raise _Fail("trusted", say(
+                "untrusted",
+                f"sertifikat {self.signer or '?'} (kunci {self.key_id}) tidak dipercaya: bukan sertifikat --trust "
+                "dan tidak diterbitkan oleh salah satunya",
+                f"certificate of {self.signer or '?'} (key {self.key_id}) is not trusted: it is neither a --trust "
+                "certificate nor issued by one"))
+        if self.policy.der(issuer) == info.der:
+            self._ok("trusted", say("trusted_directly", "sertifikat penanda tangan sendiri dipercaya (--trust)",
+                                    "the signer's certificate is itself trusted (--trust)"))
+        else:
+            name = _display(issuer.subject)
+            self._ok("trusted", say("trusted_ca", f"diterbitkan oleh CA tepercaya {name}",
+                                    f"issued by trusted CA {name}"))
+        return issuer
+
+    def _valid_at(self, certificate: x509.Certificate, issuer: x509.Certificate | None, source: str) -> None:
+        from pakta_cli.zones import describe_time
+
+        when = self.signing_time
+        if when is None:
+            raise _Fail("valid_at_signing_time", say("no_time", "waktu penandatanganan tidak ada", "no signing time"))
+        shown = describe_time(when)
+        if self.time_conflict is not None:
+            other = describe_time(self.time_conflict.astimezone(when.tzinfo))
+            raise _Fail("valid_at_signing_time", say(
+                "two_times", f"dua waktu penandatanganan berbeda: /M {shown}, atribut signing-time {other}",
+                f"two signing times disagree: /M says {shown}, the signing-time attribute {other}"))
+        if when > dt.datetime.now(dt.UTC) + CLOCK_SLACK:
+            raise _Fail("valid_at_signing_time", say(
+                "future_time", f"waktu penandatanganan {shown} masih di masa depan",
+                f"the signing time {shown} lies in the future"))
+        for cert, whose in ((certificate, ("penanda tangan", "signer's")), (issuer, ("CA", "CA"))):
+            if cert is None:
+                continue
+            if not cert.not_valid_before_utc <= when <= cert.not_valid_after_utc:
+                raise _Fail("valid_at_signing_time", say(
+                    "not_valid_then",
+                    f"sertifikat {whose[0]} tidak berlaku pada {shown} (berlaku "
+                    f"{cert.not_valid_before_utc:%Y-%m-%d} s.d. {cert.not_valid_after_utc:%Y-%m-%d})",
+                    f"the {whose[1]} certificate was not valid at {shown} (valid "
+                    f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d})"))
+        self._ok("valid_at_signing_time", say(
+            "valid_then", f"sertifikat berlaku pada {shown} (waktu menurut penanda tangan, {source})",
+            f"certificate valid at {shown} (time as claimed by the signer, {source})"))
+
+    def _not_revoked(self, certificate: x509.Certificate) -> None:
+        from pakta_cli.trust import revocation
+        from pakta_cli.zones import describe_time
+
+        status = self.policy.revocation(certificate, revocation)
+        if status.entry is not None:
+            when = status.entry.revocation_date_utc
+            zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
+            shown = describe_time(when.astimezone(zone))
+            self.revoked = (when, status.reason)
+            why_id = f", alasan: {status.reason}" if status.reason else ""
+            why_en = f", reason: {status.reason}" if status.reason else ""
+            crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
+            raise _Fail("not_revoked", say(
+                "revoked", f"sertifikat {self.signer} dicabut pada {shown}{why_id} (CRL {crl_name})",
+                f"certificate of {self.signer} revoked on {shown}{why_en} (CRL of {crl_name})"))
+        if status.checked:
+            latest = max(c.last_update_utc for c in status.checked)
+            self._ok("not_revoked", say("not_revoked", f"tidak dicabut menurut CRL terbitan {latest:%Y-%m-%d}",
+                                        f"not revoked according to the CRL issued {latest:%Y-%m-%d}"))
+        elif certificate.issuer == certificate.subject:
+            self._ok("not_revoked", say("no_crl_applies",
+                                        "sertifikat swa-tanda dipercaya langsung; tidak ada CRL yang berlaku",
+                                        "self-signed certificate trusted directly; no CRL applies"))
+        elif self.policy.crls:  # revocation was asked for, and cannot be answered for this signer
+            issuer_name = _display(certificate.issuer)
+            raise _Fail("not_revoked", say(
+                "no_crl_for_issuer",
+                f"tidak ada --crl dari CA penerbit sertifikat ini ({issuer_name}); pencabutan tidak dapat diperiksa",
+                f"no --crl from the CA that issued this certificate ({issuer_name}); revocation cannot be checked"))
+        else:
+            self._ok("not_revoked", say("revocation_not_checked",
+                                        "tidak ada CRL dari penerbitnya (--crl); pencabutan tidak diperiksa",
+                                        "no CRL from its issuer was given (--crl); revocation not checked"))
+
+    def _party(self, info: CertificateInfo) -> None:
+        party = self.pact.party(self.slot.field)
+        if party is None:
+            raise self._fail("party", "no_party", "kolom ini bukan milik pihak mana pun dalam manifest",
+                             "this field belongs to no party in the manifest")
+        try:
+            self.match = match_signer(party, key_id=self.key_id, nip=info.nip, nik=info.nik, name=info.name)
+        except MatchError as exc:
+            raise _Fail("party", say("wrong_party", exc.indonesian, exc.english)) from None
+        messages = {
+            "key_id": (f"kunci cocok dengan key_id {party.name} ({party.key_id})",
+                       f"key matches {party.name}'s pinned key id ({party.key_id})"),
+            "nip": (f"NIP sertifikat cocok dengan NIP {party.name}", f"certificate NIP matches {party.name}'s NIP"),
+            "nik": (f"NIK sertifikat cocok dengan NIK {party.name}", f"certificate NIK matches {party.name}'s NIK"),
+            "name": (f"hanya nama yang cocok (lemah): {party.name} tidak menyematkan key_id maupun NIP",
+                     f"matched by name only (weak): {party.name} has no pinned key id and no NIP"),
+        }
+        indonesian, english = messages[self.match]
+        self._ok("party", say(f"party_{self.match}", indonesian, english))
+
+
+def _display(name: x509.Name) -> str:
+    from pakta_cli.keys import display_name
+
+    return display_name(name)
+
+
+def _ess_matches(attribute: bytes, cert_der: bytes) -> bool:
+    """Whether the ESS signing-certificate-v2 attribute (RFC 5035) names this certificate by hash."""
+    outer = cms.der_items(attribute)
+    if len(outer) != 1 or outer[0][0] != 0x30:
+        return False
+    certs = cms.der_items(outer[0][1])
+    if not certs or certs[0][0] != 0x30:
+        return False
+    ids = cms.der_items(certs[0][1])
+    if not ids or ids[0][0] != 0x30:
+        return False
+    items = cms.der_items(ids[0][1])
+    algorithm = "sha256"
+    if items and items[0][0] == 0x30:  # hashAlgorithm given
+        algorithm = cms.DIGESTS.get(cms.algorithm(items[0][1]), "")
+        items = items[1:]
+    if not algorithm or not items or items[0][0] != 0x04:
+        return False
+    return bool(hashlib.new(algorithm, cert_der).digest() == items[0][1])
+
+
+def _der_time(value: bytes) -> dt.datetime | None:
+    """A UTCTime or GeneralizedTime (the signing-time attribute) as an aware UTC datetime."""
+    try:
+        items = cms.der_items(value)
+        tag, content = items[0][0], items[0][1].decode("ascii")
+        if tag == 0x17 and content.endswith("Z") and len(content) == 13:
+            year = int(content[:2])
+            return dt.datetime.strptime(f"{1900 + year if year >= 50 else 2000 + year}{content[2:12]}",
+                                        "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+        if tag == 0x18 and content.endswith("Z") and len(content) == 15:
+            return dt.datetime.strptime(content[:14], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    return None
