@@ -6,7 +6,7 @@ Exit codes: 1 for a verification that failed, 2 for a usage or input problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,3 +88,23 @@ class OutputExistsError(PaktaError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path}: already exists", hint="pass --force to overwrite it")
+
+
+class SignedOutputError(PaktaError):
+    """A render that would replace a signed pact: its signatures could never be given back, so not even --force."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        count = len(self.paths)
+        super().__init__(
+            f"{self.paths[0]}: already signed; pakta render never overwrites a signed pact, not even with --force"
+            if count == 1 else f"{count} of the outputs are signed pacts; pakta render never overwrites a signed "
+            "pact, not even with --force",
+            hint="move the signed " + ("file" if count == 1 else "files") + " away (or render into another "
+            "folder), then run again",
+        )
+
+    def lines(self) -> list[str]:
+        if len(self.paths) == 1:
+            return [self.message]
+        return [f"{path}: already signed" for path in self.paths]

@@ -1,4 +1,4 @@
-"""Writing outputs safely: never half a file, never over an existing one unless asked.
+"""Writing outputs safely: never half a file, never over an existing one unless asked, never over a signature.
 
 Every OS error while writing (a read-only or vanished folder, a full disk, a path under a file)
 becomes one line naming the path, never a traceback.
@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from pakta_cli.errors import InputError, OutputExistsError
+from pakta_cli.errors import InputError, OutputExistsError, SignedOutputError
+
+# what marks a PDF as signed: a signature dictionary, or a second revision (an incremental update)
+_SIGNATURE = b"/ByteRange"
+_REVISION_ENDS = (b"startxref", b"%%EOF")
+_CHUNK = 1 << 20
 
 
 def cannot_write(path: Path, exc: OSError) -> InputError:
@@ -93,3 +99,37 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | No
         if isinstance(exc, OSError):
             raise cannot_write(path, exc) from None
         raise
+
+
+def is_signed(path: Path) -> bool:
+    """Whether the file at `path` may carry a signature, decided from its bytes alone and conservatively.
+
+    A PDF that holds a signature dictionary (`/ByteRange`) or more than one revision (more than one
+    `startxref` or `%%EOF`) counts as signed: it may hold what an official signed, which no re-render
+    can give back. The file is read in chunks, so a large one costs memory of one chunk; a file that
+    cannot be read counts as signed, since what cannot be checked must not be overwritten.
+    """
+    overlap = max(len(t) for t in (_SIGNATURE, *_REVISION_ENDS)) - 1
+    counts = dict.fromkeys(_REVISION_ENDS, 0)
+    tail = b""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                window = tail + chunk
+                if _SIGNATURE in window:
+                    return True
+                for token in _REVISION_ENDS:  # a token wholly inside `tail` was counted in the last round
+                    counts[token] += window.count(token) - tail.count(token)
+                if any(count > 1 for count in counts.values()):
+                    return True
+                tail = window[-overlap:]
+    except OSError:
+        return True
+    return False
+
+
+def refuse_signed(paths: Iterable[Path]) -> None:
+    """Refuse before anything is written when an output would replace a signed PDF, with or without --force."""
+    signed = [path for path in paths if path.is_file() and is_signed(path)]
+    if signed:
+        raise SignedOutputError(signed)

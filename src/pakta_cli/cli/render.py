@@ -13,7 +13,7 @@ from pakta_cli.cli.console import note, out
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.definition import load_definition, load_roster
 from pakta_cli.errors import InputError, ValidationError
-from pakta_cli.fsutil import atomic_write
+from pakta_cli.fsutil import atomic_write, refuse_signed
 from pakta_cli.render import render as render_pact
 
 Definition = Annotated[Path, typer.Argument(help="The pact definition (YAML).", metavar="DEF.yaml", show_default=False)]
@@ -31,13 +31,16 @@ def render(
     ] = None,
     roster: Roster = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for a roster; 0 means all cores.")] = 0,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Overwrite existing outputs (never a signed pact).")
+    ] = False,
 ) -> None:
     """Render a pact definition to PDF; with --roster, one PDF per person and a manifest.json."""
     pact = load_definition(definition, roster=roster is not None)
     if roster is None:
         target = output or definition.with_suffix(".pdf")
         refuse_input_as_output(target, definition)
+        refuse_signed([target])
         atomic_write(target, render_pact(pact).pdf, force=force)
         note(f"rendered {target}")
         return
