@@ -16,19 +16,33 @@ EXIT_USAGE = 2
 
 @dataclass(frozen=True)
 class Location:
-    """Where in an input file a problem is; line and column are 1-based."""
+    """Where in an input file a problem is; line and column are 1-based.
+
+    In a workbook's sheet the place reads as Excel shows it, `people.xlsx[Sheet1]:4:B`: the sheet in
+    brackets (Excel forbids brackets and colons in sheet names), the row, and the column's letters.
+    """
 
     path: Path | str
     line: int | None = None
     column: int | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
-        text = str(self.path)
+        text = str(self.path) if self.sheet is None else f"{self.path}[{self.sheet}]"
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
-                text += f":{self.column}"
+                text += f":{self.column if self.sheet is None else column_letters(self.column)}"
         return text
+
+
+def column_letters(column: int) -> str:
+    """A 1-based column number as Excel names it: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,8 @@ class ValidationError(PaktaError):
     """A definition or roster with problems; all of them are reported at once."""
 
     def __init__(self, problems: Iterable[Problem], *, hint: str | None = None) -> None:
-        self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.line or 0,
-                                                        p.location.column or 0))
+        self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.sheet or "",
+                                                        p.location.line or 0, p.location.column or 0))
         count = len(self.problems)
         summary = f"{count} problem{'s' if count != 1 else ''} found"
         super().__init__(summary, hint=hint)
