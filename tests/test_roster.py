@@ -242,10 +242,21 @@ def test_workbooks_pakta_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyP
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
     with pytest.raises(InputError, match="not an Excel workbook pakta can read"):
         load_roster(not_excel)
-    big = write_workbook(tmp_path / "big.xlsx", [["Nama"], ["Ayu"]])
+    good = write_workbook(tmp_path / "good.xlsx", [["Nama"], ["Ayu"]])
+    damaged = tmp_path / "damaged.xlsx"  # a sheet whose XML breaks off: found while its rows are read
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            broken = data.replace(b"</sheetData>", b"<row r='3'><c")
+            target.writestr(info, broken if "sheet1" in info.filename else data)
+    with pytest.raises(InputError, match="not an Excel workbook pakta can read"):
+        load_roster(damaged)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 1)
+    with pytest.raises(InputError, match=r"good.xlsx\[Sheet1\]: more than 1 rows"):
+        load_roster(good)
     monkeypatch.setattr(workbook, "MAX_UNPACKED", 1000)
     with pytest.raises(InputError, match="unpacks to more than"):
-        load_roster(big)
+        load_roster(good)
 
 
 def test_sheet_is_for_workbooks(tmp_path: Path) -> None:

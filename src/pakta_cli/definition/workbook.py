@@ -61,25 +61,30 @@ def read_sheet(data: bytes, path: Path, sheet: str | None) -> Sheet:
         with warnings.catch_warnings():  # openpyxl warns about styles and extensions it skips: not the clerk's concern
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                chosen = book.worksheets[_choose([ws.title for ws in book.worksheets], path, sheet)]
+                chosen.reset_dimensions()  # a wrong <dimension> must not hide rows: read what the sheet holds
+                rows = list(_rows(chosen.iter_rows(max_col=MAX_COLUMNS, values_only=True), path, chosen.title))
+            finally:
+                book.close()
+    except InputError:
+        raise
     except Exception as exc:  # a damaged or foreign zip fails in many ways inside openpyxl; each is this one line
         raise InputError(f"{path}: not an Excel workbook pakta can read ({type(exc).__name__}: {exc})",
                          hint="open it in Excel or LibreOffice and save it as .xlsx, or as CSV UTF-8") from None
-    try:
-        if not book.worksheets:
-            raise InputError(f"{path}: the workbook has no worksheet")
-        if sheet is None:
-            chosen = book.worksheets[0]
-        else:
-            found = [ws for ws in book.worksheets if ws.title == sheet]
-            if not found:
-                names = ", ".join(repr(ws.title) for ws in book.worksheets)
-                raise InputError(f"{path}: no sheet named {sheet!r}", hint=f"the workbook's sheets: {names}")
-            chosen = found[0]
-        chosen.reset_dimensions()  # a wrong <dimension> must not hide rows: read what the sheet holds
-        rows = list(_rows(chosen.iter_rows(max_col=MAX_COLUMNS, values_only=True), path, chosen.title))
-        return Sheet(chosen.title, iter(rows))
-    finally:
-        book.close()
+    return Sheet(chosen.title, iter(rows))
+
+
+def _choose(titles: Sequence[str], path: Path, sheet: str | None) -> int:
+    """The index of the sheet to read: the named one, or the first."""
+    if not titles:
+        raise InputError(f"{path}: the workbook has no worksheet")
+    if sheet is None:
+        return 0
+    if sheet not in titles:
+        raise InputError(f"{path}: no sheet named {sheet!r}",
+                         hint=f"the workbook's sheets: {', '.join(repr(title) for title in titles)}")
+    return titles.index(sheet)
 
 
 def _rows(values: Iterator[tuple[object, ...]], path: Path, title: str) -> Iterator[tuple[int, Sequence[object]]]:
