@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=600, help="roster size for the multi-core figure")
     args = parser.parse_args()
 
-    pact = load_definition(ROSTER_EXAMPLE, roster=True).with_signer(load_roster(ROSTER)[0].party)
+    pact = load_definition(ROSTER_EXAMPLE, roster=True).with_signer(load_roster(ROSTER).entries[0].party)
     pakta_rate, direct_rate = paired_rates(lambda: render(pact), lambda: direct_reportlab(pact), args.count)
     print(f"per core   pakta render      {pakta_rate:7.1f} pacts/s  ({ROSTER_EXAMPLE.name}, first roster person, "
           f"{args.count} renders)")

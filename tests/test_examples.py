@@ -5,6 +5,7 @@ template change that drops a line of wording fails here."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,7 @@ def test_roster_renders_one_pact_per_person_with_their_name(tmp_path: Path) -> N
     roster = ROSTERS[0]
     out = tmp_path / "adhoc"
     invoke("render", str(ADHOC), "--roster", str(roster), "--jobs", "2", "-o", str(out))
-    entries = load_roster(roster)
+    entries = load_roster(roster).entries
     assert len(entries) >= 60
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted(f"{e.stem}.pdf" for e in entries)
     for entry in entries:
@@ -165,10 +166,26 @@ def test_excel_roster_with_semicolons_and_bom_renders(tmp_path: Path) -> None:
     assert roster.read_bytes().startswith(b"\xef\xbb\xbfname;")
     out = tmp_path / "excel"
     invoke("render", str(ADHOC), "--roster", str(roster), "-o", str(out))
-    entries = load_roster(roster)
+    entries = load_roster(roster).entries
     assert len(entries) == 5
     for entry in entries:
         assert entry.party.name in pdf_text(out / f"{entry.stem}.pdf")
+
+
+def test_workbook_roster_renders_and_its_script_makes_it_again(tmp_path: Path) -> None:
+    """The example .xlsx is a binary file: the script beside it must give it back byte for byte."""
+    workbook = EXAMPLES / "adhoc-kpps-2024-roster.xlsx"
+    again = tmp_path / "again.xlsx"
+    subprocess.run([sys.executable, str(EXAMPLES / "make_roster_workbook.py"), str(again)], check=True,
+                   capture_output=True)
+    assert again.read_bytes() == workbook.read_bytes()
+    out = tmp_path / "kpps"
+    invoke("render", str(ADHOC), "--roster", str(workbook), "-o", str(out))
+    entries = load_roster(workbook).entries
+    assert [e.row for e in entries] == list(range(5, 12))  # below the title and the header
+    for entry in entries:
+        text = words(pdf_text(out / f"{entry.stem}.pdf"))
+        assert entry.party.name in text and "TPS 002, Desa Bali Sari, Kecamatan Baebunta Selatan" in text
 
 
 def test_first_page_is_not_blank_and_shows_the_logo(rendered: dict[Path, Path], tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Many pacts at once: a roster rendered over all cores into a folder, with a batch manifest.
 
 All or nothing: pacts are written into a hidden staging folder inside the output folder and moved
-into place only when every one rendered, so a failure never leaves half a batch behind.
+into place only when every one rendered, so a failure never leaves half a batch behind. Before
+anything is written, a batch that would replace a signed pact is refused whole.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pakta_cli import __version__
 from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
-from pakta_cli.fsutil import cannot_write, make_folder
+from pakta_cli.fsutil import cannot_write, make_folder, refuse_signed
 from pakta_cli.parallel import run_parallel
 
 BATCH_MANIFEST = "manifest.json"
@@ -84,6 +85,7 @@ def _render_into(
     from pakta_cli.pactfile import canonical_json
 
     targets = [out_dir / f"{entry.stem}.pdf" for entry in entries] + [out_dir / BATCH_MANIFEST]
+    refuse_signed(targets)  # first: a signed pact is never replaced, so --force is no answer to it
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         raise OutputExistsError(existing[0]) if len(existing) == 1 else InputError(

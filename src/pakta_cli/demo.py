@@ -4,10 +4,18 @@ A clerk renders KPU Kabupaten Kediri's three 2026 documents (seed 004); the inst
 and certifies two officials; each official signs the pacts that name them, in turn; an auditor
 verifies the folder trusting only the CA root. Then one signed pact is copied and changed after
 signing, and verified again, to show what a FAIL looks like. Nothing outside the folder is touched.
+
+The demo can be run again in its folder: it leaves a marker (`.pakta-demo`) listing every file and
+folder it made, and replaces a folder only when the marker is there and the folder holds nothing
+the marker does not list. Anything else that is not empty is refused, so a mistyped folder name
+never costs a clerk their files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +26,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from pakta_cli.definition import load_definition
 from pakta_cli.errors import InputError
-from pakta_cli.fsutil import atomic_write
+from pakta_cli.fsutil import atomic_write, make_folder
 from pakta_cli.render import render
 from pakta_cli.verify import Policy, Verdict, verify_file
 
+MARKER = ".pakta-demo"
 SET = "kpu-kediri-2026"
 DOCUMENTS = ("perjanjian-kinerja", "pakta-integritas", "pernyataan-bebas-benturan-kepentingan")
 INSTITUTION = "Komisi Pemilihan Umum Kabupaten Kediri"
@@ -49,20 +58,86 @@ class DemoResult:
 
 
 def run_demo(folder: Path, *, say: Callable[[str], None] = lambda _: None) -> DemoResult:
-    """Render, certify, sign, verify, tamper, verify again; returns every verdict."""
+    """Render, certify, sign, verify, tamper, verify again; returns every verdict.
+
+    `folder` is new, empty, or one an earlier demo made (which is replaced).
+    """
+    if clear_earlier_demo(folder):
+        say(f"replaced the earlier demo in {folder}/")
+    make_folder(folder)
+    try:
+        return _run(folder, say)
+    finally:  # also after a failure or Ctrl-C: all the folder holds now, this run made
+        marker = json.dumps({"pakta_demo": 1, "made": sorted(_entries(folder))}, indent=1) + "\n"
+        with contextlib.suppress(OSError):  # the folder went away meanwhile: there is nothing left to mark
+            (folder / MARKER).write_text(marker, encoding="utf-8")
+
+
+def clear_earlier_demo(folder: Path) -> bool:
+    """Empty a folder an earlier `pakta demo` made (True); refuse any other folder that is not empty."""
+    if not folder.exists() and not folder.is_symlink():
+        return False
+    if not folder.is_dir():
+        raise InputError(f"{folder}: exists and is not a folder", hint="name a new or empty folder for the demo")
+    found = _entries(folder)
+    if not found:
+        return False
+    made = _made_by_demo(folder)
+    if made is None:
+        raise InputError(f"{folder}: exists, is not empty and is not a pakta demo folder (it has no {MARKER} "
+                         "marker)", hint="pakta demo replaces only a folder it made itself: name a new or empty folder")
+    strangers = sorted(found - made - {MARKER})
+    if strangers:
+        shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+        raise InputError(f"{folder}: an earlier pakta demo, but it holds what the demo did not make: {shown}",
+                         hint="move those out of the folder first, or name another folder")
+    try:
+        for entry in sorted(found, key=lambda e: e.count("/"), reverse=True):  # what is inside a folder goes first
+            path = folder / entry
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            else:
+                path.unlink()
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot remove the earlier demo: {exc.strerror or exc}") from None
+    return True
+
+
+def _entries(folder: Path) -> set[str]:
+    """Every file, folder and link below `folder`, relative, never following a link out of it."""
+    found: set[str] = set()
+    for top, dirs, files in os.walk(folder):
+        base = Path(top).relative_to(folder)
+        found.update((base / name).as_posix() for name in (*dirs, *files))
+    return found
+
+
+def _made_by_demo(folder: Path) -> set[str] | None:
+    """What the marker says the demo made, or None when there is no marker pakta wrote."""
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return None
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    made = data.get("made") if isinstance(data, dict) and data.get("pakta_demo") == 1 else None
+    if not isinstance(made, list) or not all(isinstance(entry, str) for entry in made):
+        return None
+    return set(made)
+
+
+def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
     from pakta_cli.keys import generate_identity, load_certificate, make_identity
     from pakta_cli.sign import SignOptions, load_credentials, sign_pdf
     from pakta_cli.trust import init_ca, issue
 
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise InputError(f"{folder}: exists and is not empty", hint="the demo needs a fresh folder: name another one")
     steps: list[str] = []
 
     def step(text: str) -> None:
         steps.append(text)
         say(text)
 
-    folder.mkdir(parents=True, exist_ok=True)
     source = folder / "definitions"
     shutil.copytree(examples_folder() / SET, source)
     shutil.copy(examples_folder() / "logo-kpu.png", folder / "logo-kpu.png")

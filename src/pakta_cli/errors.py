@@ -6,7 +6,7 @@ Exit codes: 1 for a verification that failed, 2 for a usage or input problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,19 +16,33 @@ EXIT_USAGE = 2
 
 @dataclass(frozen=True)
 class Location:
-    """Where in an input file a problem is; line and column are 1-based."""
+    """Where in an input file a problem is; line and column are 1-based.
+
+    In a workbook's sheet the place reads as Excel shows it, `people.xlsx[Sheet1]:4:B`: the sheet in
+    brackets (Excel forbids brackets and colons in sheet names), the row, and the column's letters.
+    """
 
     path: Path | str
     line: int | None = None
     column: int | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
-        text = str(self.path)
+        text = str(self.path) if self.sheet is None else f"{self.path}[{self.sheet}]"
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
-                text += f":{self.column}"
+                text += f":{self.column if self.sheet is None else column_letters(self.column)}"
         return text
+
+
+def column_letters(column: int) -> str:
+    """A 1-based column number as Excel names it: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,8 @@ class ValidationError(PaktaError):
     """A definition or roster with problems; all of them are reported at once."""
 
     def __init__(self, problems: Iterable[Problem], *, hint: str | None = None) -> None:
-        self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.line or 0,
-                                                        p.location.column or 0))
+        self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.sheet or "",
+                                                        p.location.line or 0, p.location.column or 0))
         count = len(self.problems)
         summary = f"{count} problem{'s' if count != 1 else ''} found"
         super().__init__(summary, hint=hint)
@@ -88,3 +102,23 @@ class OutputExistsError(PaktaError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path}: already exists", hint="pass --force to overwrite it")
+
+
+class SignedOutputError(PaktaError):
+    """An output that would replace a signed pact: its signatures could never be given back, so not even --force."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        count = len(self.paths)
+        super().__init__(
+            f"{self.paths[0]}: already signed; pakta never overwrites a signed pact, not even with --force"
+            if count == 1 else f"{count} of the outputs are signed pacts; pakta never overwrites a signed "
+            "pact, not even with --force",
+            hint="move the signed " + ("file" if count == 1 else "files") + " away (or render into another "
+            "folder), then run again",
+        )
+
+    def lines(self) -> list[str]:
+        if len(self.paths) == 1:
+            return [self.message]
+        return [f"{path}: already signed" for path in self.paths]

@@ -1,5 +1,5 @@
-"""Writing outputs safely: never half a file, never over an existing one unless asked, and never
-over a change another process made meanwhile.
+"""Writing outputs safely: never half a file, never over an existing one unless asked, never over a
+signature, and never over a change another process made meanwhile.
 
 Every OS error while writing (a read-only or vanished folder, a full disk, a path under a file)
 becomes one line naming the path, never a traceback.
@@ -21,10 +21,15 @@ import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from pakta_cli.errors import InputError, OutputExistsError
+from pakta_cli.errors import InputError, OutputExistsError, SignedOutputError
+
+# what marks a PDF as signed: a signature dictionary, or a second revision (an incremental update)
+_SIGNATURE = b"/ByteRange"
+_REVISION_ENDS = (b"startxref", b"%%EOF")
+_CHUNK = 1 << 20
 
 try:
     import fcntl
@@ -83,11 +88,15 @@ def make_folder(path: Path) -> bool:
 def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | None = None) -> None:
     """Write `data` to a temporary file beside `path`, then rename it into place.
 
-    Without `mode` the file gets the usual mode of a new file (0666 less the umask).
+    Without `mode` the file gets the usual mode of a new file (0666 less the umask). Replacing a file
+    (`force`) happens under its lock, and never destroys a signature: a signed PDF is replaced only
+    by a file that begins with all of its bytes (the same pact with a signature more).
     """
     check_writable(path, force=force)
     if force:  # replacing: never at the same time as another pakta replacing the same file
         with exclusive(path):
+            if path.is_file() and is_signed(path) and not data.startswith(read_file(path, "file")):
+                raise SignedOutputError([path])
             _write_new(path, data, force=True, mode=mode)
     else:
         _write_new(path, data, force=False, mode=mode)
@@ -233,3 +242,37 @@ def update_file(path: Path, change: Callable[[bytes], bytes], *, what: str, mode
                 continue
             return read, data
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_signed(path: Path) -> bool:
+    """Whether the file at `path` may carry a signature, decided from its bytes alone and conservatively.
+
+    A PDF that holds a signature dictionary (`/ByteRange`) or more than one revision (more than one
+    `startxref` or `%%EOF`) counts as signed: it may hold what an official signed, which no re-render
+    can give back. The file is read in chunks, so a large one costs memory of one chunk; a file that
+    cannot be read counts as signed, since what cannot be checked must not be overwritten.
+    """
+    overlap = max(len(t) for t in (_SIGNATURE, *_REVISION_ENDS)) - 1
+    counts = dict.fromkeys(_REVISION_ENDS, 0)
+    tail = b""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                window = tail + chunk
+                if _SIGNATURE in window:
+                    return True
+                for token in _REVISION_ENDS:  # a token wholly inside `tail` was counted in the last round
+                    counts[token] += window.count(token) - tail.count(token)
+                if any(count > 1 for count in counts.values()):
+                    return True
+                tail = window[-overlap:]
+    except OSError:
+        return True
+    return False
+
+
+def refuse_signed(paths: Iterable[Path]) -> None:
+    """Refuse before anything is written when an output would replace a signed PDF, with or without --force."""
+    signed = [path for path in paths if path.is_file() and is_signed(path)]
+    if signed:
+        raise SignedOutputError(signed)

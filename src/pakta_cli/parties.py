@@ -2,7 +2,8 @@
 
 A party is matched, strongest first, by the key id it pins (`key_id:`), else by its NIP, else by its
 NIK (ad hoc members: KPPS, PPS, PPK have no NIP), each against what the signer's certificate
-carries; a party with none of the three is matched by name only, which the verdict calls weak. A
+carries; a party with none of the three, or whose NIK the certificate does not carry, is matched
+by name only, which the verdict calls weak. A
 party that pins a key is never signed with another key, even when the NIP matches: that is the
 point of pinning. A key id, NIP or NIK that fits two parties is refused: one person is never two
 parties of a pact.
@@ -47,8 +48,8 @@ def match_signer(party: Party, *, key_id: str | None, nip: str | None, nik: str 
             raise MatchError(f"NIP sertifikat ({nip or 'tidak ada'}) bukan NIP {party.name} ({party.nip})",
                              f"the certificate's NIP ({nip or 'none'}) is not {party.name}'s NIP ({party.nip})")
         return "nip"
-    if nik_wanted:
-        if normalise(nik or "") != normalise(nik_wanted):
+    if nik_wanted and nik:  # a certificate without a NIK may still match by name, weakly, below
+        if normalise(nik) != normalise(nik_wanted):
             shown = mask_nik(nik) if nik else None
             raise MatchError(f"NIK sertifikat ({shown or 'tidak ada'}) bukan NIK {party.name} "
                              f"({mask_nik(nik_wanted)})",

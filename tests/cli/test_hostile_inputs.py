@@ -178,9 +178,20 @@ def test_roster_saved_as_excel_unicode_text_is_read(roster_definition: Path, pla
     assert "lists 1 person" in out
 
 
-def test_roster_in_windows_1252_points_at_the_letter(roster_definition: Path, place: Path) -> None:
+def test_roster_in_windows_1252_is_read_with_a_note(roster_definition: Path, place: Path) -> None:
+    """Excel's plain "CSV" on Indonesian Windows is Windows-1252: read, and said so in one line."""
     roster = place / "people.csv"
     roster.write_bytes("name;nik\nJosé Marí;5171041203850001\n".encode("cp1252"))
+    code, out, err = run("check", roster_definition, "--roster", roster)
+    assert code == 0, err
+    assert err.splitlines() == [f"note: {roster} is not UTF-8; read it as Windows-1252, what Excel saves as plain "
+                                "\"CSV\" (save as \"CSV UTF-8\" to be sure of every letter)"]
+    assert "lists 1 person" in out
+
+
+def test_roster_in_neither_utf8_nor_windows_1252_points_at_the_byte(roster_definition: Path, place: Path) -> None:
+    roster = place / "people.csv"
+    roster.write_bytes("name;nik\nJosé Marí;5171041203850001\n".encode("cp1252").replace(b"\xed", b"\x81"))
     code, _, err = run("check", roster_definition, "--roster", roster)
     one_error(code, err, f"{roster}:2:4: not UTF-8 text (byte 0xe9")
     assert "hint: save the file as UTF-8" in err

@@ -143,7 +143,7 @@ def test_two_people_with_one_name_are_told_apart_by_nik(roster_definition: Path,
     (tmp_path / "budi.csv").write_text("name,position\nBudi,Anggota\nBUDI,Anggota\n")
     code, _, err = run("render", str(roster_definition), "--roster", str(tmp_path / "budi.csv"),
                        "-o", str(tmp_path / "out"))
-    assert code == 2 and "budi.csv:3:1: same file name as row 2 (budi.pdf)" in err and "nik" in err
+    assert code == 2 and "budi.csv:3:1: same file name as row 2 (budi.pdf)" in err and "NIK" in err
     assert not (tmp_path / "out").exists()
 
 

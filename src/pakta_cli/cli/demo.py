@@ -9,9 +9,10 @@ import typer
 
 
 def demo(
-    folder: Annotated[Path, typer.Argument(help="A new or empty folder to work in.", metavar="[DIR]")] = Path(
-        "pakta-demo"
-    ),
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A new or empty folder, or an earlier demo's (it is replaced).", metavar="[DIR]"),
+    ] = Path("pakta-demo"),
 ) -> None:
     """Run the whole flow on the bundled examples: render, keys and CA, sign, verify, tamper."""
     from pakta_cli import report

@@ -11,16 +11,20 @@ from pakta_cli import templates
 from pakta_cli.batch import render_roster
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.progress import progress_bar
-from pakta_cli.definition import load_definition, load_roster
+from pakta_cli.definition import Party, RosterEntry, load_definition, load_roster
 from pakta_cli.errors import InputError, ValidationError
-from pakta_cli.fsutil import atomic_write
+from pakta_cli.fsutil import atomic_write, refuse_signed
 from pakta_cli.parallel import default_jobs
 from pakta_cli.render import render as render_pact
 
 Definition = Annotated[Path, typer.Argument(help="The pact definition (YAML).", metavar="DEF.yaml", show_default=False)]
 Roster = Annotated[
     Path | None,
-    typer.Option("--roster", "-r", help="CSV of people: one pact per row, the row is the signer."),
+    typer.Option("--roster", "-r", help="People, one pact per row (the row is the signer): an Excel .xlsx or a CSV."),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option("--sheet", help="With an .xlsx roster: the sheet to read. [default: the first]", show_default=False),
 ]
 
 
@@ -31,18 +35,22 @@ def render(
         typer.Option("--output", "-o", help="Output PDF; with --roster, the output folder. [default: beside DEF]"),
     ] = None,
     roster: Roster = None,
+    sheet: Sheet = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for a roster; 0 means all cores.")] = 0,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Overwrite existing outputs (never a signed pact).")
+    ] = False,
 ) -> None:
     """Render a pact definition to PDF; with --roster, one PDF per person and a manifest.json."""
     pact = load_definition(definition, roster=roster is not None)
     if roster is None:
         target = output or definition.with_suffix(".pdf")
         refuse_input_as_output(target, definition)
+        refuse_signed([target])
         atomic_write(target, render_pact(pact).pdf, force=force)
         note(f"rendered {target}")
         return
-    entries = load_roster(roster, others=pact.beside_roster)
+    entries = read_roster(roster, sheet, pact.beside_roster)
     replaced = [p.name for p in pact.parties if p.role == "signer"]
     if replaced:
         note(f"note: each roster row takes the place of the definition's signer ({', '.join(replaced)})")
@@ -55,6 +63,14 @@ def render(
     note(f"rendered {result.count} pacts into {result.out_dir}/ (list: {result.manifest_path})")
 
 
+def read_roster(path: Path, sheet: str | None, others: tuple[Party, ...] = ()) -> list[RosterEntry]:
+    """The roster's people; how it was read (ignored columns, a Windows-1252 CSV) is one note each."""
+    roster = load_roster(path, others, sheet=sheet)
+    for notice in roster.notices:
+        note(f"note: {notice}")
+    return list(roster.entries)
+
+
 def refuse_input_as_output(target: Path, *inputs: Path | None) -> None:
     """`-o pact.yaml --force` must not put a PDF where the definition was."""
     for source in inputs:
@@ -62,7 +78,7 @@ def refuse_input_as_output(target: Path, *inputs: Path | None) -> None:
             raise InputError(f"{target}: is an input of this render; choose another output")
 
 
-def check(definition: Definition, roster: Roster = None) -> None:
+def check(definition: Definition, roster: Roster = None, sheet: Sheet = None) -> None:
     """Validate a definition (and roster) and render it once in memory; every problem is listed.
 
     The render (nothing is written) catches what only the template can: a custom template's
@@ -74,7 +90,7 @@ def check(definition: Definition, roster: Roster = None) -> None:
         if roster is None:
             raise
         try:  # the roster's problems too, in the same run: a clerk fixes both files at once
-            load_roster(roster)
+            load_roster(roster, sheet=sheet)
         except ValidationError as also:
             raise ValidationError([*exc.problems, *also.problems]) from None
         raise
@@ -83,7 +99,7 @@ def check(definition: Definition, roster: Roster = None) -> None:
         out.print(f"OK: {definition} is a valid {pact.template} pact with {len(pact.parties)} "
                   f"part{'y' if len(pact.parties) == 1 else 'ies'} to sign", markup=False)
         return
-    entries = load_roster(roster, others=pact.beside_roster)
+    entries = read_roster(roster, sheet, pact.beside_roster)
     render_pact(pact.with_signer(entries[0].party))
     out.print(f"OK: {definition} is a valid {pact.template} pact; {roster} lists {len(entries)} "
               f"{'person' if len(entries) == 1 else 'people'}", markup=False)

@@ -63,13 +63,14 @@ SHARED = (("nip", "NIP"), ("nik", "NIK"), ("key_id", "key_id"))
 class _Reader:
     """Reads typed values from YAML nodes, collecting problems instead of stopping at the first."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, sheet: str | None = None) -> None:
         self.source = source
+        self.sheet = sheet  # a workbook's sheet: places read people.xlsx[Sheet1]:4:B
         self.problems: list[Problem] = []
 
     def where(self, node: Node) -> Location:
         mark = node.start_mark
-        return Location(self.source, mark.line + 1, mark.column + 1)
+        return Location(self.source, mark.line + 1, mark.column + 1, self.sheet)
 
     def fail(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.where(node), message))
@@ -354,15 +355,27 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
 
 def read_text_file(path: Path, what: str) -> str:
     """Read a UTF-8 input (BOM allowed), turning OS errors into one-line messages."""
+    return decode_text(read_input(path, what), path)
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """An input file's bytes; a missing, unreadable or folder path is one line naming it."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: {what} not found", hint="check the path") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a {what} file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
+
+
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """UTF-8 with or without a BOM, or UTF-16 with its BOM; else an error at the first bad byte."""
+    if data.startswith(UTF16_BOMS):  # Excel's "Unicode Text"
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
