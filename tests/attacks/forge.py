@@ -24,7 +24,7 @@ _BR = [0, 1111111111, 2222222222, 3333333333]
 _BR_TEXT = b"[0 1111111111 2222222222 3333333333]"
 
 
-def body(chunk: bytes) -> bytes:
+def body_of(chunk: bytes) -> bytes:
     """The text between `N 0 obj\\n` and `\\nendobj\\n` of an object as the writer wrote it."""
     return chunk[chunk.index(b" obj\n") + 5 : -len(b"\nendobj\n")]
 
@@ -38,14 +38,18 @@ def forge(pdf: bytes, field: str, identity: Identity, *, signed_at: dt.datetime 
           stamp: Callable[[bytes], bytes] | None = None, sig: Callable[[bytes], bytes] | None = None,
           cms_of: Callable[[bytes, Callable[[bytes], bytes]], bytes] | None = None, reserve: int | None = None,
           gap: Callable[[bytes, int], bytes] | None = None,
-          trailer: Callable[[dict[str, object]], dict[str, object]] | None = None) -> bytes:
+          trailer: Callable[[dict[str, object]], dict[str, object]] | None = None,
+          tail: Callable[[bytes], bytes] | None = None, body: Callable[[bytes], bytes] | None = None) -> bytes:
     """`pdf` plus `identity`'s signature in `field`, as pakta writes it but for the changes asked for.
 
     `objects`: object number -> body text to write (replacing pakta's or adding one); `drop`: objects
     pakta writes that are left out; `stamp` / `sig`: transform the stamp's / signature dictionary's
     body text (the latter holds the byte range and /Contents placeholders); `cms_of(digest, honest)`
     makes the CMS instead of pakta (`reserve` bytes for it); `gap(hex, size)` writes /Contents' text
-    (default: pakta's capitals, zero-padded to `size`); `trailer` changes the trailer's entries.
+    (default: pakta's capitals, zero-padded to `size`); `trailer` changes the trailer's entries;
+    `tail(xref_and_trailer)` and `body(objects)` rewrite those bytes of the revision as they are
+    (offsets in the table are the writer's: an attack that moves objects keeps them pointing where
+    it wants). The signature is made over the result, as the signer's own tool would.
     """
     engine = _engine(identity.credentials())
     when = (signed_at or dt.datetime.now(dt.UTC)).replace(microsecond=0).astimezone(
@@ -56,7 +60,7 @@ def forge(pdf: bytes, field: str, identity: Identity, *, signed_at: dt.datetime 
     signer = sigrevision.signer_of(identity.cert, when)
     size = reserve or engine.cms_size
     built = sigrevision.build(before, field, signer, bytes(size))
-    chunks = {num: body(chunk) for num, chunk in built.objects.items()}
+    chunks = {num: body_of(chunk) for num, chunk in built.objects.items()}
     sig_text = chunks[built.signature]
     sig_text = sig_text.replace(writer.value([0, *built.byte_range[1:]]), _BR_TEXT, 1)
     if stamp is not None:
@@ -84,8 +88,13 @@ def forge(pdf: bytes, field: str, identity: Identity, *, signed_at: dt.datetime 
             offsets[num] = at
             parts.append(chunk)
             at += len(chunk)
-        revision = b"".join(parts) + writer.tail(offsets, entries, at, first=False)  # type: ignore[arg-type]
-        out = pdf + revision
+        objects_text = b"".join(parts)
+        closing = writer.tail(offsets, entries, at, first=False)  # type: ignore[arg-type]
+        if body is not None:
+            objects_text = body(objects_text)
+        if tail is not None:
+            closing = tail(closing)
+        out = pdf + objects_text + closing
         start = out.index(placeholder, len(pdf))
         stop = start + len(placeholder)
         settled = [0, start, stop, len(out) - stop]

@@ -135,7 +135,7 @@ def signing_revision(pdf: bytes, field: str, identity: Identity, *, objects: Map
     from pakta_cli import sigrevision
     from pakta_cli.pdf import writer as pakta_writer
     from pakta_cli.verify import read_pact
-    from tests.attacks.forge import body as object_body
+    from tests.attacks.forge import body_of as object_body
 
     engine = _engine(identity.credentials())
     size = 2 * engine.cms_size
@@ -435,9 +435,9 @@ def _in_pakta_form(text: bytes) -> bytes:
         return text
     try:
         value, end = Lexer(text).value(0)
-    except PdfError:
+        return pakta_writer.value(value) if not text[end:].strip() else text
+    except PdfError:  # not a value, or one pakta's writer has no way to write (generation 1): as given
         return text
-    return pakta_writer.value(value) if not text[end:].strip() else text
 
 
 def rewritten(pdf: bytes, changes: Mapping[int, bytes] | None = None, add: Mapping[int, bytes] | None = None,

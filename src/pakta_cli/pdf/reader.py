@@ -45,6 +45,7 @@ class Limits:
     revisions: int = 256  # a pact has one per signer; more is a file built to be slow
     objects: int = 500_000  # /Size, and the entries one cross-reference stream may list
     decoded: int = 32 << 20  # bytes one stream may inflate to (the largest honest one: a logo)
+    structure: int = 4 << 20  # bytes a cross-reference or object stream may inflate to (a pact's: a few KB)
     decoded_total: int = 128 << 20  # bytes all streams of one document may inflate to
     predicted: int = 1 << 20  # bytes that may go through a PNG predictor (pure Python, per byte)
     object_stream_items: int = 100_000
@@ -207,7 +208,7 @@ class Document:
         if not isinstance(stream, Stream) or stream.dict.get("Type") != "XRef":
             raise PdfError(f"no cross-reference section at byte {offset}")
         info = stream.dict
-        raw = self.decode(stream)
+        raw = self.decode(stream, self.limits.structure)
         widths = info.get("W")
         size = info.get("Size")
         # the widths poppler accepts (type and generation at most 4 bytes): wider, it rebuilds the table
@@ -421,7 +422,7 @@ class Document:
             count, first = container.dict.get("N"), container.dict.get("First")
             if type(count) is not int or type(first) is not int:
                 raise PdfError(f"object stream {entry.stream} has no /N or /First")
-            data = self.decode(container)
+            data = self.decode(container, self.limits.structure)
             # the header is integers and white space, nothing else: a comment (`%1`) or any other
             # token would let this reader and a viewer's disagree on where an object starts
             header = data[:first]

@@ -218,8 +218,9 @@ class Revisions:
                                     "the stamp draws something other than pakta's stamp for this signer (it could "
                                     "hide or replace what was signed)")
             elif num == expected.signature:
-                keys = _changed_keys(_parse(wanted[num]), doc.get(num, number))
-                if keys != ["ByteRange"]:  # a byte range elsewhere only follows from another layout
+                # a byte range elsewhere only follows from another layout: not worth naming on its own
+                keys = [key for key in _changed_keys(_parse(wanted[num]), doc.get(num, number)) if key != "ByteRange"]
+                if keys:
                     self.changes.append(say("signature_dictionary",
                                             f"kamus tanda tangan pada revisi {number} bukan yang ditulis pakta "
                                             f"({_keys(keys)})",
