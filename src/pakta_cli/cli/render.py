@@ -41,7 +41,7 @@ def render(
         atomic_write(target, render_pact(pact).pdf, force=force)
         note(f"rendered {target}")
         return
-    entries = load_roster(roster, others=pact.beside_roster)
+    entries = load_roster(roster, others=pact.beside_roster, font=pact.font)
     replaced = [p.name for p in pact.parties if p.role == "signer"]
     if replaced:
         note(f"note: each roster row takes the place of the definition's signer ({', '.join(replaced)})")
@@ -82,7 +82,7 @@ def check(definition: Definition, roster: Roster = None) -> None:
         out.print(f"OK: {definition} is a valid {pact.template} pact with {len(pact.parties)} "
                   f"part{'y' if len(pact.parties) == 1 else 'ies'} to sign", markup=False)
         return
-    entries = load_roster(roster, others=pact.beside_roster)
+    entries = load_roster(roster, others=pact.beside_roster, font=pact.font)
     render_pact(pact.with_signer(entries[0].party))
     out.print(f"OK: {definition} is a valid {pact.template} pact; {roster} lists {len(entries)} "
               f"{'person' if len(entries) == 1 else 'people'}", markup=False)

@@ -19,7 +19,7 @@ from yaml.error import Mark
 from yaml.nodes import Node, ScalarNode
 
 from pakta_cli.definition.loader import PARTY_FIELDS, SHARED, _Reader, read_party_fields, read_text_file
-from pakta_cli.definition.model import Party
+from pakta_cli.definition.model import DEFAULT_FONT, Party
 from pakta_cli.errors import Location, Problem, ValidationError
 
 HEADER_ALIASES = {"nama": "name", "jabatan": "position", "pangkat": "rank", "golongan": "rank", "unit_kerja": "unit"}
@@ -56,16 +56,17 @@ def _cell(source: str, row: int, column: int, value: str) -> ScalarNode:
     return ScalarNode("tag:yaml.org,2002:str", value, mark, mark)
 
 
-def parse_roster(text: str, source: str, others: Sequence[Party] = ()) -> list[RosterEntry]:
+def parse_roster(text: str, source: str, others: Sequence[Party] = (), font: str = DEFAULT_FONT) -> list[RosterEntry]:
     """Parse roster text; every bad cell is reported, not just the first.
 
     `others` are the definition's parties that stay beside each row (superior, witnesses): a row
-    with one of their NIP, NIK or key id would let that person sign one pact twice.
+    with one of their NIP, NIK or key id would let that person sign one pact twice. `font` is the
+    pact's: a name must be printable in it.
     """
     first_line = text.split("\n", 1)[0]
     # Excel writes `,` or `;` (by locale) for CSV and a tab for "Unicode Text": the most frequent wins
     delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
-    reader = _Reader(source)
+    reader = _Reader(source, font)
     # strict: a quote that is never closed is an error, not one cell swallowing the rest of the file
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -151,5 +152,5 @@ def _csv_problem(source: str, row: int, exc: csv.Error) -> ValidationError:
                            hint='inside a quoted cell, write a " as ""')
 
 
-def load_roster(path: Path, others: Sequence[Party] = ()) -> list[RosterEntry]:
-    return parse_roster(read_text_file(path, "roster"), str(path), others)
+def load_roster(path: Path, others: Sequence[Party] = (), font: str = DEFAULT_FONT) -> list[RosterEntry]:
+    return parse_roster(read_text_file(path, "roster"), str(path), others, font)
