@@ -123,3 +123,24 @@ def test_every_font_of_an_unsigned_pact_is_embedded(font: str, tmp_path: Path) -
         assert name.split("+")[1].startswith(family), row
         assert (embedded, subset) == ("yes", "yes"), row
 
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_witnesses_stand_under_their_heading_on_the_signers_page(paper: str, tmp_path: Path) -> None:
+    """Bawaslu's pact: one signer, six witnesses. They used to sit alone on page 2 with no heading."""
+    from pypdf import PdfReader
+
+    pact = replace(load_definition(EXAMPLES / "bawaslu-netralitas-asn.yaml"), paper=paper)
+    pdf = tmp_path / "pact.pdf"
+    pdf.write_bytes(render(pact).pdf)
+    first = subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert first.index("Yang membuat pernyataan,") < first.index("Saksi-saksi") < first.index("Saksi 1,")
+    on_page = {}
+    for number, page in enumerate(PdfReader(pdf).pages, start=1):
+        for annotation in page.get("/Annots", []):
+            on_page[str(annotation.get_object()["/T"])] = number
+    assert on_page["pakta-signer-1"] == 1
+    assert on_page["pakta-witness-1"] == on_page["pakta-witness-2"] == 1  # the first row, under the heading
+    witnesses = [on_page[f"pakta-witness-{n}"] for n in range(1, 7)]
+    assert witnesses == sorted(witnesses) and witnesses[-1] <= 2  # in order, on the two pages

@@ -546,6 +546,8 @@ class RowTable(Flowable):  # type: ignore[misc]
 
     def texts(self) -> list[str]:
         """The text of the row that must open a page, for a message when even it does not fit one."""
+        if self.first >= len(self.body):  # a table of heading rows only
+            return [cell.text() for row in self.head for cell in row]
         row = self.body[self.first]
         return [self.body[self.covered.get((c, self.first), self.first)][c].text() for c in range(len(row))]
 
