@@ -323,3 +323,12 @@ def test_what_cannot_fit_on_a_page_is_named_by_its_key(change, key: str) -> None
     with pytest.raises(InputError) as caught:
         render(parse_definition(text, "t.yaml", EXAMPLES))
     assert caught.value.message == f"layout: {key} is too long to fit on one page"
+
+
+def test_a_letterhead_line_a_little_too_long_is_set_smaller_not_broken(tmp_path: Path) -> None:
+    text = definition(logo=True, extra="font: bookman").replace(
+        "address: Jl. Tjok Agung Tresna, Renon, Denpasar", "address: Jl. Pamenang No. 1, Ngasem, Kabupaten Kediri, "
+        "Jawa Timur 64182")
+    _, path = render_text(text, tmp_path)
+    words = {w[0]: w for w in word_boxes(path, 1)}
+    assert words["Jl."][2] == pytest.approx(words["64182"][2], abs=1)  # one line: the postcode is not alone

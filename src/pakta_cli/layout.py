@@ -335,9 +335,13 @@ class DoubleRule(Flowable):  # type: ignore[misc]
 
 
 def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
-    """Institution lines centred on the frame; a logo sits at the left in a column mirrored on the right."""
+    """Institution lines centred on the frame; a logo sits at the left in a column mirrored on the right.
+
+    A line a little too long for its column (an address in a wide face) is set up to a fifth
+    smaller rather than broken: a kop surat with a lone postcode on its own line looks misprinted."""
     attrs = _attributes(element, {"logo"})
     faces = fonts.faces(ctx.font)
+    room = ctx.frame_width - (2 * LOGO_COLUMN if attrs.get("logo") else 0)
     lines = []
     for child in element:
         if child.tag != "line":
@@ -345,8 +349,11 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
         line_attrs = _attributes(child, {"size", "bold"})
         size = _length(line_attrs.get("size", "12"), 0)
         bold = _choice(child, "bold", ("true", "false"), "false") == "true"
-        style = _derived(ctx.styles["headsub"], fontSize=size, leading=size * 1.22,
-                         fontName=faces.bold if bold else faces.regular)
+        font = faces.bold if bold else faces.regular
+        text = plain_text(child)
+        if text is not None:
+            size = max(size * 0.8, min(size, size * room / max(stringWidth(text, font, size), 1)))
+        style = _derived(ctx.styles["headsub"], fontSize=size, leading=size * 1.22, fontName=font)
         lines.append(text_flowable(child, style, "line"))
     logo = attrs.get("logo")
     if logo:
