@@ -3,8 +3,9 @@
     python bench/render.py [--count N] [--people N]
 
 1. Per core: N renders of the bundled ad hoc pact (first roster person) through pakta (Jinja,
-   layout markup, embedded source, signature fields, page footers) against N builds of the same page written
-   directly in ReportLab Platypus (the baseline: what a hand-written script would do).
+   layout markup, embedded source, signature fields, embedded font subsets) against N builds of the same page
+   written directly in ReportLab Platypus with the same embedded fonts (the baseline: what a hand-written
+   script would do).
 2. Cores: a roster batch of P people through `pakta render --roster` with --jobs 1 and with all
    cores (the whole command path: roster parsing, process pool, files, manifest).
 """
@@ -25,6 +26,8 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from pakta_cli.batch import default_jobs
@@ -36,56 +39,66 @@ ROSTER_EXAMPLE = ROOT / "examples" / "adhoc-pps-2024.yaml"
 ROSTER = ROOT / "examples" / "adhoc-pps-2024-roster.csv"
 
 
+FONT_FILES = ROOT / "src" / "pakta_cli" / "fonts"
+
+
+def register_fonts() -> None:
+    """What a hand-written script does to embed Arial's metric twin: register the TrueType files
+    (the same files pakta ships), once per process."""
+    for name, face in (("Sans", "Regular"), ("Sans-Bold", "Bold")):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(FONT_FILES / f"LiberationSans-{face}.ttf")))
+    pdfmetrics.registerFontFamily("Sans", normal="Sans", bold="Sans-Bold", italic="Sans", boldItalic="Sans-Bold")
+
+
 def direct_reportlab(pact: Pact) -> bytes:
-    """The baseline: the same pages as pakta-integritas renders for one roster person, written
-    straight in Platypus as a hand-written script would (Paragraphs, Tables, a footer callback)."""
-    body = ParagraphStyle("b", fontName="Times-Roman", fontSize=12, leading=15, alignment=TA_JUSTIFY, spaceAfter=6)
+    """The baseline: the same page as pakta-integritas renders for one roster person, written
+    straight in Platypus as a hand-written script would (Paragraphs, Tables, the same embedded
+    Liberation Sans at 11 pt, the same margins and signature space)."""
+    register_fonts()
+    body = ParagraphStyle("b", fontName="Sans", fontSize=11, leading=12.75, alignment=TA_JUSTIFY, spaceAfter=3)
     center = ParagraphStyle("c", parent=body, alignment=TA_CENTER, spaceAfter=0)
-    title = ParagraphStyle("t", parent=center, fontName="Times-Bold", fontSize=14, leading=18, spaceAfter=2)
-    head = ParagraphStyle("h", parent=center, fontName="Times-Bold", fontSize=14, leading=17)
+    title = ParagraphStyle("t", parent=center, fontName="Sans-Bold", fontSize=14, leading=16, spaceAfter=1)
+    head = ParagraphStyle("h", parent=center, fontName="Sans-Bold", fontSize=14, leading=17)
     small = ParagraphStyle("s", parent=center, fontSize=10, leading=12.5)
-    cell = ParagraphStyle("cell", parent=body, fontSize=11, leading=13.5, spaceAfter=0)
-    item = ParagraphStyle("i", parent=body, leftIndent=24, bulletIndent=2, spaceAfter=4, bulletFontName="Times-Roman",
-                          bulletFontSize=12)
+    cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
+    item = ParagraphStyle("i", parent=body, leftIndent=18, bulletIndent=0, spaceAfter=1, bulletFontName="Sans",
+                          bulletFontSize=11)
     signer = next(p for p in pact.parties if p.role == "signer")
     name = pact.institution.name.upper()
     split = name.find(" KABUPATEN")
     lines = [Paragraph(escape(name[:split]), head), Paragraph(escape(name[split + 1:]), head),
              Paragraph(escape(pact.institution.address or ""), small)]
-    logo = Image(str(Path(pact.base_dir) / (pact.institution.logo or "")), width=22 * mm, height=22 * mm)
-    letterhead = Table([[logo, lines, ""]], colWidths=[26 * mm, 103 * mm, 26 * mm],
-                       style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
-    rule = Table([[""]], colWidths=[155 * mm], rowHeights=[4],
-                 style=[("LINEABOVE", (0, 0), (-1, -1), 1.6, "black"), ("LINEBELOW", (0, 0), (-1, -1), 0.5, "black")])
-    flow: list[Flowable] = [letterhead, rule, Spacer(1, 10), Paragraph(escape(pact.title or ""), title),
-                            Paragraph(f"Nomor: {escape(pact.number or '')}", center), Spacer(1, 10),
+    logo = Image(str(Path(pact.base_dir) / (pact.institution.logo or "")), width=16.5 * mm, height=16.5 * mm)
+    plain = [("FONTNAME", (0, 0), (-1, -1), "Sans")]  # a Table's own default is Helvetica, never embedded
+    letterhead = Table([[logo, lines, []]], colWidths=[26 * mm, 108 * mm, 26 * mm],
+                       style=[*plain, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
+    rule = Table([[[]]], colWidths=[160 * mm], rowHeights=[4],
+                 style=[*plain, ("LINEABOVE", (0, 0), (-1, -1), 1.6, "black"),
+                        ("LINEBELOW", (0, 0), (-1, -1), 0.5, "black")])
+    flow: list[Flowable] = [letterhead, rule, Spacer(1, 6), Paragraph(escape(pact.title or ""), title),
+                            Paragraph(f"Nomor: {escape(pact.number or '')}", center), Spacer(1, 8),
                             Paragraph("Saya yang bertanda tangan di bawah ini:", body)]
     rows = [["Nama", signer.name], ["NIK", signer.nik], ["Jabatan", signer.position], ["Wilayah Kerja", signer.area],
             ["Nomor SK", signer.decree], ["Instansi (Unit Kerja)", pact.institution.name]]
     table = Table([[Paragraph(escape(label), cell), Paragraph(":", cell), Paragraph(escape(str(value)), cell)]
-                   for label, value in rows], colWidths=[38 * mm, 4 * mm, 113 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    flow += [table, Spacer(1, 6),
+                   for label, value in rows], colWidths=[45 * mm, 4 * mm, 111 * mm])
+    table.setStyle(TableStyle([*plain, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
+    flow += [table, Spacer(1, 4),
              Paragraph(f"Dalam rangka {escape(pact.context or '')}, dengan ini menyatakan bahwa saya:", body)]
     flow += [Paragraph(escape(c), item, bulletText=f"{i}.") for i, c in enumerate(pact.commitments, 1)]
     closing = "Demikian Pakta Integritas ini saya buat dengan sebenar-benarnya tanpa paksaan dari pihak mana pun."
     block = [Paragraph(f"{escape(pact.place)}, {pact.date.day} Januari {pact.date.year}", center),
              Paragraph("Yang membuat pernyataan,", center), Spacer(1, 24 * mm),
              Paragraph(f"<b><u>{escape(signer.name)}</u></b>", center)]
-    flow.append(KeepTogether([Spacer(1, 4), Paragraph(closing, body), Spacer(1, 10),
-                              Table([["", block]], colWidths=[77.5 * mm, 77.5 * mm])]))
+    flow.append(KeepTogether([Spacer(1, 4), Paragraph(closing, body), Spacer(1, 8),
+                              Table([[[], block]], colWidths=[80 * mm, 80 * mm], style=plain)]))
     out = BytesIO()
-    note = "Dokumen ini ditandatangani secara elektronik. Keaslian dan keutuhannya dapat diperiksa dengan pakta verify."
-
-    def footer(canvas, doc):  # type: ignore[no-untyped-def]
-        canvas.setFont("Times-Roman", 8)
-        canvas.drawCentredString(A4[0] / 2, 1.2 * cm + 12, note)
-        canvas.drawRightString(A4[0] - 2.5 * cm, 1.2 * cm, f"Halaman {doc.page}")
-
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=3 * cm, rightMargin=2.5 * cm, topMargin=2.5 * cm,
-                            bottomMargin=2.5 * cm, invariant=1)
-    doc.build(flow, onFirstPage=footer, onLaterPages=footer)
+    pad = 6  # SimpleDocTemplate's frame pads its text by 6 pt: the text area is pakta's
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=3 * cm - pad, rightMargin=2 * cm - pad,
+                            topMargin=2 * cm - pad, bottomMargin=2 * cm - pad, invariant=1, initialFontName="Sans")
+    doc.build(flow)  # one page: no footer (pakta prints Halaman X dari Y only past one page)
     return out.getvalue()
 
 

@@ -127,7 +127,8 @@ def reference(rng: random.Random, pdf: bytes) -> bytes:
         return pdf
     span = rng.choice(refs)
     number = int(pdf[span[0] : span[1]].split()[0])
-    return _replace(pdf, span, rng.choice([b"%d 1 R" % number, b"%d 0 R" % (number + 1), b"%d 0 R" % max(number - 1, 1)]))
+    choices = [b"%d 1 R" % number, b"%d 0 R" % (number + 1), b"%d 0 R" % max(number - 1, 1)]
+    return _replace(pdf, span, rng.choice(choices))
 
 
 def string_value(rng: random.Random, pdf: bytes) -> bytes:

@@ -244,9 +244,11 @@ def _hexed(text: str) -> bytes:
 
 
 SIG_DICTIONARY: dict[str, Callable[[bytes], bytes]] = {
-    "/Reason": lambda text: text.replace(b" /SubFilter", b" /Reason " + _hexed("Disetujui oleh Ketua") + b" /SubFilter"),
+    "/Reason": lambda text: text.replace(b" /SubFilter",
+                                         b" /Reason " + _hexed("Disetujui oleh Ketua") + b" /SubFilter"),
     "/Location": lambda text: text.replace(b" /M ", b" /Location " + _hexed("Jakarta") + b" /M "),
-    "/ContactInfo": lambda text: text.replace(b" /Filter", b" /ContactInfo " + _hexed("ketua@kpu.go.id") + b" /Filter"),
+    "/ContactInfo": lambda text: text.replace(b" /Filter",
+                                              b" /ContactInfo " + _hexed("ketua@kpu.go.id") + b" /Filter"),
     "/Name": lambda text: re.sub(rb"/Name <[0-9A-F]+>", b"/Name " + _hexed("Made Atasan"), text),
 }
 

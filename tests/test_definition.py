@@ -154,3 +154,28 @@ def test_performance_agreement_binds_one_first_party() -> None:
     second = "  - role: signer\n    name: Orang Kedua\n"
     text = performance_agreement().replace("parties:\n", "parties:\n" + second)
     assert any("takes at most 1 signer, the definition has 2" in p for p in problems(text))
+
+
+def test_font_and_meterai_are_checked_and_kept() -> None:
+    text = GOOD.replace("place:", "font: bookman\nplace:").replace(
+        "    position: Kepala Subbagian\n", "    position: Kepala Subbagian\n    meterai: true\n")
+    pact = parse(text)
+    assert pact.font == "bookman"  # type: ignore[attr-defined]
+    signer, superior = pact.parties  # type: ignore[attr-defined]
+    assert signer.meterai and not superior.meterai
+    mapping = pact.to_mapping()  # type: ignore[attr-defined]
+    assert mapping["font"] == "bookman" and mapping["parties"][0]["meterai"] is True
+    assert "meterai" not in mapping["parties"][1]  # only when asked for: older definitions keep their bytes
+    assert parse(GOOD).font == "arial"  # type: ignore[attr-defined]
+    assert problems(GOOD.replace("place:", "font: comic sans\nplace:")) == [
+        "def.yaml:7:7: font must be one of arial, times, bookman, not 'comic sans'"]
+    assert problems(GOOD.replace("    position: Kepala Subbagian\n", "    position: Kepala Subbagian\n"
+                                 "    meterai: perhaps\n")) == [
+        "def.yaml:18:14: parties item 1 meterai must be true or false, not 'perhaps'"]
+
+
+def test_a_roster_may_ask_for_a_meterai_in_indonesian() -> None:
+    from pakta_cli.definition.roster import parse_roster
+
+    (yes, no) = parse_roster("nama,nik,meterai\nA,5171044508900003,ya\nB,5171044508900004,tidak\n", "r.csv").entries
+    assert yes.party.meterai and not no.party.meterai

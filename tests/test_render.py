@@ -12,7 +12,15 @@ import pytest
 from pypdf import PdfReader
 
 from pakta_cli.definition import parse_definition
-from pakta_cli.render import DEFINITION_NAME, LOGO_PREFIX, MANIFEST_NAME, canonical_definition, render, reproduce
+from pakta_cli.render import (
+    DEFINITION_NAME,
+    LOGO_PREFIX,
+    MANIFEST_NAME,
+    MARGINS,
+    canonical_definition,
+    render,
+    reproduce,
+)
 
 DEFINITION = """\
 pakta: 1
@@ -115,7 +123,43 @@ def test_f4_paper(tmp_path: Path) -> None:
 def test_english(tmp_path: Path) -> None:
     text = pdftotext(render(pact(DEFINITION.replace("place:", "language: en\nplace:"))).pdf, tmp_path)
     assert "INTEGRITY PACT" in text and "Denpasar, 2 January 2024" in text
-    assert "Page 1 of 1" in text and "Halaman" not in text
+    assert "Page" not in text and "Halaman" not in text  # one page needs no number
+    many = "".join(f"  - Commitment number {i}, long enough to fill a whole line of the page.\n" for i in range(40))
+    longer = DEFINITION.replace("place:", "language: en\nplace:").replace("commitments:\n", "commitments:\n" + many)
+    assert "Page 1 of 2" in pdftotext(render(pact(longer)).pdf, tmp_path)
+
+
+def test_the_footer_claims_no_signature_and_names_no_program(tmp_path: Path) -> None:
+    """An unsigned pact printed for wet signatures must not say it is signed electronically."""
+    text = pdftotext(render(pact()).pdf, tmp_path)
+    assert "ditandatangani" not in text.lower() and "pakta verify" not in text and "Halaman" not in text
+    footer = text.split("\f")[0].strip().splitlines()[-1]
+    assert "Yang membuat pernyataan" not in footer and "I Wayan Saksi" in footer  # the page ends with the body
+    url = DEFINITION.replace("place:", "verify_url: https://kpu-bali.go.id/cek\nplace:")
+    lines = pdftotext(render(pact(url)).pdf, tmp_path).split("\f")[0].strip().splitlines()
+    assert lines[-1].strip() == "Keaslian dokumen ini dapat diperiksa di https://kpu-bali.go.id/cek"
+
+
+def test_a_template_may_write_its_own_footer(tmp_path: Path) -> None:
+    template = (Path(__file__).parent.parent / "templates" / "pakta-integritas.xml.j2").read_text()
+    (tmp_path / "mine.xml.j2").write_text(template.replace("{{ m.footer() }}", "<footer>Arsip KPU Bali</footer>"))
+    text = pdftotext(render(pact(DEFINITION.replace("pakta-integritas", "mine.xml.j2"), tmp_path)).pdf, tmp_path)
+    assert text.strip().splitlines()[-1].strip() == "Arsip KPU Bali"
+
+
+def test_the_same_bytes_in_another_process(tmp_path: Path) -> None:
+    """Fonts are subset per document: nothing a process did before may change a pact's bytes."""
+    import sys
+
+    (tmp_path / "p.yaml").write_text(DEFINITION)
+    render(pact(DEFINITION.replace("Sekretaris", "Bendahara")))  # this process has rendered something else
+    script = ("import sys; from pathlib import Path; from pakta_cli.definition import load_definition; "
+              "from pakta_cli.render import render; "
+              "sys.stdout.buffer.write(render(load_definition(Path(sys.argv[1]))).pdf)")
+    for seed in ("1", "2"):
+        child = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p.yaml")], capture_output=True,
+                               check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout
+        assert child == render(pact(DEFINITION, tmp_path)).pdf
 
 
 def test_long_pacts_flow_onto_more_pages(tmp_path: Path) -> None:
@@ -146,7 +190,7 @@ def test_a_line_too_long_for_its_column_still_wraps(tmp_path: Path) -> None:
     path.write_bytes(render(pact(DEFINITION.replace('Ni Luh "Ayu" & <Putu>', long_name))).pdf)
     boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
     words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)
-    right_margin = 595.28 - 2.5 * 72 / 2.54
+    right_margin = 595.28 - MARGINS["right"]
     assert all(float(x_max) <= right_margin + 1 for _, x_max, _ in words)  # nothing runs off the text frame
     printed = [word for _, _, word in words]
     assert all(printed.count(part) >= 1 for part in long_name.split())

@@ -31,24 +31,29 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from pakta_cli import fonts, printable
 from pakta_cli.errors import InputError
 from pakta_cli.images import image_problem
 
 MM: float = mm  # typed: ReportLab ships no type hints
-FONT = "Times-Roman"
-FONT_BOLD = "Times-Bold"
-SIZE = 12
-LEADING = 15
 ALIGNMENTS = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 INLINE_TAGS = {"b", "i", "u", "br", "sup", "sub"}
+# The signature field: the stamp pakta sign draws (QR code, name, NIP, time, key id) is made for
+# this room, and verify refuses a bigger field (its copy is verify.FIELD_MAX). A block narrower
+# than this (three to a row, a meterai beside it) narrows the field; the height never changes.
 SIGNATURE_WIDTH = 62 * mm
 SIGNATURE_HEIGHT = 24 * mm
-LOGO_HEIGHT = 22 * mm
+# A meterai tempel is 32 x 24 mm (the format of PMK 65/2014); its box sits left of the field, never under it.
+METERAI_WIDTH = 32 * mm
+METERAI_HEIGHT = 24 * mm
+METERAI_GAP = 3 * mm
+LOGO_HEIGHT = 16.5 * mm
 LOGO_COLUMN = 26 * mm  # left of the letterhead for the logo, mirrored on the right to centre the text
 BLOCK_PADDING = 2
-ROW_GAP = 14  # between signature rows, so one row's NIP never reads as the next heading
+ROW_GAP = 10  # between signature rows, so one row's NIP never reads as the next heading
 # Widget flags: Print (4) + Locked (128): the box prints and cannot be moved by a viewer.
 WIDGET_FLAGS = 132
+TAIL_ROWS = 2  # the last rows of a table that stay on the page of the signatures after it
 
 
 @cache
@@ -62,24 +67,31 @@ def _derived(parent: ParagraphStyle, **overrides: Any) -> ParagraphStyle:
     return _derived_cached(parent, tuple(sorted(overrides.items())))
 
 
-def _style(name: str, **overrides: Any) -> ParagraphStyle:
-    base: dict[str, Any] = {"fontName": FONT, "fontSize": SIZE, "leading": LEADING, "spaceAfter": 0}
-    base.update(overrides)
-    return ParagraphStyle(name, **base)
+@cache
+def styles(font: str) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of one `font:` choice, made once per process."""
+    faces = fonts.faces(font)
+    size, leading = faces.family.size, faces.family.leading
 
+    def style(name: str, **overrides: Any) -> ParagraphStyle:
+        base: dict[str, Any] = {"fontName": faces.regular, "fontSize": size, "leading": leading, "spaceAfter": 0}
+        base.update(overrides)
+        return ParagraphStyle(f"{font}-{name}", **base)
 
-STYLES = {
-    "body": _style("body", alignment=TA_JUSTIFY, spaceAfter=6),
-    "title": _style("title", fontName=FONT_BOLD, fontSize=14, leading=18, alignment=TA_CENTER, spaceAfter=2),
-    "subtitle": _style("subtitle", alignment=TA_CENTER, spaceAfter=2),
-    "cell": _style("cell", fontSize=11, leading=13.5, alignment=TA_LEFT),
-    # numbers in the body font (ReportLab defaults bullets to Helvetica 10), room for "10." and "11."
-    "item": _style("item", alignment=TA_JUSTIFY, leftIndent=24, bulletIndent=2, spaceAfter=4,
-                   bulletFontName=FONT, bulletFontSize=SIZE),
-    "sign": _style("sign", alignment=TA_CENTER),
-    "head": _style("head", fontName=FONT_BOLD, fontSize=14, leading=17, alignment=TA_CENTER),
-    "headsub": _style("headsub", fontSize=10, leading=12.5, alignment=TA_CENTER),
-}
+    bold = {"fontName": faces.bold}
+    return {
+        "body": style("body", alignment=TA_JUSTIFY, spaceAfter=3),
+        "title": style("title", **bold, fontSize=14, leading=16, alignment=TA_CENTER, spaceAfter=1),
+        "subtitle": style("subtitle", alignment=TA_CENTER),
+        "identity": style("identity", alignment=TA_LEFT),
+        "cell": style("cell", fontSize=size - 1, leading=round((size - 1) * 1.2, 1), alignment=TA_LEFT),
+        # numbers in the body font (ReportLab defaults bullets to Helvetica 10), room for "10." and "11."
+        "item": style("item", alignment=TA_JUSTIFY, leftIndent=18, bulletIndent=0, spaceAfter=1,
+                      bulletFontName=faces.regular, bulletFontSize=size),
+        "sign": style("sign", alignment=TA_CENTER),
+        "headsub": style("headsub", fontSize=10, leading=12.5, alignment=TA_CENTER),
+        "meterai": style("meterai", fontSize=7, leading=8.5, alignment=TA_CENTER, textColor=colors.grey),
+    }
 
 
 class TextLine(Flowable):  # type: ignore[misc]
@@ -94,7 +106,7 @@ class TextLine(Flowable):  # type: ignore[misc]
         super().__init__()
         self.text = text
         self.style = style
-        self.font = FONT_BOLD if bold else style.fontName
+        self.font = fonts.bold_of(style.fontName) if bold else style.fontName
         self.bold = bold
         self.underline = underline
         self.text_width = stringWidth(text, self.font, style.fontSize)
@@ -170,31 +182,54 @@ def text_flowable(element: ET.Element, style: ParagraphStyle, where: str, *, bol
 
 
 class SignatureSpace(Flowable):  # type: ignore[misc]
-    """Room for a signature that also places the empty PDF signature field the signer fills."""
+    """Room for a signature that also places the empty PDF signature field the signer fills.
 
-    def __init__(self, field_name: str, width: float = SIGNATURE_WIDTH, height: float = SIGNATURE_HEIGHT,
-                 meterai: bool = False) -> None:
+    With a meterai, a dashed box for the Rp10.000 stamp duty sits left of the field and never
+    under it: the field is where `pakta sign` draws its stamp and QR code, which must not cover
+    the meterai a signer sticks on, or the e-Meterai an office affixes. Where the row leaves the
+    left of the block empty (a block alone), the box hangs out into that room and the field stays
+    centred under the block's heading, as on a paper form; otherwise box and field share the block.
+    """
+
+    def __init__(self, field_name: str, label_style: ParagraphStyle, meterai: bool = False) -> None:
         super().__init__()
         self.field_name = field_name
-        self.width = width
-        self.height = height
+        self.label_style = label_style
+        self.field_width = SIGNATURE_WIDTH
         self.meterai = meterai
+        self.outside = False  # the meterai box hangs out left of the flowable
+        self.height = SIGNATURE_HEIGHT
+
+    @property
+    def beside(self) -> float:
+        """The width the meterai box takes inside this flowable."""
+        return METERAI_WIDTH + METERAI_GAP if self.meterai and not self.outside else 0
+
+    def fit(self, room: float) -> None:
+        """Narrow the field to the room the block has (never wider than a stamp needs)."""
+        self.field_width = min(SIGNATURE_WIDTH, room - self.beside)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = self.beside + self.field_width
         return self.width, self.height
 
     def draw(self) -> None:
         canvas = self.canv
+        left = self.beside
         if self.meterai:
+            style = self.label_style
+            box = left - METERAI_GAP - METERAI_WIDTH
             canvas.saveState()
             canvas.setDash(2, 2)
-            canvas.setStrokeColor(colors.grey)
-            canvas.rect(2, 4, 22 * mm, self.height - 8)
-            canvas.setFont(FONT, 7)
-            canvas.setFillColor(colors.grey)
-            canvas.drawCentredString(2 + 11 * mm, self.height / 2, "Meterai Rp10.000")
+            canvas.setStrokeColor(style.textColor)
+            canvas.setLineWidth(0.6)
+            canvas.rect(box, (self.height - METERAI_HEIGHT) / 2, METERAI_WIDTH, METERAI_HEIGHT)
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.setFillColor(style.textColor)
+            canvas.drawCentredString(box + METERAI_WIDTH / 2, self.height / 2 + 1, "METERAI")
+            canvas.drawCentredString(box + METERAI_WIDTH / 2, self.height / 2 + 1 - style.leading, "Rp10.000")
             canvas.restoreState()
-        x, y = canvas.absolutePosition(0, 0)
+        x, y = canvas.absolutePosition(left, 0)
         widget = PDFDictionary(
             {
                 "Type": PDFName("Annot"),
@@ -202,22 +237,29 @@ class SignatureSpace(Flowable):  # type: ignore[misc]
                 "FT": PDFName("Sig"),
                 "T": PDFString(self.field_name),
                 "F": WIDGET_FLAGS,
-                "Rect": PDFArray([round(x, 2), round(y, 2), round(x + self.width, 2), round(y + self.height, 2)]),
+                "Rect": PDFArray([round(x, 2), round(y, 2), round(x + self.field_width, 2),
+                                  round(y + self.height, 2)]),
                 "P": canvas._doc.thisPageRef(),
             }
         )
         canvas._addAnnotation(widget)
         canvas.acroForm.fields.append(canvas._doc.Reference(widget))
+        getattr(canvas, "page_widgets", []).append(widget)  # render's canvas sets /P when it writes the page
 
 
 @dataclass
 class BuildContext:
-    """What the builder needs besides the markup: where images live and the page's text width."""
+    """What the builder needs besides the markup: where images live, the text width, the font."""
 
     base_dir: Path
     frame_width: float
+    font: str = fonts.DEFAULT
     footer: list[str] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)
+
+    @property
+    def styles(self) -> dict[str, ParagraphStyle]:
+        return styles(self.font)
 
 
 def _inline(element: ET.Element, where: str) -> str:
@@ -265,7 +307,7 @@ def _choice(element: ET.Element, attribute: str, choices: Collection[str], defau
     return value
 
 
-def _paragraph(element: ET.Element, style: ParagraphStyle) -> Paragraph:
+def _paragraph(element: ET.Element, style: ParagraphStyle) -> Flowable:
     attrs = _attributes(element, {"align", "indent"})
     if attrs:
         overrides: dict[str, Any] = {}
@@ -294,8 +336,13 @@ class DoubleRule(Flowable):  # type: ignore[misc]
 
 
 def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
-    """Institution lines centred on the frame; a logo sits at the left in a column mirrored on the right."""
+    """Institution lines centred on the frame; a logo sits at the left in a column mirrored on the right.
+
+    A line a little too long for its column (an address in a wide face) is set up to a fifth
+    smaller rather than broken: a kop surat with a lone postcode on its own line looks misprinted."""
     attrs = _attributes(element, {"logo"})
+    faces = fonts.faces(ctx.font)
+    room = ctx.frame_width - (2 * LOGO_COLUMN if attrs.get("logo") else 0)
     lines = []
     for child in element:
         if child.tag != "line":
@@ -303,7 +350,11 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
         line_attrs = _attributes(child, {"size", "bold"})
         size = _length(line_attrs.get("size", "12"), 0)
         bold = _choice(child, "bold", ("true", "false"), "false") == "true"
-        style = _derived(STYLES["headsub"], fontSize=size, leading=size * 1.22, fontName=FONT_BOLD if bold else FONT)
+        font = faces.bold if bold else faces.regular
+        text = plain_text(child)
+        if text is not None:
+            size = max(size * 0.8, min(size, size * room / max(stringWidth(text, font, size), 1)))
+        style = _derived(ctx.styles["headsub"], fontSize=size, leading=size * 1.22, fontName=font)
         lines.append(text_flowable(child, style, "line"))
     logo = attrs.get("logo")
     if logo:
@@ -312,14 +363,22 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
             image.drawHeight *= LOGO_COLUMN / image.drawWidth
             image.drawWidth = LOGO_COLUMN
         image.hAlign = "LEFT"
-        cells: list[Any] = [image, lines, ""]
+        cells: list[Any] = [image, lines, []]
         widths = [LOGO_COLUMN, ctx.frame_width - 2 * LOGO_COLUMN, LOGO_COLUMN]
     else:
         cells, widths = [lines], [ctx.frame_width]
     content = Table([cells], colWidths=widths)
-    content.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
-    return [content, DoubleRule(), Spacer(1, 10)]
+    content.setStyle(_table_style(faces.regular, [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    return [content, DoubleRule(), Spacer(1, 6)]
+
+
+def _table_style(font: str, commands: list[Any]) -> TableStyle:
+    """A table style in the pact's font: a ReportLab Table names its default Helvetica on the page
+    even when every cell is a flowable, and an unembedded font must never appear."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands])
 
 
 def _image_flowable(path: Path, *, height: float, width: float | None = None) -> Image:
@@ -341,21 +400,22 @@ def _image_flowable(path: Path, *, height: float, width: float | None = None) ->
 def _identity(element: ET.Element, ctx: BuildContext) -> Table:
     attrs = _attributes(element, {"label-width", "indent"})
     indent = _length(attrs.get("indent", "0"), ctx.frame_width)
-    label_width = _length(attrs.get("label-width", "38mm"), ctx.frame_width)
+    label_width = _length(attrs.get("label-width", "45mm"), ctx.frame_width)
+    style = ctx.styles["identity"]
     rows = []
     for row in element:
         if row.tag != "row":
             raise InputError(f"layout: <identity> holds <row> elements, not <{row.tag}>")
         row_attrs = _attributes(row, {"label"})
-        rows.append([TextLine(row_attrs.get("label", ""), STYLES["cell"]),
-                     TextLine(":", STYLES["cell"]),
-                     text_flowable(row, STYLES["cell"], "row")])
+        rows.append([TextLine(row_attrs.get("label", ""), style), TextLine(":", style),
+                     text_flowable(row, style, "row")])
     if not rows:
         raise InputError("layout: <identity> needs at least one <row label=\"...\">")
     value_width = ctx.frame_width - indent - label_width - 4 * mm
     table = Table(rows, colWidths=[label_width, 4 * mm, value_width], hAlign="RIGHT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(_table_style(style.fontName, [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
     return table
 
 
@@ -371,7 +431,7 @@ def _bullet(style: str, number: int) -> str:
     return f"{number}."
 
 
-def _list(element: ET.Element) -> list[Flowable]:
+def _list(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
     attrs = _attributes(element, {"style", "start"})
     style = _choice(element, "style", ("decimal", "alpha", "dash"), "decimal")
     start = attrs.get("start", "1")
@@ -382,38 +442,154 @@ def _list(element: ET.Element) -> list[Flowable]:
         if item.tag != "item":
             raise InputError(f"layout: <list> holds <item> elements, not <{item.tag}>")
         _attributes(item, set())
-        out.append(Paragraph(_inline(item, "item"), STYLES["item"], bulletText=_bullet(style, number)))
+        out.append(Paragraph(_inline(item, "item"), ctx.styles["item"], bulletText=_bullet(style, number)))
     return out
 
 
-def _table(element: ET.Element, ctx: BuildContext) -> Table:
+@dataclass(frozen=True)
+class _Cell:
+    """A table cell as the markup gives it. A flowable is made anew for each part of a table a page
+    break makes, and a cell spanning rows that goes on under the repeated heading is drawn again there,
+    with its `continued` note."""
+
+    element: ET.Element | None  # None: an empty cell, or one a span above covers
+    style: ParagraphStyle
+    continued: str = ""
+
+    def make(self, *, continuing: bool = False) -> Flowable:
+        if self.element is None:
+            return TextLine("", self.style)
+        if continuing and self.continued:
+            return Paragraph(f"{_inline(self.element, 'td')} <i>{escape(self.continued)}</i>", self.style)
+        return text_flowable(self.element, self.style, "td")
+
+    def text(self) -> str:
+        return " ".join("".join(self.element.itertext()).split()) if self.element is not None else ""
+
+
+class RowTable(Flowable):  # type: ignore[misc]
+    """A ruled table that a page break may split between any two rows, even inside a cell that
+    spans rows (a goal over its indicators): each part repeats the heading rows, and the spanning
+    cell goes on under them. ReportLab's own Table never splits inside a span, which left 7-9 cm
+    holes before a long goal, and failed outright once a goal outgrew a page.
+
+    `tail` is what must stand on the page of the table's last rows (the signatures under an
+    annex): the last rows move to the next page with it rather than leave it alone there.
+    """
+
+    def __init__(self, head: list[list[_Cell]], body: list[list[_Cell]], widths: list[float],
+                 spans: list[tuple[int, int, int]], covered: dict[tuple[int, int], int],
+                 first: int = 0, last: int | None = None, tail: list[Flowable] | None = None) -> None:
+        super().__init__()
+        self.head, self.body, self.widths, self.spans, self.covered = head, body, widths, spans, covered
+        self.font = (head or body)[0][0].style.fontName
+        self.first = first
+        self.last = len(body) if last is None else last
+        self.tail = tail or []
+        self._table: Table | None = None
+
+    def _part(self, first: int, last: int) -> Table:
+        rows = [[cell.make() for cell in row] for row in self.head]
+        for r in range(first, last):
+            row = []
+            for column, cell in enumerate(self.body[r]):
+                origin = self.covered.get((column, r))
+                if origin is not None and r == first:  # a span from the page before goes on here
+                    row.append(self.body[origin][column].make(continuing=True))
+                else:
+                    row.append(cell.make())
+            rows.append(row)
+        heading = len(self.head)
+        commands: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        for column, top, bottom in self.spans:
+            top, bottom = max(top, first), min(bottom, last - 1)
+            if bottom > top:
+                commands.append(("SPAN", (column, top - first + heading), (column, bottom - first + heading)))
+        if heading:
+            commands += [("BACKGROUND", (0, 0), (-1, heading - 1), colors.Color(0.9, 0.9, 0.9)),
+                         ("VALIGN", (0, 0), (-1, heading - 1), "MIDDLE")]
+        table = Table(rows, colWidths=self.widths)
+        table.setStyle(_table_style(self.font, commands))
+        return table
+
+    def _stack(self) -> list[Flowable]:
+        assert self._table is not None
+        return [self._table, *self.tail]
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._table is None:
+            self._table = self._part(self.first, self.last)
+        self.width = available_width
+        self._heights = [float(f.wrap(available_width, available_height)[1]) for f in self._stack()]
+        self.height = sum(self._heights) + sum(f.getSpaceBefore() + f.getSpaceAfter() for f in self._stack())
+        return available_width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        for flowable, height in zip(self._stack(), self._heights, strict=True):
+            y -= flowable.getSpaceBefore() + height
+            flowable.drawOn(self.canv, 0, y)
+            y -= flowable.getSpaceAfter()
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.wrap(available_width, available_height)
+        assert self._table is not None
+        heights: list[float] = list(self._table._rowHeights)
+        heading = len(self.head)
+        count = self.last - self.first
+        limit = count - (min(TAIL_ROWS, count) if self.tail else 0)
+        total, rows = sum(heights[:heading]), 0
+        while rows < limit and total + heights[heading + rows] <= available_height:
+            total += heights[heading + rows]
+            rows += 1
+        while rows >= 1:  # spans ending at the break change row heights: measure the part itself
+            part = RowTable(self.head, self.body, self.widths, self.spans, self.covered, self.first,
+                            self.first + rows)
+            if part.wrap(available_width, available_height)[1] <= available_height:
+                rest = RowTable(self.head, self.body, self.widths, self.spans, self.covered,
+                                self.first + rows, self.last, self.tail)
+                return [part, rest]
+            rows -= 1
+        return []
+
+    def texts(self) -> list[str]:
+        """The text of the row that must open a page, for a message when even it does not fit one."""
+        if self.first >= len(self.body):  # a table of heading rows only
+            return [cell.text() for row in self.head for cell in row]
+        row = self.body[self.first]
+        return [self.body[self.covered.get((c, self.first), self.first)][c].text() for c in range(len(row))]
+
+
+def _table(element: ET.Element, ctx: BuildContext) -> RowTable:
     """A ruled table; `<td rowspan="N">` covers the cells below it as in HTML (the rows below
     leave that column out), for a goal that spans its indicators."""
     attrs = _attributes(element, {"widths", "header"})
-    rows: list[list[Flowable]] = []
+    style = ctx.styles["cell"]
+    blank = _Cell(None, style)
+    rows: list[list[_Cell]] = []
     spans: list[tuple[int, int, int]] = []  # (column, first row, last row)
-    covered: dict[int, int] = {}  # column -> last row a span above covers
+    covered: dict[tuple[int, int], int] = {}  # (column, row) -> the row whose cell spans over it
     for r, tr in enumerate(element):
         if tr.tag != "tr":
             raise InputError(f"layout: <table> holds <tr> elements, not <{tr.tag}>")
         _attributes(tr, set())
-        cells: list[Flowable] = []
+        cells: list[_Cell] = []
         for td in tr:
             if td.tag != "td":
                 raise InputError(f"layout: <tr> holds <td> elements, not <{td.tag}>")
-            while covered.get(len(cells), -1) >= r:
-                cells.append(TextLine("", STYLES["cell"]))
-            _attributes(td, {"align", "rowspan"})
+            while (len(cells), r) in covered:
+                cells.append(blank)
+            _attributes(td, {"align", "rowspan", "continued"})
             align = _choice(td, "align", ALIGNMENTS, "left")
             rowspan = td.attrib.get("rowspan", "1")
             if not rowspan.isdigit() or int(rowspan) < 1:
                 raise InputError(f"layout: <td rowspan=...> must be a whole number from 1, not {rowspan!r}")
             if int(rowspan) > 1:
-                covered[len(cells)] = r + int(rowspan) - 1
                 spans.append((len(cells), r, r + int(rowspan) - 1))
-            cells.append(text_flowable(td, _derived(STYLES["cell"], alignment=ALIGNMENTS[align]), "td"))
-        while covered.get(len(cells), -1) >= r:
-            cells.append(TextLine("", STYLES["cell"]))
+                covered.update({(len(cells), below): r for below in range(r + 1, r + int(rowspan))})
+            cells.append(_Cell(td, _derived(style, alignment=ALIGNMENTS[align]), td.attrib.get("continued", "")))
+        while (len(cells), r) in covered:
+            cells.append(blank)
         rows.append(cells)
     if any(last >= len(rows) for _, _, last in spans):
         raise InputError("layout: a <td rowspan=...> reaches below the last row of its <table>")
@@ -421,7 +597,7 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
         raise InputError("layout: <table> needs at least one <tr>")
     columns = max(len(r) for r in rows)
     for row in rows:
-        row.extend([TextLine("", STYLES["cell"]) for _ in range(columns - len(row))])
+        row.extend([blank] * (columns - len(row)))
     if "widths" in attrs:
         widths = [_length(w, ctx.frame_width) for w in attrs["widths"].split(",")]
         if len(widths) != columns:
@@ -431,21 +607,16 @@ def _table(element: ET.Element, ctx: BuildContext) -> Table:
     header = attrs.get("header", "0")
     if not header.isdigit() or int(header) > len(rows):
         raise InputError(f"layout: <table header=...> is the number of heading rows, not {header!r}")
-    heading_rows = int(header)
-    table = Table(rows, colWidths=widths, repeatRows=heading_rows)
-    commands: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    commands += [("SPAN", (column, first), (column, last)) for column, first, last in spans]
-    if heading_rows:
-        commands += [("BACKGROUND", (0, 0), (-1, heading_rows - 1), colors.Color(0.9, 0.9, 0.9)),
-                     ("VALIGN", (0, 0), (-1, heading_rows - 1), "MIDDLE")]
-        for row in rows[:heading_rows]:
-            for cell in row:
-                cell.style = _derived(cell.style, fontName=FONT_BOLD, alignment=TA_CENTER)
-                if isinstance(cell, TextLine):
-                    cell.font = FONT_BOLD
-                    cell.text_width = stringWidth(cell.text, FONT_BOLD, cell.style.fontSize)
-    table.setStyle(TableStyle(commands))
-    return table
+    heading = int(header)
+    if any(first < heading <= last for _, first, last in spans):
+        raise InputError("layout: a <td rowspan=...> in a heading row reaches below the heading")
+    bold = fonts.bold_of(style.fontName)
+    head = [[_Cell(c.element, _derived(c.style, fontName=bold, alignment=TA_CENTER)) for c in row]
+            for row in rows[:heading]]
+    body_spans = [(column, first - heading, last - heading) for column, first, last in spans if first >= heading]
+    body_covered = {(column, row - heading): origin - heading for (column, row), origin in covered.items()
+                    if row >= heading}
+    return RowTable(head, rows[heading:], widths, body_spans, body_covered)
 
 
 @dataclass
@@ -454,19 +625,22 @@ class _Block:
 
     above: list[Flowable]
     below: list[Flowable]
+    meterai: bool = False
+    space: SignatureSpace | None = None
 
 
-def _block(element: ET.Element, ctx: BuildContext, width: float) -> _Block:
+def _block(element: ET.Element, ctx: BuildContext) -> _Block:
     _attributes(element, {"party", "position"})
     block = _Block([], [])
     part = block.above
+    style = ctx.styles["sign"]
     for child in element:
         _attributes(child, {"meterai"} if child.tag == "sign" else set())
         if child.tag == "line":
-            part.append(text_flowable(child, STYLES["sign"], "line"))
+            part.append(text_flowable(child, style, "line"))
         elif child.tag == "name":
             part = block.below  # without a <sign/>, names still line up across the row
-            part.append(text_flowable(child, STYLES["sign"], "name", bold=True, underline=True))
+            part.append(text_flowable(child, style, "name", bold=True, underline=True))
         elif child.tag == "sign":
             if part is block.below:
                 raise InputError("layout: <sign/> comes before <name> in a <block>")
@@ -476,11 +650,10 @@ def _block(element: ET.Element, ctx: BuildContext, width: float) -> _Block:
             if party in ctx.field_names:
                 raise InputError(f"layout: two signature spaces for the same party field {party!r}")
             ctx.field_names.append(party)
-            meterai = _choice(child, "meterai", ("true", "false"), "false") == "true"
-            space = SignatureSpace(party, width=min(SIGNATURE_WIDTH, width), meterai=meterai)
-            space.hAlign = "CENTER"
+            block.meterai = _choice(child, "meterai", ("true", "false"), "false") == "true"
+            block.space = SignatureSpace(party, ctx.styles["meterai"], block.meterai)
             part = block.below
-            part.append(space)
+            part.append(block.space)
         else:
             raise InputError(f"layout: <block> holds <line>, <sign/> and <name>, not <{child.tag}>")
     return block
@@ -490,32 +663,116 @@ def _height(flowables: list[Flowable], width: float) -> float:
     return sum(float(f.wrap(width, 10_000)[1]) for f in flowables)
 
 
+def _column_widths(blocks: list[_Block], frame_width: float, position: str) -> list[float]:
+    """Each block's share of the line: equal, unless a meterai box must share a block's column
+    (in a row of several, or a block alone at the left), which then gets the room it needs."""
+    if len(blocks) == 1:
+        if position == "center":
+            return [frame_width]
+        width = frame_width / 2
+        if blocks[0].meterai and position == "left":
+            width = min(frame_width, SIGNATURE_WIDTH + METERAI_WIDTH + METERAI_GAP + 2 * BLOCK_PADDING)
+        return [frame_width - width, width] if position == "right" else [width, frame_width - width]
+    wanted = [SIGNATURE_WIDTH + 2 * BLOCK_PADDING + (METERAI_WIDTH + METERAI_GAP if b.meterai else 0)
+              for b in blocks]
+    total = sum(wanted)
+    if total <= frame_width:
+        return [w + (frame_width - total) / len(blocks) for w in wanted]
+    return [w * frame_width / total for w in wanted]
+
+
+def _signature_row(row: ET.Element, ctx: BuildContext) -> Table:
+    _attributes(row, set())
+    elements = list(row)
+    if not elements or any(b.tag != "block" for b in elements):
+        raise InputError("layout: a signature <row> holds one or more <block> elements only")
+    position = _choice(elements[0], "position", ("right", "left", "center"), "right")
+    blocks = [_block(b, ctx) for b in elements]
+    widths = _column_widths(blocks, ctx.frame_width, position)
+    # a block alone at one side leaves an empty column at the other
+    cells_at = list(range(len(blocks))) if len(widths) == len(blocks) else [1 if position == "right" else 0]
+    inner = [widths[i] - 2 * BLOCK_PADDING for i in cells_at]
+    for block, room in zip(blocks, inner, strict=True):
+        if block.space is not None:
+            # alone at the right or centred, the block has empty room at its left for the meterai box
+            block.space.outside = len(blocks) == 1 and position != "left"
+            block.space.fit(room)
+    tallest = max(_height(b.above, room) for b, room in zip(blocks, inner, strict=True))
+    cells: list[Any] = [[] for _ in widths]
+    for block, room, at in zip(blocks, inner, cells_at, strict=True):
+        cells[at] = [Spacer(1, tallest - _height(block.above, room)), *block.above, *block.below]
+    table = Table([cells], colWidths=widths)
+    table.setStyle(_table_style(ctx.styles["sign"].fontName, [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), BLOCK_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), BLOCK_PADDING), ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
 def _signatures(element: ET.Element, ctx: BuildContext) -> list[list[Flowable]]:
-    """One list of flowables per row, to be kept whole on one page; a row's signature spaces
-    (or, without them, its names) sit on one line."""
+    """One group of flowables per signature row, each kept whole on one page; a `<p>` (place and
+    date, a "Saksi-saksi" heading) goes with the row after it. A row's signature spaces (or,
+    without them, its names) sit on one line. Groups after the first keep a gap above them, which
+    a page top swallows (it is space before, not a spacer)."""
     _attributes(element, set())
-    rows: list[list[Flowable]] = []
-    for row in element:
-        if row.tag != "row":
-            raise InputError(f"layout: <signatures> holds <row> elements, not <{row.tag}>")
-        _attributes(row, set())
-        elements = list(row)
-        if not elements or any(b.tag != "block" for b in elements):
-            raise InputError("layout: a signature <row> holds one or more <block> elements only")
-        position = _choice(elements[0], "position", ("right", "left", "center"), "right")
-        columns = 2 if len(elements) == 1 and position != "center" else len(elements)
-        inner = ctx.frame_width / columns - 2 * BLOCK_PADDING
-        blocks = [_block(b, ctx, inner) for b in elements]
-        tallest = max(_height(b.above, inner) for b in blocks)
-        cells: list[Any] = [[Spacer(1, tallest - _height(b.above, inner)), *b.above, *b.below] for b in blocks]
-        if columns > len(cells):
-            cells = [[], *cells] if position == "right" else [*cells, []]
-        table = Table([cells], colWidths=[ctx.frame_width / columns] * columns)
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), BLOCK_PADDING),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), BLOCK_PADDING)]))
-        rows.append([table, Spacer(1, ROW_GAP)])
-    return rows
+    groups: list[list[Flowable]] = []
+    group: list[Flowable] = []
+    for child in element:
+        if child.tag == "p":
+            group.append(_paragraph(child, ctx.styles["body"]))
+        elif child.tag == "row":
+            group.append(_signature_row(child, ctx))
+            if groups:
+                group[0].spaceBefore = ROW_GAP
+            groups.append(group)
+            group = []
+        else:
+            raise InputError(f"layout: <signatures> holds <row> and <p> elements, not <{child.tag}>")
+    if group:
+        raise InputError("layout: a <p> in <signatures> goes with the <row> after it; none follows")
+    return groups
+
+
+class KeepGroup(KeepTogether):  # type: ignore[misc]
+    """Flowables kept on one page: a signature row with what introduces it (the closing sentence,
+    place and date). When the group must move to the next page, a paragraph at its head that is
+    long enough leaves all but its last two lines behind: the page before stays full, and the
+    signatures never stand alone."""
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (available_width, available_height):
+            self.wrap(available_width, available_height)
+        lead = self._content[0]
+        if available_height < self._H and isinstance(lead, Paragraph):
+            leading = lead.style.leading
+            lines = len(lead.blPara.lines)
+            stay = min(lines - 2, int((available_height - lead.getSpaceBefore()) // leading))
+            if stay >= 2:
+                parts = lead.split(available_width, stay * leading + 0.01)
+                if len(parts) == 2:
+                    return [parts[0], KeepGroup([parts[1], *self._content[1:]])]
+        parts = super().split(available_width, available_height)
+        return list(parts)
+
+    def texts(self) -> list[str]:
+        return texts(self._content)
+
+
+def texts(flowable: Any) -> list[str]:
+    """The plain text a flowable prints, for a message when it does not fit on a page."""
+    if isinstance(flowable, (list, tuple)):
+        return [text for item in flowable for text in texts(item)]
+    if hasattr(flowable, "texts"):
+        found: list[str] = flowable.texts()
+        return found
+    if isinstance(flowable, TextLine):
+        return [flowable.text]
+    if isinstance(flowable, Paragraph):
+        return [str(flowable.getPlainText())]
+    if isinstance(flowable, Table):
+        return texts([cell for row in flowable._cellvalues for cell in row])
+    return []
 
 
 def _text_before(flow: list[Flowable]) -> list[Flowable]:
@@ -531,6 +788,18 @@ def _text_before(flow: list[Flowable]) -> list[Flowable]:
     return kept
 
 
+def _table_before(flow: list[Flowable]) -> tuple[RowTable, list[Flowable]] | None:
+    """The table the flow ends with, and the spacers after it (taken off the flow)."""
+    start = len(flow)
+    while start and isinstance(flow[start - 1], Spacer):
+        start -= 1
+    if not start or not isinstance(flow[start - 1], RowTable):
+        return None
+    spacers = flow[start:]
+    del flow[start:]
+    return flow[start - 1], spacers
+
+
 def build(markup: str, ctx: BuildContext) -> list[Flowable]:
     """Turn the template's output into flowables; the footer text goes into `ctx.footer`."""
     try:
@@ -542,14 +811,15 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
     if root.tag != "pact":
         raise InputError(f"layout: the root element must be <pact>, not <{root.tag}>")
     _attributes(root, set())
+    _refuse_unprintable(root, ctx.font)
     flow: list[Flowable] = []
     handlers: dict[str, Callable[[ET.Element], list[Flowable]]] = {
         "letterhead": lambda e: _letterhead(e, ctx),
-        "title": lambda e: [_paragraph(e, STYLES["title"])],
-        "subtitle": lambda e: [_paragraph(e, STYLES["subtitle"])],
-        "p": lambda e: [_paragraph(e, STYLES["body"])],
-        "identity": lambda e: [_identity(e, ctx), Spacer(1, 6)],
-        "list": _list,
+        "title": lambda e: [_paragraph(e, ctx.styles["title"])],
+        "subtitle": lambda e: [_paragraph(e, ctx.styles["subtitle"])],
+        "p": lambda e: [_paragraph(e, ctx.styles["body"])],
+        "identity": lambda e: [_identity(e, ctx), Spacer(1, 4)],
+        "list": lambda e: _list(e, ctx),
         "table": lambda e: [_table(e, ctx), Spacer(1, 8)],
         "spacer": lambda e: [Spacer(1, _length(_attributes(e, {"height"}).get("height", "12"), 0))],
         "pagebreak": lambda e: _empty(e, PageBreak()),
@@ -558,10 +828,14 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
     }
     for element in root:
         if element.tag == "signatures":
-            rows = _signatures(element, ctx)
-            if rows:
-                rows[0] = _text_before(flow) + rows[0]
-            flow.extend(KeepTogether(row) for row in rows)
+            groups = _signatures(element, ctx)
+            before = _table_before(flow) if groups else None
+            if before is not None:  # an annex's signatures stand with the table's last rows
+                table, spacers = before
+                table.tail = [*spacers, *groups.pop(0)]
+            elif groups:
+                groups[0] = _text_before(flow) + groups[0]
+            flow.extend(KeepGroup(group) for group in groups)
             continue
         handler = handlers.get(element.tag)
         if handler is None:
@@ -569,6 +843,17 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
                              hint=f"the layout elements are: {', '.join([*handlers, 'signatures'])}")
         flow.extend(handler(element))
     return flow
+
+
+def _refuse_unprintable(root: ET.Element, font: str) -> None:
+    """The definition's text was checked where it was typed; a template's own words are checked here."""
+    text = "".join(root.itertext()) + "".join(e.attrib.get("label", "") + e.attrib.get("continued", "")
+                                              for e in root.iter())
+    bad = fonts.unprintable(text, font)
+    if bad is not None:
+        family = fonts.FAMILIES[font]
+        raise InputError(f"layout: the template prints {printable.describe(bad[1])}, which the {font} font "
+                         f"({family.office_name}) cannot print")
 
 
 def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:

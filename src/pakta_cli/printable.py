@@ -1,9 +1,9 @@
-"""What a pact's fonts can print: the Windows-1252 (WinAnsi) letters of the PDF standard fonts.
+"""What a signature stamp can print: the Windows-1252 (WinAnsi) letters of the PDF standard fonts.
 
-Pages are set in Times and stamps in Helvetica, the standard PDF fonts every viewer has, so pacts
-stay small and render the same everywhere. Those fonts print Windows-1252 (all the Latin letters
-Indonesian names use, with é, ñ, ü, curly quotes and the dash), and ReportLab draws a black box for
-anything else. Text a pact would misprint is refused where it is typed, never printed as ■.
+The stamp `pakta sign` draws is set in Helvetica, a standard PDF font, with WinAnsiEncoding: all the
+Latin letters Indonesian names use, with é, ñ, ü, curly quotes and the dash. A name for a key is
+refused here when the stamp would misprint it. (A pact's pages are set in embedded fonts that print
+more: their limit is `pakta_cli.fonts.unprintable`.)
 """
 
 from __future__ import annotations

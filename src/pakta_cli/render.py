@@ -24,10 +24,10 @@ from reportlab.pdfbase.acroform import PDFFromString
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.doctemplate import LayoutError
 
-from pakta_cli import __version__, layout, templates
+from pakta_cli import __version__, fonts, layout, templates
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
 from pakta_cli.pactfile import (
@@ -42,7 +42,10 @@ from pakta_cli.pdf import canonical
 from pakta_cli.pdf.reader import Document
 
 PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
-MARGINS = {"left": 3 * cm, "right": 2.5 * cm, "top": 2.5 * cm, "bottom": 2.5 * cm}
+# Tata naskah dinas: 3 cm at the binding edge; 2 cm elsewhere keeps a standard pact on one page
+MARGINS = {"left": 3 * cm, "right": 2 * cm, "top": 2 * cm, "bottom": 2 * cm}
+FOOTER_SIZE = 8
+FOOTER_BASELINE = 1 * cm  # the last footer line; the page number sits on it at the right
 # Page content is deflated only: ASCII85 on top (ReportLab's default) makes it a quarter larger
 # and gains nothing in a binary-safe PDF.
 rl_config.useA85 = 0
@@ -81,28 +84,39 @@ def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSour
     }
 
 
-FOOTER_STYLE = layout.STYLES["headsub"].clone("footer", fontSize=8, leading=10)
-
-
 class _PactCanvas(Canvas):  # type: ignore[misc]
-    """Draws `Halaman X dari Y` footers once the page count is known, and embeds the source files."""
+    """Draws the footer once the page count is known (`Halaman X dari Y` only when there is more
+    than one page), and embeds the source files.
+
+    The footer claims no signature and names no program: an unsigned pact printed for wet
+    signatures is as true as a signed one. What it says comes from the template's `<footer>`.
+    """
 
     def __init__(self, *args: Any, footer: list[str], attachments: list[tuple[str, bytes, str, str]],
-                 language: str, **kwargs: Any) -> None:
+                 language: str, font: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._font = fonts.faces(font).regular
+        self._footer_style = layout.styles(font)["headsub"].clone("footer", fontSize=FOOTER_SIZE,
+                                                                  leading=FOOTER_SIZE * 1.25)
         self._language = language
         self._pages: list[dict[str, Any]] = []
         self._footer = footer
         self._attachments = attachments
+        self.page_widgets: list[PDFDictionary] = []  # layout.SignatureSpace adds the widgets it places
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
+        self.page_widgets = []
         self._startPage()
 
     def save(self) -> None:
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
+            # pages are written only now (once their count is known), so only now is each page's
+            # reference known: a widget's /P must name the page that lists it, or readers disagree
+            for widget in self.page_widgets:
+                widget["P"] = self._doc.thisPageRef()
             self._draw_footer(total)
             Canvas.showPage(self)
         self._embed()
@@ -112,21 +126,22 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
         width, _ = self._pagesize
         left, right = MARGINS["left"], width - MARGINS["right"]
         self.saveState()
-        y = 1.2 * cm
-        for text in self._footer:
+        self.setFont(self._font, FOOTER_SIZE)
+        y = FOOTER_BASELINE  # lines stack upwards from the bottom one
+        if total > 1:
+            page = "Page {} of {}" if self._language == "en" else "Halaman {} dari {}"
+            self.drawRightString(right, y, page.format(self._pageNumber, total))
+            y += FOOTER_SIZE * 1.25
+        for text in reversed(self._footer):
             plain = "<" not in text and "&" not in text
-            if plain and stringWidth(text, layout.FONT, 8) <= right - left:
-                self.setFont(layout.FONT, 8)  # one line needs no paragraph parsing: the common case
-                self.drawCentredString((left + right) / 2, y + 12, text)
-                y += 10
+            if plain and stringWidth(text, self._font, FOOTER_SIZE) <= right - left:
+                self.drawCentredString((left + right) / 2, y, text)  # one line needs no paragraph parsing
+                y += FOOTER_SIZE * 1.25
                 continue
-            para = Paragraph(text, FOOTER_STYLE)
+            para = Paragraph(text, self._footer_style)
             _, height = para.wrap(right - left, 5 * cm)
-            para.drawOn(self, left, y + 10)
+            para.drawOn(self, left, y - FOOTER_SIZE * 0.25)
             y += height
-        self.setFont(layout.FONT, 8)
-        page = "Page {} of {}" if self._language == "en" else "Halaman {} dari {}"
-        self.drawRightString(right, 1.2 * cm, page.format(self._pageNumber, total))
         self.restoreState()
 
     def _embed(self) -> None:
@@ -160,7 +175,7 @@ def render(pact: Pact) -> Rendered:
 
     pagesize = PAPER_SIZES[pact.paper]
     frame_width = pagesize[0] - MARGINS["left"] - MARGINS["right"]
-    ctx = layout.BuildContext(base_dir=Path(pact.base_dir), frame_width=frame_width)
+    ctx = layout.BuildContext(base_dir=Path(pact.base_dir), frame_width=frame_width, font=pact.font)
     flowables = layout.build(markup, ctx)
     expected = [p.field_name for p in pact.parties]
     missing = [name for name in expected if name not in ctx.field_names]
@@ -183,7 +198,7 @@ def render(pact: Pact) -> Rendered:
         )
     out = BytesIO()
     title = _first_title(markup)
-    doc = BaseDocTemplate(
+    doc = _PactDocument(
         out,
         pagesize=pagesize,
         leftMargin=MARGINS["left"],
@@ -196,6 +211,8 @@ def render(pact: Pact) -> Rendered:
         creator=f"pakta {__version__}",
         producer=f"pakta {__version__} (ReportLab)",
         invariant=1,
+        # an embedded initial font: ReportLab would otherwise name Helvetica on every page
+        initialFontName=fonts.faces(pact.font).regular,
         lang="id-ID" if pact.language == "id" else "en",
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
@@ -203,10 +220,54 @@ def render(pact: Pact) -> Rendered:
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     try:
         doc.build(flowables, canvasmaker=partial(_PactCanvas, footer=ctx.footer, attachments=attachments,
-                                                        language=pact.language))
-    except LayoutError as exc:
-        raise InputError(f"layout: something does not fit on a page: {exc}") from None
+                                                 language=pact.language, font=pact.font))
+    except _TooLarge as exc:
+        raise InputError(_too_large(pact, exc.flowable),
+                         hint="shorten that text, or split it into several entries") from None
     return Rendered(_in_pakta_form(out.getvalue()), definition, manifest)
+
+
+class _TooLarge(Exception):
+    def __init__(self, flowable: Flowable) -> None:
+        super().__init__()
+        self.flowable = flowable
+
+
+class _PactDocument(BaseDocTemplate):  # type: ignore[misc]
+    """Remembers which flowable ReportLab could not place, so the message can name the definition
+    key that holds its text instead of ReportLab's internals."""
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        culprit = flowables[0] if flowables else None
+        try:
+            super().handle_flowable(flowables)
+        except LayoutError:
+            raise _TooLarge(culprit) from None
+
+
+def _printed_values(pact: Pact) -> list[tuple[str, str]]:
+    """Every text of the definition with the words a message names it by (as the loader does)."""
+    values = [("institution name", pact.institution.name), ("institution address", pact.institution.address),
+              ("title", pact.title), ("number", pact.number), ("place", pact.place), ("context", pact.context),
+              ("closing", pact.closing)]
+    values += [(f"commitments item {n}", text) for n, text in enumerate(pact.commitments, 1)]
+    for n, party in enumerate(pact.parties, 1):
+        values += [(f"parties item {n} {key}", getattr(party, key))
+                   for key in ("name", "nip", "nik", "rank", "position", "unit", "area", "decree")]
+    for n, target in enumerate(pact.targets, 1):
+        values += [(f"targets item {n} {key}", getattr(target, key)) for key in ("goal", "indicator", "target")]
+    values += [(f"programs item {n} program", program.program) for n, program in enumerate(pact.programs, 1)]
+    return [(key, " ".join(value.split())) for key, value in values if value]
+
+
+def _too_large(pact: Pact, flowable: Flowable | None) -> str:
+    """One line naming what does not fit on a page: the longest definition text the flowable prints."""
+    printed = " ".join(" ".join(layout.texts(flowable)).split()) if flowable is not None else ""
+    folded = printed.casefold()  # a letterhead prints the institution in capitals
+    found = [(len(value), key) for key, value in _printed_values(pact) if value.casefold() in folded]
+    if found:
+        return f"layout: {max(found)[1]} is too long to fit on one page"
+    return f"layout: the template's text {printed[:60]!r} does not fit on one page"
 
 
 def _in_pakta_form(drawn: bytes) -> bytes:

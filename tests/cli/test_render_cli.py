@@ -176,17 +176,40 @@ def test_check_reports_definition_and_roster_problems_together(definition: Path,
 
 def test_letters_the_fonts_cannot_print_are_refused_where_they_are_typed(definition: Path, tmp_path: Path,
                                                                          roster_definition: Path) -> None:
-    """Times and Helvetica print Windows-1252; anything else would come out as a black box."""
+    """The embedded fonts print Latin, Greek and Cyrillic (Bookman: Latin); anything else would come
+    out as a box, so it is refused where it is typed."""
     definition.write_text(DEFINITION.replace("name: I Wayan Saksi", 'name: "I Wayan 😀 Saksi"'))
     code, _, err = run("render", str(definition))
     assert code == 2
     assert "pakta.yaml:18:11: parties item 2 name: '😀' (U+1F600) cannot be printed in a pact" in err
     assert not definition.with_suffix(".pdf").exists()
-    (tmp_path / "people.csv").write_text("name,nik\nÀndré Čech,5171041203850001\n")
-    code, _, err = run("check", str(roster_definition), "--roster", str(tmp_path / "people.csv"))
-    assert code == 2 and "people.csv:2:1: roster row 2 name: 'Č' (U+010C) cannot be printed" in err
-    (tmp_path / "people.csv").write_text("name,nik\nÀndré Ñúñez “Ayu”,5171041203850001\n")  # all Windows-1252
+    (tmp_path / "people.csv").write_text("name,nik\nÀndré Čech Łukasz Nguyễn,5171041203850001\n")
     assert run("check", str(roster_definition), "--roster", str(tmp_path / "people.csv"))[0] == 0
+    (tmp_path / "people.csv").write_text("name,nik\nAndi 中文,5171041203850001\n")
+    code, _, err = run("check", str(roster_definition), "--roster", str(tmp_path / "people.csv"))
+    assert code == 2 and "people.csv:2:1: roster row 2 name: '中' (U+4E2D) cannot be printed" in err
+    # each font has its own limit: Bookman (TeX Gyre Bonum) has no Cyrillic
+    definition.write_text(DEFINITION.replace("place:", "font: bookman\nplace:").replace(
+        "name: I Wayan Saksi", "name: Дмитрий Saksi"))
+    code, _, err = run("render", str(definition))
+    assert code == 2 and "pakta.yaml:19:11: parties item 2 name: 'Д' (U+0414) cannot be printed" in err
+    assert "the bookman font" in err and not definition.with_suffix(".pdf").exists()
+    roster_definition.write_text(roster_definition.read_text().replace("place:", "font: bookman\nplace:"))
+    (tmp_path / "people.csv").write_text("name,nik\nДмитрий,5171041203850001\n")
+    code, _, err = run("render", str(roster_definition), "--roster", str(tmp_path / "people.csv"))
+    assert code == 2 and "people.csv:2:1: roster row 2 name: 'Д' (U+0414)" in err
+
+
+def test_what_cannot_fit_on_a_page_is_one_line_naming_its_key(definition: Path) -> None:
+    definition.write_text(DEFINITION.replace("    position: Sekretaris", "    position: " + "Sekretaris " * 900))
+    before = listing(definition.parent)
+    code, out, err = run("render", str(definition))
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == "error: layout: parties item 1 position is too long to fit on one page"
+    assert "Traceback" not in err and "Flowable" not in err
+    assert listing(definition.parent) == before
+    code, _, err = run("check", str(definition))
+    assert code == 2 and "parties item 1 position is too long" in err
 
 
 def test_render_never_writes_over_its_definition(definition: Path) -> None:

@@ -12,6 +12,7 @@ from pakta_cli.batch import render_roster
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.definition import Party, RosterEntry, load_definition, load_roster
+from pakta_cli.definition.model import DEFAULT_FONT
 from pakta_cli.errors import InputError, ValidationError
 from pakta_cli.fsutil import atomic_write, refuse_signed
 from pakta_cli.parallel import default_jobs
@@ -50,7 +51,7 @@ def render(
         atomic_write(target, render_pact(pact).pdf, force=force)
         note(f"rendered {target}")
         return
-    entries = read_roster(roster, sheet, pact.beside_roster)
+    entries = read_roster(roster, sheet, pact.beside_roster, font=pact.font)
     replaced = [p.name for p in pact.parties if p.role == "signer"]
     if replaced:
         note(f"note: each roster row takes the place of the definition's signer ({', '.join(replaced)})")
@@ -63,9 +64,10 @@ def render(
     note(f"rendered {result.count} pacts into {result.out_dir}/ (list: {result.manifest_path})")
 
 
-def read_roster(path: Path, sheet: str | None, others: tuple[Party, ...] = ()) -> list[RosterEntry]:
+def read_roster(path: Path, sheet: str | None, others: tuple[Party, ...] = (), *,
+                font: str = DEFAULT_FONT) -> list[RosterEntry]:
     """The roster's people; how it was read (ignored columns, a Windows-1252 CSV) is one note each."""
-    roster = load_roster(path, others, sheet=sheet)
+    roster = load_roster(path, others, sheet=sheet, font=font)
     for notice in roster.notices:
         note(f"note: {notice}")
     return list(roster.entries)
@@ -99,7 +101,7 @@ def check(definition: Definition, roster: Roster = None, sheet: Sheet = None) ->
         out.print(f"OK: {definition} is a valid {pact.template} pact with {len(pact.parties)} "
                   f"part{'y' if len(pact.parties) == 1 else 'ies'} to sign", markup=False)
         return
-    entries = read_roster(roster, sheet, pact.beside_roster)
+    entries = read_roster(roster, sheet, pact.beside_roster, font=pact.font)
     render_pact(pact.with_signer(entries[0].party))
     out.print(f"OK: {definition} is a valid {pact.template} pact; {roster} lists {len(entries)} "
               f"{'person' if len(entries) == 1 else 'people'}", markup=False)

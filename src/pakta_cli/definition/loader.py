@@ -21,6 +21,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from pakta_cli import printable
 from pakta_cli.definition import identity
 from pakta_cli.definition.model import (
+    DEFAULT_FONT,
+    FONTS,
     LANGUAGES,
     PAPERS,
     ROLES,
@@ -41,6 +43,7 @@ TOP_LEVEL_REQUIRED = ("pakta", "template", "institution", "place", "date", "part
 TOP_LEVEL_OPTIONAL = (
     "language",
     "paper",
+    "font",
     "title",
     "number",
     "year",
@@ -51,7 +54,8 @@ TOP_LEVEL_OPTIONAL = (
     "targets",
     "programs",
 )
-PARTY_FIELDS = ("name", "nip", "nik", "rank", "position", "unit", "area", "decree", "key_id")
+PARTY_FIELDS = ("name", "nip", "nik", "rank", "position", "unit", "area", "decree", "key_id", "meterai")
+YES, NO = ("true", "yes", "ya"), ("false", "no", "tidak")  # a roster cell may say ya / tidak
 KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # 1250000, 1.250.000 (as Indonesians write rupiah) or 1_250_000; never 1500.75 or 6.48.2
@@ -63,9 +67,10 @@ SHARED = (("nip", "NIP"), ("nik", "NIK"), ("key_id", "key_id"))
 class _Reader:
     """Reads typed values from YAML nodes, collecting problems instead of stopping at the first."""
 
-    def __init__(self, source: str, sheet: str | None = None) -> None:
+    def __init__(self, source: str, sheet: str | None = None, font: str = DEFAULT_FONT) -> None:
         self.source = source
         self.sheet = sheet  # a workbook's sheet: places read people.xlsx[Sheet1]:4:B
+        self.font = font  # printed text must be in what this font's faces can draw
         self.problems: list[Problem] = []
 
     def where(self, node: Node) -> Location:
@@ -113,12 +118,22 @@ class _Reader:
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             self.fail(node, f"{what} must not be empty")
             return None
-        bad = printable.unprintable(node.value) if printed else None
-        if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
-            self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
-                            "(its fonts print Windows-1252 letters only)")
-            return None
+        if printed:
+            from pakta_cli import fonts  # here: loading ReportLab's fonts is for what prints
+
+            bad = fonts.unprintable(node.value, self.font)
+            if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
+                self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
+                                f"(the {self.font} font has no such letter)")
+                return None
         return " ".join(node.value.split()) if "\n" in node.value else node.value.strip()
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        value = self.text(node, what, printed=False)
+        if value is not None and value.lower() not in YES + NO:
+            self.fail(node, f"{what} must be true or false, not {value!r}")
+            return None
+        return None if value is None else value.lower() in YES
 
     def integer(self, node: Node, what: str) -> int | None:
         value = self.text(node, what)
@@ -177,8 +192,9 @@ def read_party_fields(reader: _Reader, fields: dict[str, Node], what: str, role:
         chosen = reader.choice(fields["role"], f"{what} role", ROLES)
         role = next((r for r in ROLES if r == chosen), None)
     values: dict[str, str | None] = {}
-    for key in PARTY_FIELDS:
+    for key in PARTY_FIELDS[:-1]:
         values[key] = reader.text(fields[key], f"{what} {key}") if key in fields else None
+    meterai = reader.boolean(fields["meterai"], f"{what} meterai") if "meterai" in fields else False
     for key, check in (("nip", identity.nip_problem), ("nik", identity.nik_problem)):
         raw = values[key]
         if raw is not None:
@@ -192,9 +208,9 @@ def read_party_fields(reader: _Reader, fields: dict[str, Node], what: str, role:
         values["key_id"] = key_id = key_id.lower().replace(":", "")
         if not KEY_ID.match(key_id):
             reader.fail(fields["key_id"], f"key_id must be the 16 hex digits `pakta keys show` prints, not {key_id!r}")
-    if len(reader.problems) > before or role is None or values["name"] is None:
+    if len(reader.problems) > before or role is None or values["name"] is None or meterai is None:
         return None
-    return Party(role=role, **{k: v for k, v in values.items()})  # type: ignore[arg-type]
+    return Party(role=role, meterai=meterai, **{k: v for k, v in values.items()})  # type: ignore[arg-type]
 
 
 def _refuse_shared_identities(reader: _Reader, parties: list[Party], node: Node) -> None:
@@ -254,6 +270,8 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
     top = reader.mapping(root, "the definition", TOP_LEVEL_REQUIRED, TOP_LEVEL_OPTIONAL)
     if top is None:
         raise ValidationError(reader.problems)
+    font = reader.choice(top["font"], "font", FONTS) if "font" in top else DEFAULT_FONT
+    reader.font = font or DEFAULT_FONT  # first: what the rest may contain depends on it
 
     if "pakta" in top:
         version = reader.integer(top["pakta"], "pakta (schema version)")
@@ -327,7 +345,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         raise ValidationError(reader.problems)
     place = texts["place"]
     assert template is not None and institution is not None and date is not None and parties is not None
-    assert place is not None and language is not None and paper is not None
+    assert place is not None and language is not None and paper is not None and font is not None
     pact = Pact(
         template=template,
         institution=institution,
@@ -336,6 +354,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         parties=assign_field_names(tuple(parties)),
         language=language,
         paper=paper,
+        font=font,
         title=texts["title"],
         number=texts["number"],
         year=year,

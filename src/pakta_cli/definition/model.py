@@ -15,6 +15,9 @@ SCHEMA_VERSION = 1
 Role = Literal["signer", "superior", "witness"]
 ROLES: tuple[Role, ...] = ("signer", "superior", "witness")
 PAPERS = ("A4", "F4")
+FONTS = ("arial", "times", "bookman")  # the faces pakta_cli.fonts ships
+# Arial: the tata naskah dinas guides offices follow set letters in Arial (README.md, "Fonts")
+DEFAULT_FONT = "arial"
 LANGUAGES = ("id", "en")
 
 
@@ -37,6 +40,7 @@ class Party:
     area: str | None = None
     decree: str | None = None
     key_id: str | None = None
+    meterai: bool = False  # a Rp10.000 meterai box beside this party's signature
     field_name: str = ""  # the PDF signature field this party signs in; set by the loader
 
     @property
@@ -49,6 +53,8 @@ class Party:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.meterai:
+            out["meterai"] = True
         return out
 
 
@@ -74,6 +80,7 @@ class Pact:
     parties: tuple[Party, ...]
     language: str = "id"
     paper: str = "A4"
+    font: str = DEFAULT_FONT
     title: str | None = None
     number: str | None = None
     context: str | None = None
@@ -98,6 +105,7 @@ class Pact:
         out: dict[str, Any] = {"pakta": SCHEMA_VERSION, "template": self.template}
         out["language"] = self.language
         out["paper"] = self.paper
+        out["font"] = self.font
         institution: dict[str, Any] = {"name": self.institution.name}
         if self.institution.address is not None:
             institution["address"] = self.institution.address

@@ -36,7 +36,7 @@ from pakta_cli.definition.loader import (
     read_input,
     read_party_fields,
 )
-from pakta_cli.definition.model import Party
+from pakta_cli.definition.model import DEFAULT_FONT, Party
 from pakta_cli.errors import InputError, Location, Problem, ValidationError, column_letters
 
 # The parts of an ad hoc body's area, smallest first, as an address is written: each is printed with
@@ -59,6 +59,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "decree": ("decree", "SK", "No. SK", "Nomor SK", "SK Pengangkatan", "No. SK Pengangkatan",
                "Nomor SK Pengangkatan", "Nomor Surat Keputusan"),
     "key_id": ("key_id", "Key ID"),
+    "meterai": ("meterai", "Meterai"),
     "tps": ("TPS", "No. TPS", "Nomor TPS"),
     "desa": ("Desa",),
     "kelurahan": ("Kelurahan",),
@@ -139,7 +140,8 @@ def _cell(source: str, row: int, column: int, value: str) -> ScalarNode:
     return ScalarNode("tag:yaml.org,2002:str", value, mark, mark)
 
 
-def load_roster(path: Path, others: Sequence[Party] = (), *, sheet: str | None = None) -> Roster:
+def load_roster(path: Path, others: Sequence[Party] = (), *, sheet: str | None = None,
+                font: str = DEFAULT_FONT) -> Roster:
     """Read a roster file: an .xlsx workbook (its first sheet, or `sheet`) or CSV text.
 
     The kind is told by the bytes, not the name: a workbook saved as `people.csv` is still read.
@@ -148,7 +150,7 @@ def load_roster(path: Path, others: Sequence[Party] = (), *, sheet: str | None =
     data = read_input(path, "roster")
     if workbook.is_workbook(data):
         read = workbook.read_sheet(data, path, sheet)
-        return _parse_table(_Table(str(path), read.rows, read.title), others)
+        return _parse_table(_Table(str(path), read.rows, read.title), others, font)
     workbook.refuse_old_workbook(data, path)
     if sheet is not None:
         raise InputError(f"{path}: --sheet {sheet} names a sheet, but this roster is CSV, not a workbook",
@@ -157,16 +159,16 @@ def load_roster(path: Path, others: Sequence[Party] = (), *, sheet: str | None =
     table = _csv_table(text, str(path))
     if notice:
         table.notices.append(notice)
-    return _parse_table(table, others)
+    return _parse_table(table, others, font)
 
 
-def parse_roster(text: str, source: str, others: Sequence[Party] = ()) -> Roster:
+def parse_roster(text: str, source: str, others: Sequence[Party] = (), font: str = DEFAULT_FONT) -> Roster:
     """Parse CSV roster text; every bad cell is reported, not just the first.
 
     `others` are the definition's parties that stay beside each row (superior, witnesses): a row
     with one of their NIP, NIK or key id would let that person sign one pact twice.
     """
-    return _parse_table(_csv_table(text, source), others)
+    return _parse_table(_csv_table(text, source), others, font)
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
@@ -282,8 +284,8 @@ class _Seen:
     stems: dict[str, int] = field(default_factory=dict)
 
 
-def _parse_table(table: _Table, others: Sequence[Party]) -> Roster:
-    reader = _Reader(table.source, table.sheet)
+def _parse_table(table: _Table, others: Sequence[Party], font: str = DEFAULT_FONT) -> Roster:
+    reader = _Reader(table.source, table.sheet, font)
     hints: set[str] = set()
     header_row, header = _find_header(table, reader)
     columns = _read_header(table, reader, header_row, header)

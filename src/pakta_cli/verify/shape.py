@@ -20,6 +20,7 @@ A preparer could draw other words and leave the definition alone; `--reproduce` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -31,11 +32,7 @@ from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.verdict import Check, Message, say
 
 MAX_PROBLEMS = 8
-STANDARD_FONTS = frozenset({
-    "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helvetica", "Helvetica-Bold",
-    "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier", "Courier-Bold", "Courier-Oblique",
-    "Courier-BoldOblique", "Symbol", "ZapfDingbats",
-})
+SUBSET_NAME = re.compile(r"^[A-Z]{6}\+[A-Za-z0-9-]+$")  # a subset tag, then the face: AAAAAA+LiberationSans
 INFO_TEXT_KEYS = frozenset({"Author", "CreationDate", "Creator", "Keywords", "ModDate", "Producer", "Subject",
                             "Title"})
 PROC_SETS = frozenset({"PDF", "Text", "ImageB", "ImageC", "ImageI"})
@@ -236,15 +233,55 @@ class _Walk:
             self.visit(ref, "font", num)
 
     def _font(self, num: int, value: Any) -> None:
+        """A subset of one of pakta's TrueType faces, embedded (pakta prints no other kind of font)."""
         font = self._dict(num, value, "fon")
         if font is None:
             return
         self.keys(num, font, {
-            "Type": lambda v: v == "Font" and isinstance(v, Name), "Subtype": lambda v: v == "Type1",
-            "BaseFont": lambda v: isinstance(v, Name) and v in STANDARD_FONTS,
-            "Encoding": lambda v: v == "WinAnsiEncoding" and isinstance(v, Name),
-            "Name": lambda v: isinstance(v, Name),
-        }, ("Type", "Subtype", "BaseFont"))
+            "Type": lambda v: v == "Font" and isinstance(v, Name), "Subtype": lambda v: v == "TrueType",
+            "BaseFont": lambda v: isinstance(v, Name) and SUBSET_NAME.match(v) is not None,
+            "FirstChar": lambda v: type(v) is int and 0 <= v <= 255,
+            "LastChar": lambda v: type(v) is int and 0 <= v <= 255,
+            "Widths": lambda v: isinstance(v, list) and len(v) <= 256 and all(_is_number(x) for x in v),
+            "FontDescriptor": lambda v: isinstance(v, Ref), "ToUnicode": lambda v: isinstance(v, Ref),
+            "Encoding": lambda v: isinstance(v, Ref), "Name": lambda v: isinstance(v, Name),
+        }, ("Type", "Subtype", "BaseFont", "FirstChar", "LastChar", "Widths", "FontDescriptor"))
+        self.visit(font.get("FontDescriptor"), "fontdescriptor", num)
+        if "ToUnicode" in font:
+            self.visit(font["ToUnicode"], "cmap", num)
+        if "Encoding" in font:
+            self.visit(font["Encoding"], "encoding", num)
+
+    def _fontdescriptor(self, num: int, value: Any) -> None:
+        descriptor = self._dict(num, value, "deskripsi fon")
+        if descriptor is None:
+            return
+        number: Callable[[Any], bool] = _is_number
+        self.keys(num, descriptor, {
+            "Type": lambda v: v == "FontDescriptor", "FontName": lambda v: isinstance(v, Name),
+            "Flags": lambda v: type(v) is int, "FontBBox": lambda v: _box(v) is not None,
+            "ItalicAngle": number, "Ascent": number, "Descent": number, "CapHeight": number, "StemV": number,
+            "MissingWidth": number, "FontFile2": lambda v: isinstance(v, Ref),
+        }, ("Type", "FontName", "FontFile2"))
+        self.visit(descriptor.get("FontFile2"), "fontfile", num)
+
+    def _fontfile(self, num: int, value: Any) -> None:
+        stream = self._stream(num, value, "fon")
+        if stream is not None:
+            self.keys(num, stream.dict, {"Length": lambda v: type(v) is int, "Length1": lambda v: type(v) is int,
+                                         "Filter": lambda v: _filters(v) == ["FlateDecode"]}, ("Length1",))
+
+    def _cmap(self, num: int, value: Any) -> None:
+        self._content(num, value)
+
+    def _encoding(self, num: int, value: Any) -> None:
+        encoding = self._dict(num, value, "pengodean")
+        if encoding is not None:
+            self.keys(num, encoding, {
+                "Type": lambda v: v == "Encoding",
+                "Differences": lambda v: isinstance(v, list) and all(type(x) is int or isinstance(x, Name) for x in v),
+                "BaseEncoding": lambda v: v in ("WinAnsiEncoding", "MacRomanEncoding"),
+            }, ("Differences",))
 
     def _stream(self, num: int, value: Any, what: str) -> Stream | None:
         if isinstance(value, Stream):
