@@ -8,9 +8,9 @@ such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import re
+import traceback
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -21,9 +21,9 @@ import jinja2
 
 from pakta_cli.definition.identity import group_nip
 from pakta_cli.definition.model import Pact
-from pakta_cli.errors import InputError, Location, Problem
+from pakta_cli.errors import InputError
+from pakta_cli.template_registry import BUILT_INS, SUFFIX
 
-SUFFIX = ".xml.j2"
 MONTHS = {
     "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni",
            "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
@@ -33,34 +33,6 @@ MONTHS = {
 DAYS = {
     "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
-
-
-@dataclass(frozen=True)
-class BuiltIn:
-    description: str
-    required_roles: tuple[str, ...]
-    max_signers: int | None = None  # a performance agreement binds one PIHAK PERTAMA
-    ignores: tuple[str, ...] = ()  # definition keys this template never prints: giving one is an error
-
-
-BUILT_INS: dict[str, BuiltIn] = {
-    "pakta-integritas": BuiltIn(
-        "Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and witnesses",
-        ("signer",),
-        ignores=("targets", "programs"),
-    ),
-    "pernyataan-bebas-benturan-kepentingan": BuiltIn(
-        "Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement",
-        ("signer",),
-        ignores=("targets", "programs"),
-    ),
-    "perjanjian-kinerja": BuiltIn(
-        "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
-        ("signer", "superior"),
-        1,
-        ignores=("context", "closing"),
-    ),
 }
 
 
@@ -102,38 +74,6 @@ def _builtin_file(file_name: str) -> str:
 
 def _builtin_text(name: str) -> str:
     return _builtin_file(f"{name}{SUFFIX}")
-
-
-def template_problem(name: str, base_dir: Path) -> str | None:
-    """Why `name` names no template, or None when it does."""
-    if name in BUILT_INS:
-        return None
-    if ("/" in name or name.endswith(".j2")) and (base_dir / name).is_file():
-        return None
-    if "/" in name or name.endswith(".j2"):
-        return f"template file {name!r} not found (looked in {base_dir})"
-    close = difflib.get_close_matches(name, list(BUILT_INS), n=1)
-    if close:
-        return f"unknown template {name!r}; did you mean {close[0]!r}?"
-    return f"unknown template {name!r}; built-in templates are: {', '.join(BUILT_INS)} (or a path to a .j2 file)"
-
-
-def requirement_problems(pact: Pact, where: Location) -> list[Problem]:
-    """A built-in template's own needs, such as the superior a performance agreement names."""
-    built_in = BUILT_INS.get(pact.template)
-    if built_in is None:
-        return []
-    roles = {p.role for p in pact.parties}
-    problems = [
-        Problem(where, f"template {pact.template!r} needs a party with role '{role}'")
-        for role in built_in.required_roles
-        if role not in roles and role != "signer"
-    ]
-    signers = sum(1 for p in pact.parties if p.role == "signer")
-    if built_in.max_signers is not None and signers > built_in.max_signers:
-        problems.append(Problem(where, f"template {pact.template!r} takes at most {built_in.max_signers} "
-                                       f"signer, the definition has {signers}"))
-    return problems
 
 
 def load_template(pact: Pact) -> TemplateSource:
@@ -196,8 +136,6 @@ def _compiled(text: str) -> jinja2.Template:
 
 def _template_line(exc: BaseException) -> str:
     """`:LINE` of the template line that raised (Jinja maps its frames to template lines), or ''."""
-    import traceback
-
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
     return f":{lines[-1]}" if lines else ""
 
