@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from pakta_cli.template_registry import BUILTIN_FILES
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "pakta_cli"
 
 
@@ -52,3 +54,8 @@ def test_definitions_and_templates_do_not_import_each_other() -> None:
 @pytest.mark.parametrize("name", ["definition/loader.py", "templates.py", "template_registry.py"])
 def test_no_imports_hidden_in_functions(name: str) -> None:
     assert [m for m, inside in _imports(PACKAGE / name) if inside] == []
+
+
+def test_the_registry_names_every_built_in_file() -> None:
+    """A template may import exactly these; a file added to the folder must be added there too."""
+    assert sorted(BUILTIN_FILES) == sorted(p.name for p in (PACKAGE / "templates").glob("*.xml.j2"))

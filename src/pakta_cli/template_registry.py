@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUFFIX = ".xml.j2"
+MACROS = "_macros.xml.j2"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ BUILT_INS: dict[str, BuiltIn] = {
         ignores=("context", "closing"),
     ),
 }
+
+# The only files a template may import, include or extend: pakta's own, shipped in the package.
+BUILTIN_FILES: tuple[str, ...] = (MACROS, *(name + SUFFIX for name in BUILT_INS))
 
 
 def template_problem(name: str, base_dir: Path) -> str | None:

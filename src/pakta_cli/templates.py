@@ -2,7 +2,7 @@
 
 A template renders the layout markup documented in templates/README.md. Jinja runs with
 StrictUndefined (a misspelt variable is an error, never an empty line) and autoescaping (a name
-such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
+such as `Ni Luh "Ayu" & <Putu>` is text, never markup). A template reads no file but pakta's own.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,8 +23,9 @@ import jinja2
 from pakta_cli.definition.identity import group_nip
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
-from pakta_cli.template_registry import BUILT_INS, SUFFIX
+from pakta_cli.template_registry import BUILT_INS, BUILTIN_FILES, SUFFIX
 
+MAX_TEMPLATE_BYTES = 64 * 1024  # built-ins are under 10 KiB; Jinja compiles 64 KiB within seconds
 MONTHS = {
     "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni",
            "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
@@ -34,6 +36,7 @@ DAYS = {
     "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
+HINT = "templates/README.md lists what a template may use"
 
 
 @dataclass(frozen=True)
@@ -66,24 +69,50 @@ def _imports(text: str, seen: frozenset[str] = frozenset()) -> set[str]:
 
 @cache
 def _builtin_file(file_name: str) -> str:
-    try:
-        return (resources.files("pakta_cli") / "templates" / file_name).read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        raise InputError(f"template imports {file_name!r}, which is not a built-in template file") from None
+    """A built-in file by its exact name; no other name reads anything (no paths, no `..`)."""
+    if file_name not in BUILTIN_FILES:
+        raise InputError(f"template imports {file_name!r}, which is not a built-in template file",
+                         hint=f"a template may import only {', '.join(BUILTIN_FILES)}")
+    return (resources.files("pakta_cli") / "templates" / file_name).read_text(encoding="utf-8")
 
 
 def _builtin_text(name: str) -> str:
     return _builtin_file(f"{name}{SUFFIX}")
 
 
+def _load_builtin(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """Jinja's loader: {% import %}, {% include %} and {% extends %} find pakta's own files only."""
+    return (_builtin_file(name), name, lambda: True) if name in BUILTIN_FILES else None
+
+
+def _read_custom(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read template: {exc.strerror}") from None
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise InputError(f"{path}: template is larger than {MAX_TEMPLATE_BYTES // 1024} KiB", hint=HINT)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: template is not UTF-8 text", hint="save it as UTF-8") from None
+
+
 def load_template(pact: Pact) -> TemplateSource:
     if pact.template in BUILT_INS:
         return TemplateSource(pact.template, _builtin_text(pact.template))
-    path = Path(pact.base_dir) / pact.template
-    try:
-        return TemplateSource(pact.template, path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read template: {exc.strerror}") from None
+    text = _read_custom(Path(pact.base_dir) / pact.template)
+    for match in _IMPORT.finditer(text):  # before anything runs, even in a branch that never does
+        if match[1] not in BUILTIN_FILES:
+            raise _outside(f"{pact.template}:{text.count(chr(10), 0, match.start()) + 1}", match[1])
+    return TemplateSource(pact.template, text)
+
+
+def _outside(where: str, file_name: str) -> InputError:
+    return InputError(f"{where}: template tried to reach something templates may not use: the file {file_name!r}",
+                      hint=f"a template may import only {', '.join(BUILTIN_FILES)}")
 
 
 def builtin_source(name: str) -> TemplateSource | None:
@@ -114,8 +143,8 @@ def _nip(value: str | None) -> str:
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        # built-in templates and custom ones alike may {% import "_macros.xml.j2" %}
-        loader=jinja2.PackageLoader("pakta_cli", "templates"),
+        # built-in templates and custom ones alike may {% import "_macros.xml.j2" %}, and nothing else
+        loader=jinja2.FunctionLoader(_load_builtin),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -159,18 +188,20 @@ def render_markup(template: TemplateSource, pact: Pact) -> str:
         "tr": tr,
         "lang": language,
     }
+    name = template.name
     try:
         return _compiled(template.text).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise InputError(f"{template.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        raise InputError(f"{name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise _outside(f"{name}{_template_line(exc)}", str(exc.name)) from None
     except jinja2.UndefinedError as exc:
         raise InputError(
-            f"{template.name}{_template_line(exc)}: template uses an undefined value: {exc.message}",
-            hint="a template may only use the names listed in templates/README.md",
+            f"{name}{_template_line(exc)}: template uses an undefined value: {exc.message}", hint=HINT
         ) from None
     except jinja2.TemplateError as exc:
-        raise InputError(f"{template.name}{_template_line(exc)}: template error: {exc}") from None
+        raise InputError(f"{name}{_template_line(exc)}: template error: {exc}") from None
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
         # a template is a clerk's program: its mistakes (1/0, a date plus a number) are input errors
-        raise InputError(f"{template.name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",
+        raise InputError(f"{name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",
                          hint="check the expression on that line of the template") from None
