@@ -1,8 +1,9 @@
-"""Jinja templates: lookup (built-in name or path), hashing, and the Indonesian formatting filters.
+"""Templates: lookup (built-in name or path), hashing, the Indonesian formatting filters, rendering.
 
-A template renders the layout markup documented in templates/README.md. Jinja runs with
+A template renders the layout markup documented in templates/README.md. It runs in pakta's
+sandbox (sandbox.py): it is data, never code, and reads no file but pakta's own. Jinja runs with
 StrictUndefined (a misspelt variable is an error, never an empty line) and autoescaping (a name
-such as `Ni Luh "Ayu" & <Putu>` is text, never markup). A template reads no file but pakta's own.
+such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import jinja2
 
+from pakta_cli import sandbox
 from pakta_cli.definition.identity import group_nip
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
@@ -142,20 +144,8 @@ def _nip(value: str | None) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        # built-in templates and custom ones alike may {% import "_macros.xml.j2" %}, and nothing else
-        loader=jinja2.FunctionLoader(_load_builtin),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-    env.filters["tanggal"] = long_date
-    env.filters["hari"] = weekday
-    env.filters["ribuan"] = thousands
-    env.filters["nip"] = _nip
-    return env
+    return sandbox.environment(jinja2.FunctionLoader(_load_builtin),
+                               {"tanggal": long_date, "hari": weekday, "ribuan": thousands, "nip": _nip})
 
 
 @cache
@@ -165,12 +155,14 @@ def _compiled(text: str) -> jinja2.Template:
 
 def _template_line(exc: BaseException) -> str:
     """`:LINE` of the template line that raised (Jinja maps its frames to template lines), or ''."""
+    if isinstance(exc, sandbox.TemplateRefused) and exc.lineno is not None:
+        return f":{exc.lineno}"
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
     return f":{lines[-1]}" if lines else ""
 
 
 def render_markup(template: TemplateSource, pact: Pact) -> str:
-    """Run the template for one pact; Jinja's errors become one-line PaktaErrors."""
+    """Run the template for one pact in the sandbox; Jinja's errors become one-line PaktaErrors."""
     language = pact.language
 
     def tr(indonesian: str, english: str) -> str:
@@ -190,17 +182,26 @@ def render_markup(template: TemplateSource, pact: Pact) -> str:
     }
     name = template.name
     try:
-        return _compiled(template.text).render(context)
+        return sandbox.render(_compiled(template.text), context)
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(f"{name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise _outside(f"{name}{_template_line(exc)}", str(exc.name)) from None
+    except sandbox.TemplateRefused as exc:
+        raise InputError(f"{name}{_template_line(exc)}: {exc.message}", hint=HINT) from None
+    except jinja2.exceptions.SecurityError as exc:  # Jinja's own sandbox, should pakta's allow-lists let one by
+        raise InputError(f"{name}{_template_line(exc)}: template tried to reach something templates may not use: "
+                         f"{exc.message}", hint=HINT) from None
     except jinja2.UndefinedError as exc:
         raise InputError(
             f"{name}{_template_line(exc)}: template uses an undefined value: {exc.message}", hint=HINT
         ) from None
     except jinja2.TemplateError as exc:
         raise InputError(f"{name}{_template_line(exc)}: template error: {exc}") from None
+    except (RecursionError, SyntaxError) as exc:  # Python's own limits, met while compiling or running it
+        raise InputError(f"{name}{_template_line(exc)}: template went past a limit: nested too deeply (tags, "
+                         "brackets or macro calls within each other)", hint="a macro that calls itself must stop",
+                         ) from None
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
         # a template is a clerk's program: its mistakes (1/0, a date plus a number) are input errors
         raise InputError(f"{name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",

@@ -110,3 +110,63 @@ def test_a_template_that_is_not_utf8_names_its_line(place: Path) -> None:
     for verb in VERBS:
         code, _, err = run_cli(*_command(place, verb))
         one_error(code, err, "mine.xml.j2:2: template is not UTF-8 text")
+
+
+# --- code: a template reaches its data and nothing behind it ------------------------------------------
+
+REFUSED = "template tried to reach something templates may not use: "
+LIMIT = "template went past a limit: "
+CODE = [
+    ('{% set x = cycler.__init__.__globals__.os.popen("touch EFFECT").read() %}',
+     "template uses an undefined value: 'cycler' is undefined"),
+    ('{{ namespace.__init__.__globals__["os"].popen("touch EFFECT").read() }}', REFUSED + "type.__init__"),
+    ('{{ tr.__globals__["__builtins__"]["open"]("EFFECT", "w") }}', REFUSED + "function.__globals__"),
+    ("{% for c in ''.__class__.__mro__[1].__subclasses__() %}{{ c('EFFECT') }}{% endfor %}",
+     REFUSED + "str.__class__"),
+    ('{{ parties|map(attribute="__init__.__globals__")|list }}', REFUSED + "Party.__init__"),
+    ('{{ "{0.__globals__[os].popen}".format(tr)("touch EFFECT") }}', REFUSED + "str.format"),
+    ("{{ '%s' % tr }}", REFUSED + "% on text (join text with ~)"),
+    ("{{ self._TemplateReference__context.environment }}", REFUSED + "TemplateReference._TemplateReference__context"),
+    ('{% import "_macros.xml.j2" as m with context %}{{ m.letterhead._func.__globals__ }}', REFUSED + "Macro._func"),
+    ('{{ lang|attr("__class__") }}', REFUSED + "the filter 'attr'"),
+    ("{{ pact.date.today() }}", REFUSED + "date.today"),
+    ("{{ pact.base_dir }}", REFUSED + "Pact.base_dir"),
+    ("{% autoescape false %}{{ parties[0].name }}{% endautoescape %}", REFUSED + "{% autoescape %}"),
+]
+
+
+@pytest.mark.parametrize(("payload", "message"), CODE, ids=[message for _, message in CODE])
+def test_a_template_runs_no_code(place: Path, payload: str, message: str) -> None:
+    effect = place / "pwned"
+    refused(place, "<pact>\n" + payload.replace("EFFECT", str(effect)) + "\n</pact>", f"mine.xml.j2:2: {message}",
+            effect=effect)
+
+
+def test_a_refusal_in_a_roster_worker_process_is_the_same_one_line(place: Path) -> None:
+    (place / "people.csv").write_text(ROSTER + "Ni Kadek Ayu Lestari,5171045705900002\n")
+    (place / "mine.xml.j2").write_text("<pact>\n{{ tr.__globals__ }}\n</pact>")
+    code, _, err = run_cli(*_command(place, "roster"), "--jobs", "2")
+    one_error(code, err, f"error: mine.xml.j2:2: {REFUSED}function.__globals__")
+    assert not (place / "out").exists()
+
+
+# --- bounds: a template cannot make huge things or run for long --------------------------------------
+
+BOUNDS = [
+    ("{% for i in range(10**9) %}{% endfor %}", "template uses an undefined value: 'range' is undefined"),
+    ("{{ 'x' * 10**9 }}", LIMIT + "more than 10,000,000 characters and list items made, compared or written"),
+    ("{% set s = date_text * 5 %}{% for a in s %}{% for b in s %}{% for c in s %}{% for d in s %}{% endfor %}"
+     "{% endfor %}{% endfor %}{% endfor %}", LIMIT + "more than 1,000,000 steps"),
+    ("{{ 9 ** 9 ** 9 }}", LIMIT + "a whole number of 2**128 or more"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", LIMIT + "nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(("payload", "message"), BOUNDS, ids=[message for _, message in BOUNDS])
+def test_a_template_is_stopped_at_a_limit(place: Path, payload: str, message: str) -> None:
+    refused(place, "<pact>\n" + payload + "\n</pact>", f"mine.xml.j2:2: {message}")
+
+
+def test_a_template_writes_at_most_100000_characters_of_layout(place: Path) -> None:
+    refused(place, "<pact>{% for i in 'x' * 100 %}<p>" + "x" * 1000 + "</p>{% endfor %}</pact>",
+            f"mine.xml.j2: {LIMIT}more than 100,000 characters of layout")
