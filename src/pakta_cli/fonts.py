@@ -11,16 +11,18 @@ with what Indonesian offices type in (a line breaks where Word would break it):
 
 ReportLab embeds TrueType outlines only, and TeX Gyre Bonum ships with CFF ones, so
 `tools/build_fonts.py` converts it and renames it as its licence asks (see fonts/README.md).
-What these faces can print is what a definition may contain: `unprintable` is the check the loader
-runs on every printed value.
+What these faces can print is what a definition may contain: `coverage_data` writes it down as data
+(`fonts/coverage.json`), which the loader checks every printed value against (`pakta_cli.coverage`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from io import BytesIO
+from pathlib import Path
 
 from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
@@ -94,10 +96,15 @@ def coverage(choice: str) -> frozenset[str]:
     return frozenset(map(chr, set.intersection(*sets))) | FOLDED
 
 
-def unprintable(text: str, choice: str) -> tuple[int, str] | None:
-    """The index and character of the first thing in `text` the family cannot print, or None."""
-    missing = set(text) - coverage(choice)
-    if not missing:
-        return None
-    index = min(text.index(char) for char in missing)
-    return index, text[index]
+def coverage_data() -> str:
+    """`fonts/coverage.json` as it must be for the shipped font files (see `pakta_cli.coverage`)."""
+    from pakta_cli import coverage as printable_ranges
+
+    table = {choice: printable_ranges.ranges(coverage(choice)) for choice in FAMILIES}
+    return json.dumps(table, separators=(",", ":")) + "\n"
+
+
+def write_coverage() -> None:
+    """Write `fonts/coverage.json` again, after the font files changed."""
+    path = Path(str(resources.files("pakta_cli") / "fonts" / "coverage.json"))
+    path.write_text(coverage_data(), encoding="utf-8")

@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from pakta_cli import fonts, printable
+from pakta_cli import coverage, fonts, printable
 from pakta_cli.errors import InputError
 from pakta_cli.images import image_problem
 
@@ -849,7 +849,7 @@ def _refuse_unprintable(root: ET.Element, font: str) -> None:
     """The definition's text was checked where it was typed; a template's own words are checked here."""
     text = "".join(root.itertext()) + "".join(e.attrib.get("label", "") + e.attrib.get("continued", "")
                                               for e in root.iter())
-    bad = fonts.unprintable(text, font)
+    bad = coverage.unprintable(text, font)
     if bad is not None:
         family = fonts.FAMILIES[font]
         raise InputError(f"layout: the template prints {printable.describe(bad[1])}, which the {font} font "

@@ -3,7 +3,7 @@
 The stamp `pakta sign` draws is set in Helvetica, a standard PDF font, with WinAnsiEncoding: all the
 Latin letters Indonesian names use, with é, ñ, ü, curly quotes and the dash. A name for a key is
 refused here when the stamp would misprint it. (A pact's pages are set in embedded fonts that print
-more: their limit is `pakta_cli.fonts.unprintable`.)
+more: their limit is `pakta_cli.coverage.unprintable`.)
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Jinja templates: lookup (built-in name or path), hashing, and the Indonesian formatting filters.
+"""Templates: lookup (built-in name or path), hashing, the Indonesian formatting filters, rendering.
 
-A template renders the layout markup documented in templates/README.md. Jinja runs with
+A template renders the layout markup documented in templates/README.md. It runs in pakta's
+sandbox (sandbox.py): it is data, never code, and reads no file but pakta's own. Jinja runs with
 StrictUndefined (a misspelt variable is an error, never an empty line) and autoescaping (a name
 such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
 """
@@ -8,9 +9,10 @@ such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import re
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,11 +21,13 @@ from typing import Any
 
 import jinja2
 
+from pakta_cli import sandbox
 from pakta_cli.definition.identity import group_nip
 from pakta_cli.definition.model import Pact
-from pakta_cli.errors import InputError, Location, Problem
+from pakta_cli.errors import InputError
+from pakta_cli.template_registry import BUILT_INS, BUILTIN_FILES, SUFFIX
 
-SUFFIX = ".xml.j2"
+MAX_TEMPLATE_BYTES = 64 * 1024  # built-ins are under 10 KiB; Jinja compiles 64 KiB within seconds
 MONTHS = {
     "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni",
            "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
@@ -34,34 +38,7 @@ DAYS = {
     "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
-
-
-@dataclass(frozen=True)
-class BuiltIn:
-    description: str
-    required_roles: tuple[str, ...]
-    max_signers: int | None = None  # a performance agreement binds one PIHAK PERTAMA
-    ignores: tuple[str, ...] = ()  # definition keys this template never prints: giving one is an error
-
-
-BUILT_INS: dict[str, BuiltIn] = {
-    "pakta-integritas": BuiltIn(
-        "Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and witnesses",
-        ("signer",),
-        ignores=("targets", "programs"),
-    ),
-    "pernyataan-bebas-benturan-kepentingan": BuiltIn(
-        "Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement",
-        ("signer",),
-        ignores=("targets", "programs"),
-    ),
-    "perjanjian-kinerja": BuiltIn(
-        "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
-        ("signer", "superior"),
-        1,
-        ignores=("context", "closing"),
-    ),
-}
+HINT = "templates/README.md lists what a template may use"
 
 
 @dataclass(frozen=True)
@@ -94,56 +71,50 @@ def _imports(text: str, seen: frozenset[str] = frozenset()) -> set[str]:
 
 @cache
 def _builtin_file(file_name: str) -> str:
-    try:
-        return (resources.files("pakta_cli") / "templates" / file_name).read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        raise InputError(f"template imports {file_name!r}, which is not a built-in template file") from None
+    """A built-in file by its exact name; no other name reads anything (no paths, no `..`)."""
+    if file_name not in BUILTIN_FILES:
+        raise InputError(f"template imports {file_name!r}, which is not a built-in template file",
+                         hint=f"a template may import only {', '.join(BUILTIN_FILES)}")
+    return (resources.files("pakta_cli") / "templates" / file_name).read_text(encoding="utf-8")
 
 
 def _builtin_text(name: str) -> str:
     return _builtin_file(f"{name}{SUFFIX}")
 
 
-def template_problem(name: str, base_dir: Path) -> str | None:
-    """Why `name` names no template, or None when it does."""
-    if name in BUILT_INS:
-        return None
-    if ("/" in name or name.endswith(".j2")) and (base_dir / name).is_file():
-        return None
-    if "/" in name or name.endswith(".j2"):
-        return f"template file {name!r} not found (looked in {base_dir})"
-    close = difflib.get_close_matches(name, list(BUILT_INS), n=1)
-    if close:
-        return f"unknown template {name!r}; did you mean {close[0]!r}?"
-    return f"unknown template {name!r}; built-in templates are: {', '.join(BUILT_INS)} (or a path to a .j2 file)"
+def _load_builtin(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """Jinja's loader: {% import %}, {% include %} and {% extends %} find pakta's own files only."""
+    return (_builtin_file(name), name, lambda: True) if name in BUILTIN_FILES else None
 
 
-def requirement_problems(pact: Pact, where: Location) -> list[Problem]:
-    """A built-in template's own needs, such as the superior a performance agreement names."""
-    built_in = BUILT_INS.get(pact.template)
-    if built_in is None:
-        return []
-    roles = {p.role for p in pact.parties}
-    problems = [
-        Problem(where, f"template {pact.template!r} needs a party with role '{role}'")
-        for role in built_in.required_roles
-        if role not in roles and role != "signer"
-    ]
-    signers = sum(1 for p in pact.parties if p.role == "signer")
-    if built_in.max_signers is not None and signers > built_in.max_signers:
-        problems.append(Problem(where, f"template {pact.template!r} takes at most {built_in.max_signers} "
-                                       f"signer, the definition has {signers}"))
-    return problems
+def _read_custom(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read template: {exc.strerror}") from None
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise InputError(f"{path}: template is larger than {MAX_TEMPLATE_BYTES // 1024} KiB", hint=HINT)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: template is not UTF-8 text", hint="save it as UTF-8") from None
 
 
 def load_template(pact: Pact) -> TemplateSource:
     if pact.template in BUILT_INS:
         return TemplateSource(pact.template, _builtin_text(pact.template))
-    path = Path(pact.base_dir) / pact.template
-    try:
-        return TemplateSource(pact.template, path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read template: {exc.strerror}") from None
+    text = _read_custom(Path(pact.base_dir) / pact.template)
+    for match in _IMPORT.finditer(text):  # before anything runs, even in a branch that never does
+        if match[1] not in BUILTIN_FILES:
+            raise _outside(f"{pact.template}:{text.count(chr(10), 0, match.start()) + 1}", match[1])
+    return TemplateSource(pact.template, text)
+
+
+def _outside(where: str, file_name: str) -> InputError:
+    return InputError(f"{where}: template tried to reach something templates may not use: the file {file_name!r}",
+                      hint=f"a template may import only {', '.join(BUILTIN_FILES)}")
 
 
 def builtin_source(name: str) -> TemplateSource | None:
@@ -173,20 +144,8 @@ def _nip(value: str | None) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        # built-in templates and custom ones alike may {% import "_macros.xml.j2" %}
-        loader=jinja2.PackageLoader("pakta_cli", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-    env.filters["tanggal"] = long_date
-    env.filters["hari"] = weekday
-    env.filters["ribuan"] = thousands
-    env.filters["nip"] = _nip
-    return env
+    return sandbox.environment(jinja2.FunctionLoader(_load_builtin),
+                               {"tanggal": long_date, "hari": weekday, "ribuan": thousands, "nip": _nip})
 
 
 @cache
@@ -196,14 +155,14 @@ def _compiled(text: str) -> jinja2.Template:
 
 def _template_line(exc: BaseException) -> str:
     """`:LINE` of the template line that raised (Jinja maps its frames to template lines), or ''."""
-    import traceback
-
+    if isinstance(exc, sandbox.TemplateRefused) and exc.lineno is not None:
+        return f":{exc.lineno}"
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
     return f":{lines[-1]}" if lines else ""
 
 
 def render_markup(template: TemplateSource, pact: Pact) -> str:
-    """Run the template for one pact; Jinja's errors become one-line PaktaErrors."""
+    """Run the template for one pact in the sandbox; Jinja's errors become one-line PaktaErrors."""
     language = pact.language
 
     def tr(indonesian: str, english: str) -> str:
@@ -221,18 +180,29 @@ def render_markup(template: TemplateSource, pact: Pact) -> str:
         "tr": tr,
         "lang": language,
     }
+    name = template.name
     try:
-        return _compiled(template.text).render(context)
+        return sandbox.render(_compiled(template.text), context)
     except jinja2.TemplateSyntaxError as exc:
-        raise InputError(f"{template.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        raise InputError(f"{name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise _outside(f"{name}{_template_line(exc)}", str(exc.name)) from None
+    except sandbox.TemplateRefused as exc:
+        raise InputError(f"{name}{_template_line(exc)}: {exc.message}", hint=HINT) from None
+    except jinja2.exceptions.SecurityError as exc:  # Jinja's own sandbox, should pakta's allow-lists let one by
+        raise InputError(f"{name}{_template_line(exc)}: template tried to reach something templates may not use: "
+                         f"{exc.message}", hint=HINT) from None
     except jinja2.UndefinedError as exc:
         raise InputError(
-            f"{template.name}{_template_line(exc)}: template uses an undefined value: {exc.message}",
-            hint="a template may only use the names listed in templates/README.md",
+            f"{name}{_template_line(exc)}: template uses an undefined value: {exc.message}", hint=HINT
         ) from None
     except jinja2.TemplateError as exc:
-        raise InputError(f"{template.name}{_template_line(exc)}: template error: {exc}") from None
+        raise InputError(f"{name}{_template_line(exc)}: template error: {exc}") from None
+    except (RecursionError, SyntaxError) as exc:  # Python's own limits, met while compiling or running it
+        raise InputError(f"{name}{_template_line(exc)}: template went past a limit: nested too deeply (tags, "
+                         "brackets or macro calls within each other)", hint="a macro that calls itself must stop",
+                         ) from None
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
         # a template is a clerk's program: its mistakes (1/0, a date plus a number) are input errors
-        raise InputError(f"{template.name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",
+        raise InputError(f"{name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",
                          hint="check the expression on that line of the template") from None

@@ -17,6 +17,7 @@ from pakta_cli.errors import InputError, ValidationError
 from pakta_cli.fsutil import atomic_write, refuse_signed
 from pakta_cli.parallel import default_jobs
 from pakta_cli.render import render as render_pact
+from pakta_cli.template_registry import BUILT_INS
 
 Definition = Annotated[Path, typer.Argument(help="The pact definition (YAML).", metavar="DEF.yaml", show_default=False)]
 Roster = Annotated[
@@ -114,11 +115,11 @@ def list_templates(
     if name is not None:
         source = templates.builtin_source(name)
         if source is None:
-            raise InputError(f"unknown template {name!r}", hint=f"built-in templates: {', '.join(templates.BUILT_INS)}")
+            raise InputError(f"unknown template {name!r}", hint=f"built-in templates: {', '.join(BUILT_INS)}")
         typer.echo(source.text, nl=False)
         return
-    width = max(len(n) for n in templates.BUILT_INS)
-    for template_name, built_in in templates.BUILT_INS.items():
+    width = max(len(n) for n in BUILT_INS)
+    for template_name, built_in in BUILT_INS.items():
         out.print(f"{template_name:<{width}}  {built_in.description}", markup=False)
 
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pakta_cli import printable
+from pakta_cli import coverage, printable
 from pakta_cli.definition import identity
 from pakta_cli.definition.model import (
     DEFAULT_FONT,
@@ -36,6 +36,8 @@ from pakta_cli.definition.model import (
     assign_field_names,
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
+from pakta_cli.images import image_problem
+from pakta_cli.template_registry import BUILT_INS, template_problem
 
 T = TypeVar("T")
 
@@ -119,9 +121,7 @@ class _Reader:
             self.fail(node, f"{what} must not be empty")
             return None
         if printed:
-            from pakta_cli import fonts  # here: loading ReportLab's fonts is for what prints
-
-            bad = fonts.unprintable(node.value, self.font)
+            bad = coverage.unprintable(node.value, self.font)
             if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
                 self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
                                 f"(the {self.font} font has no such letter)")
@@ -253,8 +253,6 @@ def _read_program(reader: _Reader, node: Node, what: str) -> Program | None:
 
 def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = False) -> Pact:
     """Parse definition text; `roster=True` allows a pact with no signer (the roster brings them)."""
-    from pakta_cli import templates  # here, not at the top: templates imports the model
-
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -283,10 +281,10 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
 
     template = reader.text(top["template"], "template", printed=False) if "template" in top else None
     if template is not None:
-        problem = templates.template_problem(template, base_dir)
+        problem = template_problem(template, base_dir)
         if problem:
             reader.fail(top["template"], problem)
-        built_in = templates.BUILT_INS.get(template)
+        built_in = BUILT_INS.get(template)
         for key in built_in.ignores if built_in else ():
             if key in top:  # a field the pact would not print is dropped silently no more than a typo is
                 reader.fail(top[key], f"template {template!r} does not print {key}; remove it, or choose a "
@@ -302,8 +300,6 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
             if logo is not None and not (base_dir / logo).is_file():
                 reader.fail(inst["logo"], f"logo file {logo!r} not found (looked in {base_dir})")
             elif logo is not None:
-                from pakta_cli.images import image_problem
-
                 problem = image_problem(base_dir / logo)
                 if problem:
                     reader.fail(inst["logo"], f"logo {logo!r}: {problem}")
@@ -366,10 +362,28 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         programs=tuple(programs or ()),
         base_dir=str(base_dir),
     )
-    problems = templates.requirement_problems(pact, Location(source, root.start_mark.line + 1, 1))
+    problems = _template_requirement_problems(pact, Location(source, root.start_mark.line + 1, 1))
     if problems:
         raise ValidationError(problems)
     return pact
+
+
+def _template_requirement_problems(pact: Pact, where: Location) -> list[Problem]:
+    """A built-in template's own needs, such as the superior a performance agreement names."""
+    built_in = BUILT_INS.get(pact.template)
+    if built_in is None:
+        return []
+    roles = {p.role for p in pact.parties}
+    problems = [
+        Problem(where, f"template {pact.template!r} needs a party with role '{role}'")
+        for role in built_in.required_roles
+        if role not in roles and role != "signer"
+    ]
+    signers = sum(1 for p in pact.parties if p.role == "signer")
+    if built_in.max_signers is not None and signers > built_in.max_signers:
+        problems.append(Problem(where, f"template {pact.template!r} takes at most {built_in.max_signers} "
+                                       f"signer, the definition has {signers}"))
+    return problems
 
 
 def read_text_file(path: Path, what: str) -> str:

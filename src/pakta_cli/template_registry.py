@@ -1,0 +1,59 @@
+"""The built-in templates as data: their names, what each needs from a definition, their files.
+
+Both the definition loader (which checks a definition against its template) and the template
+engine (which renders one) read this; neither imports the other, and this module imports neither.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+SUFFIX = ".xml.j2"
+MACROS = "_macros.xml.j2"
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    description: str
+    required_roles: tuple[str, ...]
+    max_signers: int | None = None  # a performance agreement binds one PIHAK PERTAMA
+    ignores: tuple[str, ...] = ()  # definition keys this template never prints: giving one is an error
+
+
+BUILT_INS: dict[str, BuiltIn] = {
+    "pakta-integritas": BuiltIn(
+        "Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and witnesses",
+        ("signer",),
+        ignores=("targets", "programs"),
+    ),
+    "pernyataan-bebas-benturan-kepentingan": BuiltIn(
+        "Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement",
+        ("signer",),
+        ignores=("targets", "programs"),
+    ),
+    "perjanjian-kinerja": BuiltIn(
+        "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
+        ("signer", "superior"),
+        1,
+        ignores=("context", "closing"),
+    ),
+}
+
+# The only files a template may import, include or extend: pakta's own, shipped in the package.
+BUILTIN_FILES: tuple[str, ...] = (MACROS, *(name + SUFFIX for name in BUILT_INS))
+
+
+def template_problem(name: str, base_dir: Path) -> str | None:
+    """Why `name` names no template, or None when it does."""
+    if name in BUILT_INS:
+        return None
+    if ("/" in name or name.endswith(".j2")) and (base_dir / name).is_file():
+        return None
+    if "/" in name or name.endswith(".j2"):
+        return f"template file {name!r} not found (looked in {base_dir})"
+    close = difflib.get_close_matches(name, list(BUILT_INS), n=1)
+    if close:
+        return f"unknown template {name!r}; did you mean {close[0]!r}?"
+    return f"unknown template {name!r}; built-in templates are: {', '.join(BUILT_INS)} (or a path to a .j2 file)"

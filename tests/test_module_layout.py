@@ -1,0 +1,69 @@
+"""How the modules around templates depend on each other.
+
+The definition loader checks a definition against the built-in templates' registry, never against
+the template engine, so loading a definition (as `pakta verify --definition` does) needs no Jinja,
+and definition/ and templates.py do not import each other.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pakta_cli.template_registry import BUILTIN_FILES
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "pakta_cli"
+
+
+def test_loading_a_definition_does_not_load_the_template_engine() -> None:
+    code = ("import sys, pathlib; from pakta_cli.definition import load_definition; "
+            "load_definition(pathlib.Path('examples/kpu-bali-2024.yaml')); "
+            "print(sorted(m for m in ('jinja2', 'pakta_cli.templates') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=PACKAGE.parents[1])
+    assert result.stdout.strip() == "[]"
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(what is imported, as a dotted name; whether inside a function) for every import in a file."""
+    found: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.ImportFrom):
+                found.extend((f"{child.module}.{alias.name}", inside) for alias in child.names)
+            elif isinstance(child, ast.Import):
+                found.extend((alias.name, inside) for alias in child.names)
+            visit(child, inside)
+
+    visit(ast.parse(path.read_text()), False)
+    return found
+
+
+def test_definitions_and_templates_do_not_import_each_other() -> None:
+    for path in (PACKAGE / "definition").glob("*.py"):
+        assert [m for m, _ in _imports(path) if m.startswith(("pakta_cli.templates", "pakta_cli.sandbox"))] == []
+    assert [m for m, _ in _imports(PACKAGE / "template_registry.py") if m.startswith("pakta_cli")] == []
+
+
+@pytest.mark.parametrize("name", ["definition/loader.py", "templates.py", "template_registry.py", "sandbox.py"])
+def test_no_imports_hidden_in_functions(name: str) -> None:
+    assert [m for m, inside in _imports(PACKAGE / name) if inside] == []
+
+
+def test_the_registry_names_every_built_in_file() -> None:
+    """A template may import exactly these; a file added to the folder must be added there too."""
+    assert sorted(BUILTIN_FILES) == sorted(p.name for p in (PACKAGE / "templates").glob("*.xml.j2"))
+
+
+def test_the_coverage_data_is_what_the_fonts_can_print() -> None:
+    """`fonts/coverage.json` (what a definition may contain) equals what ReportLab reads from the
+    shipped font files; after changing them, run `python -c "from pakta_cli import fonts; fonts.write_coverage()"`."""
+    from pakta_cli import fonts
+
+    assert (PACKAGE / "fonts" / "coverage.json").read_text(encoding="utf-8") == fonts.coverage_data()
