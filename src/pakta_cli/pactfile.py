@@ -8,6 +8,7 @@ for free.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,18 @@ SIG_FLAGS = 3  # SignaturesExist + AppendOnly, set by the first signature
 MAX_DEFINITION = 4 << 20
 MAX_MANIFEST = 1 << 20
 MAX_LOGO = 16 << 20
+
+
+PACT_ID_LENGTH = 32  # hex digits: the first 128 bits of a SHA-256
+
+
+def pact_id(rendered: bytes) -> str:
+    """A pact's id: the first 128 bits of the SHA-256 of the file as rendered (its first revision).
+
+    Known before anyone signs and the same for every copy and every signature added, so the QR code
+    a stamp draws can name the pact, and a verification page can find the signed original by it.
+    """
+    return hashlib.sha256(rendered).hexdigest()[:PACT_ID_LENGTH]
 
 
 def field_name(role: str, number: int) -> str:

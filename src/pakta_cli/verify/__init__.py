@@ -28,6 +28,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from pakta_cli import pactfile
 from pakta_cli.parallel import run_parallel
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import PdfError
@@ -183,4 +184,5 @@ def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, s
         checks.append(reproduce_check(pact, data[: revisions.unsigned_end], policy))
     unsigned = hashlib.sha256(data[: revisions.unsigned_end]).hexdigest()
     parties = tuple(p.name for p in pact.parties)
-    return Verdict(name, signatures, tuple(checks), parties, tuple(pending_parties(pact, signatures))), unsigned
+    return Verdict(name, signatures, tuple(checks), parties, tuple(pending_parties(pact, signatures)),
+                   unsigned[: pactfile.PACT_ID_LENGTH]), unsigned

@@ -120,6 +120,7 @@ class Verdict:
     checks: tuple[Check, ...]  # the document's own checks
     parties: tuple[str, ...] = ()  # the names of the parties the embedded manifest says must sign
     pending: tuple[str, ...] = ()  # the parties who have not signed yet
+    pact_id: str | None = None  # `pakta_cli.pactfile.pact_id` of the revision the first signer was handed
 
     @property
     def status(self) -> Status:
@@ -160,6 +161,7 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "pact_id": self.pact_id,
             "status": self.status.value,
             "verdict": self.status.value,
             "ok": self.ok,
