@@ -329,8 +329,7 @@ WHITEOUT = b"q 1 1 1 rg 0 0 175 68 re f Q BT 0 g /F1 12 Tf 4 30 Td (Meminta) Tj 
 
 @pytest.mark.parametrize(("change", "words"), [
     # the superior's stamp whites out its block and writes other words (a signer-made shadow)
-    (lambda honest: stream(WHITEOUT, Type="/XObject", Subtype="/Form", BBox="[0 0 175.75 68.03]",
-                           Resources=more.STAMP_FONTS), "draws something other than pakta's stamp"),
+    (lambda honest: more.restamp(honest, WHITEOUT), "draws something other than pakta's stamp"),
     # pakta's drawing, stretched by a /Matrix far beyond the signature block
     (lambda honest: honest.replace(b"/Subtype /Form", b"/Subtype /Form /Matrix [8 0 0 8 -600 -1200]"),
      "draws something other than pakta's stamp"),

@@ -14,6 +14,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from pakta_cli.dates import MONTHS
 from pakta_cli.errors import InputError, KeyFileError, SigningError
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import Identity, load_certificate
@@ -28,7 +29,7 @@ from pakta_cli.sign import (
     sign_files,
     sign_pdf,
 )
-from pakta_cli.stamp import STAMP_HEADING, stamp_content
+from pakta_cli.stamp import STAMP_HEADING
 from pakta_cli.zones import format_signing_time, parse_zone
 from tests.conftest import (
     AYU,
@@ -158,7 +159,9 @@ def test_revision_changes_only_the_field_sigflags_and_new_objects(
     reachable: set[Any] = set()
     _reachable(new_field.raw_get("/V"), reader, reachable)
     _reachable(new_field.raw_get("/AP"), reader, reachable)
-    assert added == reachable
+    assert added <= reachable  # every new object hangs off the signature or its stamp
+    # and what they reach besides is the pact's own (the stamp is set in the pact's embedded fonts)
+    assert all(reader.xrefs.get_introducing_revision(ref) == 0 for ref in reachable - added)
     assert "/Metadata" not in reader.root and "/Extensions" not in reader.root and "/Version" not in reader.root
     assert "/DSS" not in reader.root and "/Perms" not in reader.root
 
@@ -346,47 +349,59 @@ def test_ca_certificate_cannot_sign(tmp_path: Path) -> None:
 # --- the stamp ------------------------------------------------------------------------------------
 
 
-def _stamp_text(pdf: bytes, field_name: str) -> bytes:
-    reader = PdfFileReader(io.BytesIO(pdf))
-    for ref in reader.root["/AcroForm"]["/Fields"]:
-        field = ref.get_object()
-        if field["/T"] == field_name:
-            stream = field["/AP"]["/N"]
-            assert "/Filter" not in stream  # uncompressed: the same bytes whatever zlib a machine has
-            return bytes(stream.encoded_data)
-    raise AssertionError(field_name)
+def _stamp(pdf: bytes, field_name: str) -> tuple[bytes, list[str]]:
+    """The stamp's operators in `field_name`, and the lines it shows (read with the pact's fonts)."""
+    from pakta_cli import stamp
+    from pakta_cli.verify import read_pact
 
-
-def shown(text: str) -> bytes:
-    """`text` as the stamp writes it: a hex string in WinAnsiEncoding."""
-    return b"<" + text.encode("cp1252").hex().upper().encode() + b">"
+    pact = read_pact(pdf)
+    doc = pact.doc
+    widget = doc.get(pact.fields[field_name].widget)
+    xobject = doc.resolve(widget["AP"]["N"])
+    assert "Filter" not in xobject.dict  # uncompressed: the same bytes whatever zlib a machine has
+    content = doc.decode(xobject)
+    form = doc.get(pact.acroform)
+    return content, stamp.shown(content, stamp.fonts_of(doc, form, len(doc.revisions)))
 
 
 def test_stamp_shows_who_when_key_and_qr(tmp_path: Path, ayu: tuple[Path, Path]) -> None:
     pdf = rendered_pact(tmp_path / "p", verify_url="https://kpu-bali.go.id/cek")
     credentials = creds(ayu)
     signed = sign_pdf(pdf.read_bytes(), credentials, SignOptions(zone=parse_zone("WITA"), when=WHEN), str(pdf))
-    text = _stamp_text(signed.pdf, "pakta-signer-1")
-    assert shown("Ditandatangani secara") + b" Tj" in text and shown("elektronik oleh:") + b" Tj" in text
-    assert shown(AYU["name"]) in text
-    assert shown("NIP 19860926 201505 1 001") in text
-    assert shown(WHEN.astimezone(WITA).strftime("%Y-%m-%d %H:%M:%S WITA")) in text
-    assert shown(f"ID kunci {credentials.key_id}") in text
-    assert text.count(b" re\n") > 50  # the QR modules
+    content, lines = _stamp(signed.pdf, "pakta-signer-1")
+    local = WHEN.astimezone(WITA)
+    assert lines == [
+        STAMP_HEADING, AYU["name"], AYU["position"], "NIP 19860926 201505 1 001",
+        f"{local.day} {MONTHS['id'][local.month - 1]} {local.year} {local:%H:%M} WITA",
+        f"ID kunci {credentials.key_id}",
+    ]
+    assert content.count(b" re\n") > 50  # the QR modules
     assert b"BSrE" not in signed.pdf and b"BSSN" not in signed.pdf
+    assert all(b" 7.0 Tf " in line for line in content.splitlines() if b" Tf " in line)  # never below 7 pt
 
 
 def test_stamp_without_verify_url_has_no_qr(pact: Path, ayu: tuple[Path, Path]) -> None:
     signed = sign_pdf(pact.read_bytes(), creds(ayu), SignOptions(), str(pact))
-    assert b" re\n" not in _stamp_text(signed.pdf, "pakta-signer-1")
+    assert b" re\n" not in _stamp(signed.pdf, "pakta-signer-1")[0]
 
 
-def test_stamp_fits_long_names_and_escapes_text() -> None:
-    lines = [(STAMP_HEADING, False), ("Prof. Dr. Ir. Anak Agung Ngurah (Gede) \\ Wiranatakusuma Śrī", True)]
-    content = stamp_content(175.0, 68.0, lines, None)
-    assert shown("Prof. Dr. Ir. Anak Agung Ngurah (Gede) \\") in content  # as typed, never as PDF syntax
-    assert shown("Wiranatakusuma Sri") in content  # wrapped, and outside WinAnsi folded to its base letters
-    assert b"(" not in content.replace(b"q\n", b"")  # no literal string can hold PDF syntax
+def test_stamp_wraps_a_long_name_to_two_lines_and_folds_letters(tmp_path: Path) -> None:
+    from pakta_cli import stamp
+    from pakta_cli.verify import read_pact
+
+    pdf = rendered_pact(tmp_path / "p").read_bytes()
+    pact = read_pact(pdf)
+    fonts = stamp.fonts_of(pact.doc, pact.doc.get(pact.acroform), 1)
+    name = "Prof. Dr. Ir. Anak Agung Ngurah (Gede) \\ Wiranatakusuma Śrī Padmanegara Sukmajaya, S.H., M.Hum."
+    said = stamp.StampText(name, "Kepala Bagian Hukum, Teknis dan Hubungan Masyarakat Sekretariat KPU",
+                           None, WHEN, "0011223344556677")
+    content = stamp.stamp_content(175.75, 68.03, said, "https://contoh.go.id/cek/pact/" + "0" * 32, fonts)
+    lines = stamp.shown(content, fonts)
+    name_lines = lines[1:3]
+    assert name_lines[0].startswith("Prof. Dr. Ir. Anak Agung") and name_lines[1].endswith("\u2026")
+    assert "Sri" in " ".join(lines) and "Ś" not in " ".join(lines)  # outside Windows-1252: its base letter
+    assert b"(" not in content  # every string is hex: no name can hold PDF syntax
+    assert lines[-1] == "ID kunci 0011223344556677"
 
 
 def test_zones() -> None:

@@ -20,14 +20,23 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm, mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.acroform import PDFFromString
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFObjectReference,
+    PDFStream,
+    PDFString,
+    PDFZCompress,
+)
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.doctemplate import LayoutError
 
-from pakta_cli import __version__, fonts, layout, templates
+from pakta_cli import __version__, fonts, layout, stamp, templates
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
 from pakta_cli.pactfile import (
@@ -103,6 +112,19 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
         self._footer = footer
         self._attachments = attachments
         self.page_widgets: list[PDFDictionary] = []  # layout.SignatureSpace adds the widgets it places
+        self._stamp_fonts(font)
+
+    def _stamp_fonts(self, choice: str) -> None:
+        """Every letter a stamp may show goes first into the regular and bold faces' first subset,
+        and the form names those two fonts in /DR: a signature's stamp is then set in the pact's own
+        embedded font (`pakta_cli.stamp`), and a pact holds no font that is not embedded."""
+        registered = fonts.faces(choice)
+        names = {}
+        for resource, face in zip(stamp.RESOURCES, (registered.regular, registered.bold), strict=True):
+            font = pdfmetrics.getFont(face)
+            font.splitString(stamp.CHARACTERS, self._doc)
+            names[resource] = PDFObjectReference(font.getSubsetInternalName(0, self._doc)[1:])
+        self.acroForm.extras["DR"] = PDFDictionary({"Font": PDFDictionary(names)})
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))

@@ -17,7 +17,7 @@ What one signing revision holds, in object-number order (everything in pakta's P
    /Contents is exactly the CMS's DER (`pakta_cli.cms`), no padding, and /ByteRange covers the
    whole file except that hex string.
 4. New object /Size+1: the stamp, a form XObject of the widget's size whose operators are
-   `pakta_cli.stamp`'s, uncompressed, with the standard Helvetica fonts as direct resources.
+   `pakta_cli.stamp`'s, uncompressed, its resources the pact's own fonts the form's /DR names.
 5. A cross-reference table with one subsection per run of object numbers, and the trailer
    `<< /ID [<first> <new>] /Info .. /Prev .. /Root .. /Size .. >>`: the first /ID half as rendered,
    the new half the first 16 bytes of SHA-256(file so far, field name, /M), so it too is a
@@ -38,15 +38,11 @@ from cryptography import x509
 from pakta_cli import pactfile
 from pakta_cli.keyid import certificate_key_id
 from pakta_cli.keys import identity_of
+from pakta_cli.pactfile import pact_id
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import Name, PdfError, Ref
-from pakta_cli.stamp import stamp_content, stamp_lines
-from pakta_cli.zones import zone_of
-
-_FONT = {"Type": Name("Font"), "Subtype": Name("Type1"), "Encoding": Name("WinAnsiEncoding")}
-STAMP_RESOURCES = {"Font": {"F1": {**_FONT, "BaseFont": Name("Helvetica")},
-                            "F2": {**_FONT, "BaseFont": Name("Helvetica-Bold")}}}
+from pakta_cli.stamp import StampFonts, StampText, fonts_of, qr_address, stamp_content
 
 
 class NotAPactField(PdfError):
@@ -69,6 +65,8 @@ class Before:
     field: int  # object number of the party's signature field (also its widget)
     field_dict: Mapping[str, Any]
     verify_url: str | None
+    pact_id: str  # the QR code opens verify_url/pact/<pact_id>
+    fonts: StampFonts
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,7 @@ class Signer:
     nip: str | None
     key_id: str
     signed_at: dt.datetime  # aware, whole seconds, in the zone the official signed in
+    position: str | None = None  # the jabatan, the certificate's title
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ class Built:
 def signer_of(certificate: x509.Certificate, signed_at: dt.datetime) -> Signer:
     """What a stamp says of the holder of `certificate`: the one rule sign draws by and verify checks."""
     person = identity_of(certificate)
-    return Signer(person.name, person.nip, certificate_key_id(certificate) or "-", signed_at)
+    return Signer(person.name, person.nip, certificate_key_id(certificate) or "-", signed_at, person.position)
 
 
 def pdf_date(moment: dt.datetime) -> bytes:
@@ -138,15 +137,16 @@ def _rect_size(rect: Any) -> tuple[int | Decimal, int | Decimal]:
 def build(before: Before, field_name: str, signer: Signer, contents: bytes) -> Built:
     """The signing revision for `signer` in the field `before.field`, with `contents` as the CMS."""
     width, height = _rect_size(before.field_dict.get("Rect"))
-    lines = stamp_lines(signer.name, signer.nip, signer.signed_at, zone_of(signer.signed_at), signer.key_id)
-    stamp_data = stamp_content(float(width), float(height), lines, before.verify_url)
+    said = StampText(signer.name, signer.position, signer.nip, signer.signed_at, signer.key_id)
+    stamp_data = stamp_content(float(width), float(height), said, qr_address(before.verify_url, before.pact_id),
+                               before.fonts)
     sig_num, stamp_num = before.size, before.size + 1
     when = pdf_date(signer.signed_at)
     widget = dict(before.field_dict)
     widget["AP"] = {"N": Ref(stamp_num, 0)}
     widget["V"] = Ref(sig_num, 0)
     stamp = {"Type": Name("XObject"), "Subtype": Name("Form"), "BBox": [0, 0, width, height],
-             "Resources": STAMP_RESOURCES}
+             "Resources": before.fonts.resources}
     fixed: dict[int, bytes] = {before.field: writer.indirect(before.field, widget),
                                stamp_num: writer.indirect(stamp_num, stamp, stamp_data)}
     if before.form_dict.get("SigFlags") != pactfile.SIG_FLAGS:
@@ -203,6 +203,8 @@ def before_signing(doc: Document, revision: int, field_name: str, verify_url: st
             if "V" in field:
                 raise NotAPactField(f"field {field_name} is already signed")
             data = doc.data[: rev.end]
+            rendered = doc.data[: doc.revisions[0].end]
             return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, ident[0], rev.xref_offset,
-                          form_ref.num, form, ref.num, field, verify_url)
+                          form_ref.num, form, ref.num, field, verify_url, pact_id(rendered),
+                          fonts_of(doc, form, revision))
     raise NotAPactField(f"the pact has no signature field {field_name}")

@@ -1,50 +1,149 @@
 """The visible stamp a signature draws in its party's signature block, as PDF operators.
 
-A pure function of what the signature itself states (the signer's name and NIP from the
-certificate, the signing time and zone from /M, the key id) and of the pact's verify_url, so
-`pakta sign` draws it and `pakta verify` draws it again and requires the same bytes: a stamp is
+    Ditandatangani secara elektronik oleh:
+    [QR]  I GEDE PUTRA WIRAWAN, S.H.        (bold; two lines at most)
+          Ketua KPU Provinsi Bali            (the jabatan the certificate names)
+          NIP 19860926 201505 1 001
+          2 Desember 2026 05:04 WIB
+          ID kunci 3f2a9c0d1b7e4a55
+
+A pure function of what the signature itself states (the signer's name, jabatan and NIP from the
+certificate, the signing time and zone from /M, the key id), of the pact's verify_url and id (the
+QR code opens `verify_url/pact/<id>`, the page `pakta serve` answers), and of the pact's own fonts:
+`pakta sign` draws it and `pakta verify` draws it again and requires the same bytes, so a stamp is
 never a place where a signer can paint over what the other parties signed.
 
-The fonts are the standard Helvetica and Helvetica-Bold with WinAnsiEncoding (every viewer has
-them), the QR code is vector rectangles; no images, no other resources. The operators are written
-uncompressed, so that sign and verify produce the same bytes whatever zlib a machine has.
+The letters are set in the pact's own embedded face (render puts every Windows-1252 letter in the
+first subset of its regular and bold fonts and names them in the form's /DR), so every font of a
+signed pact is embedded and the stamp reads like the pact. Widths and codes come from those font
+objects, never from a font engine: sign and verify need no ReportLab. Text is at least 7 pt; the
+stamp is centred in its block; the QR code is vector rectangles. Operators are written
+uncompressed and strings as hex, so sign and verify produce the same bytes whatever zlib a machine
+has, and no name can put a PDF keyword into the stamp's bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
-from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
-from pakta_cli.zones import SigningZone, format_signing_time
+from pakta_cli.dates import long_time
+from pakta_cli.definition.identity import group_nip
+from pakta_cli.pdf import cmap
+from pakta_cli.pdf.reader import Document
+from pakta_cli.pdf.syntax import PdfError, Ref, Stream
+from pakta_cli.zones import zone_of
 
 STAMP_HEADING = "Ditandatangani secara elektronik oleh:"
+# What render puts in the first subset of the regular and bold fonts: every printable Windows-1252
+# letter, ASCII first (ReportLab keeps those at their own codes), then the rest in code order.
+CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(
+    ch for ch in bytes(range(0x80, 0x100)).decode("cp1252", errors="ignore") if ch.isprintable())
+RESOURCES = ("PaktaStamp", "PaktaStampBold")  # their names in the form's /DR /Font
+SIZE = 7.0  # points: no smaller anywhere, QR code included
+LEADING = 8.0
+PAD = 2.0
+GAP = 3.0  # between the QR code and the text
+MAX_CMAP = 64 << 10
+ELLIPSIS = "\u2026"  # in Windows-1252, so in every stamp font
 
 
-def stamp_lines(name: str, nip: str | None, signed_at: dt.datetime, zone: SigningZone,
-                kid: str) -> list[tuple[str, bool]]:
-    """The stamp's lines and whether each is bold: heading, name, NIP, signing time, key id."""
-    from pakta_cli.definition.identity import group_nip
+@dataclass(frozen=True)
+class StampFont:
+    """One of the pact's fonts as the stamp uses it: each letter's code, and each code's width."""
 
-    lines = [(STAMP_HEADING, False), (name, True)]
-    if nip:
-        lines.append((f"NIP {group_nip(nip)}", False))
-    lines.append((format_signing_time(signed_at, zone), False))
-    lines.append((f"ID kunci {kid}", False))
-    return lines
+    ref: Ref
+    codes: dict[str, int]
+    widths: dict[int, float]  # code -> width in thousandths of the size
+
+    def printable(self, text: str) -> str:
+        """`text` with every letter the subset lacks folded to its base letter, or shown as `?`."""
+        out = []
+        for char in text:
+            if char in self.codes:
+                out.append(char)
+                continue
+            folded = "".join(c for c in unicodedata.normalize("NFKD", char) if c in self.codes)
+            out.append(folded or "?")
+        return "".join(out)
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.widths.get(self.codes[c], 0.0) for c in text) * size / 1000
+
+    def encode(self, text: str) -> bytes:
+        return b"<" + bytes(self.codes[c] for c in text).hex().upper().encode("ascii") + b">"
+
+
+@dataclass(frozen=True)
+class StampFonts:
+    regular: StampFont
+    bold: StampFont
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        """The stamp form's /Resources: the pact's own font objects, by reference."""
+        return {"Font": {"F1": self.regular.ref, "F2": self.bold.ref}}
+
+
+def fonts_of(doc: Document, form: dict[str, Any], revision: int) -> StampFonts:
+    """The stamp's fonts as the form's /DR names them (PdfError when the pact holds no usable ones)."""
+    resources = doc.resolve(form.get("DR"), revision)
+    fonts = doc.resolve(resources.get("Font"), revision) if isinstance(resources, dict) else None
+    if not isinstance(fonts, dict):
+        raise PdfError("the form names no fonts for the stamp (/DR)")
+    return StampFonts(*(_font(doc, fonts.get(name), revision) for name in RESOURCES))
+
+
+def _font(doc: Document, ref: Any, revision: int) -> StampFont:
+    font = doc.resolve(ref, revision)
+    if not isinstance(ref, Ref) or not isinstance(font, dict):
+        raise PdfError("a stamp font the form names is not a font object")
+    first, widths = font.get("FirstChar"), font.get("Widths")
+    to_unicode = doc.resolve(font.get("ToUnicode"), revision)
+    if type(first) is not int or not isinstance(widths, list) or not isinstance(to_unicode, Stream):
+        raise PdfError("a stamp font without /FirstChar, /Widths or /ToUnicode")
+    codes = cmap.characters(doc.decode(to_unicode, MAX_CMAP))
+    measured = {first + index: float(width) for index, width in enumerate(widths) if type(width) in (int, Decimal)}
+    if any(char not in codes for char in CHARACTERS):
+        raise PdfError("a stamp font that cannot print every letter a stamp may hold")
+    return StampFont(ref, codes, measured)
+
+
+@dataclass(frozen=True)
+class StampText:
+    """What a stamp says, all of it from the signature (certificate and /M)."""
+
+    name: str
+    position: str | None  # the jabatan (the certificate's title)
+    nip: str | None
+    signed_at: dt.datetime  # aware, in the zone the official signed in
+    key_id: str
+
+
+def qr_address(verify_url: str | None, pact_id: str) -> str | None:
+    """What the QR code opens: the pact's own page on the verification service."""
+    return f"{verify_url.rstrip('/')}/pact/{pact_id}" if verify_url else None
 
 
 @lru_cache(maxsize=16)
-def _qr_operators(url: str, size: float) -> bytes:
-    """The QR code for `url` as filled rectangles (one per run of dark modules in a row)."""
+def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)  # a quiet zone for scanners
     code.add_data(url)
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
+
+
+def _qr_operators(url: str, size: float) -> bytes:
+    """The QR code as filled rectangles (one per run of dark modules in a row), `size` points square."""
+    matrix = _qr_modules(url)
     count = len(matrix)
     module = size / count
     parts: list[str] = []
@@ -62,71 +161,83 @@ def _qr_operators(url: str, size: float) -> bytes:
     return ("\n".join(parts) + "\nf\n").encode("ascii")
 
 
-def _pdf_text(text: str) -> bytes:
-    """A PDF hex string in WinAnsiEncoding (what the standard fonts use); characters outside it
-    are folded to their base letter, or shown as '?'. The signature dictionary's /Name keeps them.
-
-    Hex, never a literal string: a certificate's name then can never put a PDF keyword (`obj`,
-    `endstream`) into the stamp's bytes, where a viewer repairing a file might read it as structure.
-    """
-    out = bytearray()
-    for char in text:
-        try:
-            out += char.encode("cp1252")
-        except UnicodeEncodeError:
-            folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore")
-            out += folded or b"?"
-    return b"<" + out.hex().upper().encode("ascii") + b">"
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
+def _wrap(text: str, font: StampFont, width: float, most: int) -> list[str]:
+    """`text` in at most `most` lines of `width`; what does not fit ends in an ellipsis."""
     words, lines, line = text.split(), [], ""
     for word in words:
         candidate = f"{line} {word}" if line else word
-        if stringWidth(candidate, font, size) <= width or not line:
+        if font.width(candidate, SIZE) <= width or not line:
             line = candidate
         else:
             lines.append(line)
             line = word
     if line:
         lines.append(line)
-    return lines
+    if len(lines) > most:
+        lines = [*lines[: most - 1], _shorten(" ".join(lines[most - 1 :]), font, width, cut=True)]
+    return [_shorten(piece, font, width) for piece in lines]
 
 
-def stamp_content(width: float, height: float, lines: Sequence[tuple[str, bool]], qr_url: str | None) -> bytes:
-    """PDF operators for the visible stamp: the QR code at the left (when there is a URL) and the
-    lines at its right, in the largest size from 7.5 pt down that fits the box."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+def _shorten(text: str, font: StampFont, width: float, *, cut: bool = False) -> str:
+    """`text` as it is when it fits `width` (and was not `cut`), else shortened to fit with an ellipsis."""
+    if not cut and font.width(text, SIZE) <= width:
+        return text
+    shorter = text
+    while shorter and font.width(shorter.rstrip(" ,.") + ELLIPSIS, SIZE) > width:
+        shorter = shorter[:-1]
+    return shorter.rstrip(" ,.") + ELLIPSIS
 
-    pad = 2.0
-    ops = bytearray(b"q\n0 0 0 rg\n")
-    text_left = pad
+
+def stamp_content(width: float, height: float, text: StampText, qr_url: str | None, fonts: StampFonts) -> bytes:
+    """PDF operators for the stamp in a `width` x `height` block (see the module docstring)."""
+    regular, bold = fonts.regular, fonts.bold
+    signed = text.signed_at
+    details = [regular.printable(f"NIP {group_nip(text.nip)}")] if text.nip else []
+    details += [regular.printable(long_time(signed, zone_of(signed).label)),
+                regular.printable(f"ID kunci {text.key_id}")]
+    body_height = height - 2 * PAD - LEADING  # below the heading
+    qr_size = min(body_height, width * 0.34) if qr_url else 0.0
+    column = width - 2 * PAD - (qr_size + GAP if qr_url else 0.0)
+    room = max(int(body_height // LEADING), len(details) + 1)
+    name_lines = _wrap(bold.printable(text.name), bold, column, 2 if room - len(details) >= 3 else 1)
+    spare = room - len(details) - len(name_lines)
+    position_lines = _wrap(regular.printable(text.position), regular, column, min(2, spare)) \
+        if text.position and spare > 0 else []
+    lines = [(line, bold) for line in name_lines] + [(line, regular) for line in position_lines + details]
+
+    heading = regular.printable(STAMP_HEADING)
+    ops = [b"q", b"0 0 0 rg"]
+    heading_y = height - PAD - SIZE
+    ops.append(_text(regular, "F1", heading, (width - regular.width(heading, SIZE)) / 2, heading_y))
+    text_width = max(font.width(line, SIZE) for line, font in lines)
+    block_width = (qr_size + GAP if qr_url else 0.0) + text_width
+    left = (width - block_width) / 2
+    block_height = LEADING * len(lines)
+    top = PAD + (body_height + block_height) / 2  # the text block centred in the room below the heading
     if qr_url:
-        qr_size = max(min(height - 2 * pad, width * 0.42), 1.0)
-        ops += b"q 1 0 0 1 %.3f %.3f cm\n" % (pad, (height - qr_size) / 2)
-        ops += _qr_operators(qr_url, round(qr_size, 3))
-        ops += b"Q\n"
-        text_left = pad + qr_size + 4
-    text_width = width - text_left - pad
-    size = 7.5
-    while True:
-        wrapped = [(piece, bold) for text, bold in lines
-                   for piece in _wrap(text, "Helvetica-Bold" if bold else "Helvetica", size, text_width)]
-        leading = size * 1.18
-        if leading * len(wrapped) <= height - 2 * pad or size <= 4.0:
-            break
-        size -= 0.25
-    block = leading * len(wrapped)
-    y = (height + block) / 2 - size
-    for text, bold in wrapped:
-        font = "Helvetica-Bold" if bold else "Helvetica"
-        shrink = min(1.0, text_width / max(stringWidth(text, font, size), 0.01))
-        ops += b"BT /%s %.2f Tf %.3f %.3f Td " % (b"F2" if bold else b"F1", size * shrink, text_left, y)
-        ops += _pdf_text(text) + b" Tj ET\n"
-        y -= leading
-    ops += b"Q\n"
-    return bytes(ops)
+        qr_bottom = PAD + (body_height - qr_size) / 2
+        ops.append(b"q 1 0 0 1 %.3f %.3f cm" % (left, qr_bottom))
+        ops.append(_qr_operators(qr_url, round(qr_size, 3)).rstrip(b"\n"))
+        ops.append(b"Q")
+        left += qr_size + GAP
+    y = top - SIZE
+    for line, font in lines:
+        ops.append(_text(font, "F2" if font is bold else "F1", line, left, y))
+        y -= LEADING
+    ops.append(b"Q")
+    return b"\n".join(ops) + b"\n"
 
 
+def _text(font: StampFont, resource: str, line: str, x: float, y: float) -> bytes:
+    return b"BT /%s %.1f Tf %.3f %.3f Td %s Tj ET" % (resource.encode(), SIZE, x, y, font.encode(line))
+
+
+def shown(content: bytes, fonts: StampFonts) -> list[str]:
+    """The lines a stamp shows, in order, as text (for tests, and for reading a stamp back)."""
+    by_code = {name: {code: char for char, code in font.codes.items()}
+               for name, font in (("F1", fonts.regular), ("F2", fonts.bold))}
+    return ["".join(by_code[m.group(1).decode()][b] for b in bytes.fromhex(m.group(2).decode()))
+            for m in _SHOWN.finditer(content)]
+
+
+_SHOWN = re.compile(rb"/(F[12]) [0-9.]+ Tf [0-9.-]+ [0-9.-]+ Td <([0-9A-F]*)> Tj")

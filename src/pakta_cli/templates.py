@@ -8,7 +8,6 @@ such as `Ni Luh "Ayu" & <Putu>` is text, never markup).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import traceback
@@ -22,22 +21,13 @@ from typing import Any
 import jinja2
 
 from pakta_cli import sandbox
+from pakta_cli.dates import long_date, weekday
 from pakta_cli.definition.identity import group_nip
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
 from pakta_cli.template_registry import BUILT_INS, BUILTIN_FILES, SUFFIX
 
 MAX_TEMPLATE_BYTES = 64 * 1024  # built-ins are under 10 KiB; Jinja compiles 64 KiB within seconds
-MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni",
-           "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
-    "en": ["January", "February", "March", "April", "May", "June",
-           "July", "August", "September", "October", "November", "December"],
-}
-DAYS = {
-    "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
 HINT = "templates/README.md lists what a template may use"
 
 
@@ -122,15 +112,6 @@ def builtin_source(name: str) -> TemplateSource | None:
 
 
 # -- filters ------------------------------------------------------------------------------------
-
-
-def long_date(value: dt.date, language: str = "id") -> str:
-    """`2 Januari 2024` (or `2 January 2024`)."""
-    return f"{value.day} {MONTHS[language][value.month - 1]} {value.year}"
-
-
-def weekday(value: dt.date, language: str = "id") -> str:
-    return DAYS[language][value.weekday()]
 
 
 def thousands(value: int) -> str:

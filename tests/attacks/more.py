@@ -21,8 +21,6 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, pdf_name, pdf_string
 
-from pakta_cli import sigrevision
-from pakta_cli.pdf import writer
 from pakta_cli.sign import _engine
 from tests.attacks.forge import forge
 from tests.attacks.identities import Identity
@@ -432,7 +430,13 @@ def cms_sha256_digest_algorithm(digest: bytes, honest: Callable[[bytes], bytes])
 # -- signature dictionaries written by hand: what pakta sign never writes ------------------------------
 
 BYTE_RANGE_SLOT = b"[0 0000000000 0000000000 0000000000]"
-STAMP_FONTS = writer.value(sigrevision.STAMP_RESOURCES).decode()  # the stamp's resources, as pakta writes them
+
+
+def restamp(honest: bytes, content: bytes) -> bytes:
+    """pakta's stamp object (its text between `obj` and `endobj`) drawing `content` instead."""
+    head = honest[: honest.index(b"\nstream\n")]
+    head = re.sub(rb"/Length \d+", b"/Length %d" % len(content), head)
+    return head + b"\nstream\n" + content + b"\nendstream"
 
 
 def hand_signed(pdf: bytes, field: str, identity: Identity, *, sig_dict: bytes = b"",

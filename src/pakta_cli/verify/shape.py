@@ -25,7 +25,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pakta_cli import __version__, pactfile
+from pakta_cli import __version__, pactfile, stamp
 from pakta_cli.pdf import canonical
 from pakta_cli.pdf.syntax import Name, PdfError, Ref, Stream
 from pakta_cli.verify.pact import Pact
@@ -50,6 +50,12 @@ def _box(value: Any) -> tuple[float, ...] | None:
         return None
     x1, y1, x2, y2 = (float(v) for v in value)
     return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def _stamp_resources(value: Any) -> bool:
+    """The form's /DR as render writes it: the two fonts a stamp is set in (`pakta_cli.stamp`), by reference."""
+    return isinstance(value, dict) and set(value) == {"Font"} and isinstance(value["Font"], dict) \
+        and set(value["Font"]) == set(stamp.RESOURCES) and all(isinstance(r, Ref) for r in value["Font"].values())
 
 
 def _filters(value: Any) -> list[Any]:
@@ -326,11 +332,16 @@ class _Walk:
         form = self._dict(num, value, "formulir")
         if form is None:
             return
-        self.keys(num, form, {"Fields": lambda v: isinstance(v, list)}, ("Fields",))
+        self.keys(num, form, {"Fields": lambda v: isinstance(v, list), "DR": _stamp_resources},
+                  ("Fields", "DR"))
         for ref in form.get("Fields", []) if isinstance(form.get("Fields"), list) else []:
             if isinstance(ref, Ref):
                 self.field_listings[ref.num] = self.field_listings.get(ref.num, 0) + 1
             self.visit(ref, "widget", num)
+        resources = form.get("DR")
+        if isinstance(resources, dict) and _stamp_resources(resources):
+            for ref in resources["Font"].values():
+                self.visit(ref, "font", num)
 
     def _names(self, num: int, value: Any) -> None:
         names = self._dict(num, value, "kamus nama")
