@@ -1,7 +1,10 @@
-"""Pictures of the built-in documents for README.md: each rendered from a bundled example, unsigned,
-and drawn by poppler's pdftoppm as a viewer or printer would draw it.
+"""Pictures of the built-in documents for README.md: each rendered from a bundled example, unsigned
+and then signed by every party, and drawn by poppler's pdftoppm as a viewer or printer would draw it.
 
-    python docs/make_images.py      # writes docs/NAME-PAGE.png (needs poppler-utils)
+    python docs/make_images.py      # writes docs/NAME-PAGE.png and docs/NAME-signed-PAGE.png (needs poppler-utils)
+
+The signatures are made with keys generated for the run and thrown away (no key is ever kept), at a
+fixed time, so only the key ids on the stamps change from one run to the next.
 
 Run it after a change to a template, the layout or the fonts, look at the pictures, and commit them.
 """
@@ -13,10 +16,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pakta_cli.definition import Pact, load_definition, load_roster
-from pakta_cli.render import render
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the signing helper lives with the tests
+
+from tests.signing import signed_by_everyone  # noqa: E402
+
+from pakta_cli.definition import Pact, load_definition, load_roster  # noqa: E402
+from pakta_cli.render import render  # noqa: E402
+
 EXAMPLES = ROOT / "examples"
 OUT = ROOT / "docs"
 RESOLUTION = 60  # dots per inch: a page is 496 x 702 pixels on A4, enough to read the layout
@@ -24,7 +31,7 @@ RESOLUTION = 60  # dots per inch: a page is 496 x 702 pixels on A4, enough to re
 
 def roster_pact() -> Pact:
     """The ad hoc pact as the roster's first person gets it."""
-    first = load_roster(EXAMPLES / "adhoc-pps-2024-roster.csv")[0]
+    first = load_roster(EXAMPLES / "adhoc-pps-2024-roster.csv").entries[0]
     return load_definition(EXAMPLES / "adhoc-pps-2024.yaml", roster=True).with_signer(first.party)
 
 
@@ -43,9 +50,13 @@ def main() -> int:
         for name, make in DOCUMENTS.items():
             for old in OUT.glob(f"{name}-*.png"):
                 old.unlink()
-            pdf = Path(folder) / f"{name}.pdf"
-            pdf.write_bytes(render(make()).pdf)
-            subprocess.run(["pdftoppm", "-png", "-r", str(RESOLUTION), str(pdf), str(OUT / name)], check=True)
+            pact = make()
+            unsigned = render(pact).pdf
+            signed, _ = signed_by_everyone(pact, unsigned)
+            for label, data in ((name, unsigned), (f"{name}-signed", signed)):
+                pdf = Path(folder) / f"{label}.pdf"
+                pdf.write_bytes(data)
+                subprocess.run(["pdftoppm", "-png", "-r", str(RESOLUTION), str(pdf), str(OUT / label)], check=True)
             print(", ".join(p.name for p in sorted(OUT.glob(f"{name}-*.png"))))
     return 0
 

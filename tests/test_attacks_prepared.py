@@ -352,7 +352,7 @@ def _linearization_listed(pdf: bytes) -> bytes:
 @pytest.mark.parametrize(("prepare", "says"), [
     (_outline_script, "the document catalog: holds /outlines"),
     (_widget_hidden, "its /f is not what pakta renders"),
-    (_widget_parent_script, "holds /parent, which pakta never renders"),
+    (_widget_parent_script, "is not part of the pact (nothing refers to it)"),
     (_form_script, "the form (acroform): holds /aa"),
     (_files_tree_with_kids, "its /embeddedfiles is not what pakta renders"),
     (_linearization_hidden_before_the_objects, "the rendered revision is not in the form pakta writes"),

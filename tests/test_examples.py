@@ -141,9 +141,9 @@ def test_performance_agreement_has_both_parties_and_its_annex_on_page_two(render
     for program in pact.programs:
         assert thousands(program.budget) in annex
     assert "7.757.950.000" in annex  # the total row
-    for party in (first, second):  # the annex repeats both names, without a second signature space
+    for party in (first, second):  # both parties sign the annex too (a second widget of their field)
         assert party.name in statement and party.name in annex
-    assert "ditandatangani secara elektronik" in annex
+    assert "ditandatangani secara elektronik" not in annex  # an unsigned printout claims no signature
 
 
 def test_roster_renders_one_pact_per_person_with_their_name(tmp_path: Path) -> None:

@@ -94,8 +94,6 @@ def build(body: str) -> None:
         ('<letterhead><line bold="yes">x</line></letterhead>', "not 'yes'"),
         ('<letterhead logo="missing.png"><line>x</line></letterhead>', "image not found"),
         ("<signatures><row><block><sign/></block></row></signatures>", "needs party="),
-        ('<signatures><row><block party="a"><sign/></block><block party="a"><sign/></block></row></signatures>',
-         "two signature spaces for the same party field 'a'"),
         ('<signatures><row><block position="middle"/></row></signatures>', "not 'middle'"),
         ("<pagebreak>now</pagebreak>", "takes no content"),
         ('<spacer height="tall"/>', "is not a length"),

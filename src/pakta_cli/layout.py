@@ -199,6 +199,7 @@ class SignatureSpace(Flowable):  # type: ignore[misc]
         self.meterai = meterai
         self.outside = False  # the meterai box hangs out left of the flowable
         self.height = SIGNATURE_HEIGHT
+        self.shared = False  # the party signs in more than one place: one field, a widget for each
 
     @property
     def beside(self) -> float:
@@ -234,8 +235,6 @@ class SignatureSpace(Flowable):  # type: ignore[misc]
             {
                 "Type": PDFName("Annot"),
                 "Subtype": PDFName("Widget"),
-                "FT": PDFName("Sig"),
-                "T": PDFString(self.field_name),
                 "F": WIDGET_FLAGS,
                 "Rect": PDFArray([round(x, 2), round(y, 2), round(x + self.field_width, 2),
                                   round(y + self.height, 2)]),
@@ -243,8 +242,22 @@ class SignatureSpace(Flowable):  # type: ignore[misc]
             }
         )
         canvas._addAnnotation(widget)
-        canvas.acroForm.fields.append(canvas._doc.Reference(widget))
         getattr(canvas, "page_widgets", []).append(widget)  # render's canvas sets /P when it writes the page
+        if not self.shared:  # the usual case: the field and its one widget are one dictionary
+            widget["FT"] = PDFName("Sig")
+            widget["T"] = PDFString(self.field_name)
+            canvas.acroForm.fields.append(canvas._doc.Reference(widget))
+            return
+        # one field, one widget per place the party signs (a performance agreement and its annex):
+        # one signature fills the field, and its stamp shows in every one of the party's blocks
+        fields: dict[str, PDFDictionary] = canvas.__dict__.setdefault("pakta_fields", {})
+        parent = fields.get(self.field_name)
+        if parent is None:
+            parent = fields[self.field_name] = PDFDictionary(
+                {"FT": PDFName("Sig"), "T": PDFString(self.field_name), "Kids": PDFArray([])})
+            canvas.acroForm.fields.append(canvas._doc.Reference(parent))
+        widget["Parent"] = canvas._doc.Reference(parent)
+        parent["Kids"].sequence.append(canvas._doc.Reference(widget))
 
 
 @dataclass
@@ -255,7 +268,8 @@ class BuildContext:
     frame_width: float
     font: str = fonts.DEFAULT
     footer: list[str] = field(default_factory=list)
-    field_names: list[str] = field(default_factory=list)
+    field_names: list[str] = field(default_factory=list)  # a field once per space: twice if it signs twice
+    spaces: list[SignatureSpace] = field(default_factory=list)
 
     @property
     def styles(self) -> dict[str, ParagraphStyle]:
@@ -647,11 +661,12 @@ def _block(element: ET.Element, ctx: BuildContext) -> _Block:
             party = element.attrib.get("party")
             if not party:
                 raise InputError("layout: a <block> with <sign/> needs party=\"FIELD\" (the party's field_name)")
-            if party in ctx.field_names:
-                raise InputError(f"layout: two signature spaces for the same party field {party!r}")
             ctx.field_names.append(party)
             block.meterai = _choice(child, "meterai", ("true", "false"), "false") == "true"
             block.space = SignatureSpace(party, ctx.styles["meterai"], block.meterai)
+            ctx.spaces.append(block.space)
+            for space in ctx.spaces:  # a party with two spaces signs once, shown in both
+                space.shared = ctx.field_names.count(space.field_name) > 1
             part = block.below
             part.append(block.space)
         else:

@@ -200,13 +200,15 @@ def render(pact: Pact) -> Rendered:
     ctx = layout.BuildContext(base_dir=Path(pact.base_dir), frame_width=frame_width, font=pact.font)
     flowables = layout.build(markup, ctx)
     expected = [p.field_name for p in pact.parties]
-    missing = [name for name in expected if name not in ctx.field_names]
-    unknown = [name for name in ctx.field_names if name not in expected]
+    placed = list(dict.fromkeys(ctx.field_names))
+    missing = [name for name in expected if name not in placed]
+    unknown = [name for name in placed if name not in expected]
     if missing or unknown:
         raise InputError(
-            f"template {template.name!r} places signature spaces for {ctx.field_names or 'nobody'} "
+            f"template {template.name!r} places signature spaces for {placed or 'nobody'} "
             f"but the pact's parties sign in {expected}",
-            hint="each party needs exactly one <block party=\"{{ party.field_name }}\"> with <sign/>",
+            hint="each party needs a <block party=\"{{ party.field_name }}\"> with <sign/> (two for a party "
+                 "that signs in two places, such as an agreement and its annex)",
         )
 
     attachments = [

@@ -9,15 +9,18 @@ space or cross-reference entry that pakta would not have written.
 What one signing revision holds, in object-number order (everything in pakta's PDF dialect,
 `pakta_cli.pdf.writer`):
 
-1. The party's signature field, which in a pakta pact is also its widget annotation, written
-   again with `/AP << /N stamp >>` and `/V sig` added and every other entry as it was.
+1. The party's signature field, which in a pakta pact is usually also its widget annotation,
+   written again with `/AP << /N stamp >>` and `/V sig` added and every other entry as it was. A
+   party that signs in two places (an agreement and its annex) has a field with one widget per
+   place: the field gains `/V`, each widget its own `/AP` stamp.
 2. The form (/AcroForm) written again with `/SigFlags 3`, by the first signature only.
 3. New object /Size: the signature dictionary `<< /ByteRange [0 a b c] /Contents <CMS> /Filter
    /Adobe.PPKLite /M <date> /Name <signer> /SubFilter /ETSI.CAdES.detached /Type /Sig >>`, where
    /Contents is exactly the CMS's DER (`pakta_cli.cms`), no padding, and /ByteRange covers the
    whole file except that hex string.
-4. New object /Size+1: the stamp, a form XObject of the widget's size whose operators are
-   `pakta_cli.stamp`'s, uncompressed, its resources the pact's own fonts the form's /DR names.
+4. New objects /Size+1 on: the stamp of each widget, a form XObject of the widget's size whose
+   operators are `pakta_cli.stamp`'s, uncompressed, its resources the pact's own fonts the form's
+   /DR names.
 5. A cross-reference table with one subsection per run of object numbers, and the trailer
    `<< /ID [<first> <new>] /Info .. /Prev .. /Root .. /Size .. >>`: the first /ID half as rendered,
    the new half the first 16 bytes of SHA-256(file so far, field name, /M), so it too is a
@@ -62,8 +65,9 @@ class Before:
     xref_offset: int  # where the previous revision's cross-reference section starts
     form: int  # object number of the /AcroForm
     form_dict: Mapping[str, Any]
-    field: int  # object number of the party's signature field (also its widget)
+    field: int  # object number of the party's signature field (also its widget, when it has one)
     field_dict: Mapping[str, Any]
+    kids: tuple[tuple[int, Mapping[str, Any]], ...]  # its widgets, when it has several: (number, dictionary)
     verify_url: str | None
     pact_id: str  # the QR code opens verify_url/pact/<pact_id>
     fonts: StampFonts
@@ -90,7 +94,7 @@ class Built:
     file_length: int  # the whole file's length with this revision
     objects: dict[int, bytes]  # each object as written (`N 0 obj ... endobj`), by number
     signature: int  # the signature dictionary's object number
-    stamp: int  # the stamp's object number
+    stamps: tuple[int, ...]  # the stamps' object numbers, one per widget
 
     @property
     def byte_range(self) -> tuple[int, int, int, int]:
@@ -136,26 +140,35 @@ def _rect_size(rect: Any) -> tuple[int | Decimal, int | Decimal]:
 
 def build(before: Before, field_name: str, signer: Signer, contents: bytes) -> Built:
     """The signing revision for `signer` in the field `before.field`, with `contents` as the CMS."""
-    width, height = _rect_size(before.field_dict.get("Rect"))
     said = StampText(signer.name, signer.position, signer.nip, signer.signed_at, signer.key_id)
-    stamp_data = stamp_content(float(width), float(height), said, qr_address(before.verify_url, before.pact_id),
-                               before.fonts)
-    sig_num, stamp_num = before.size, before.size + 1
+    address = qr_address(before.verify_url, before.pact_id)
+    sig_num = before.size
+    widgets = before.kids or ((before.field, before.field_dict),)
+    stamps = tuple(range(sig_num + 1, sig_num + 1 + len(widgets)))
     when = pdf_date(signer.signed_at)
-    widget = dict(before.field_dict)
-    widget["AP"] = {"N": Ref(stamp_num, 0)}
-    widget["V"] = Ref(sig_num, 0)
-    stamp = {"Type": Name("XObject"), "Subtype": Name("Form"), "BBox": [0, 0, width, height],
-             "Resources": before.fonts.resources}
-    fixed: dict[int, bytes] = {before.field: writer.indirect(before.field, widget),
-                               stamp_num: writer.indirect(stamp_num, stamp, stamp_data)}
+    fixed: dict[int, bytes] = {}
+    for (num, widget_dict), stamp_num in zip(widgets, stamps, strict=True):
+        width, height = _rect_size(widget_dict.get("Rect"))
+        drawing = stamp_content(float(width), float(height), said, address, before.fonts)
+        stamp = {"Type": Name("XObject"), "Subtype": Name("Form"), "BBox": [0, 0, width, height],
+                 "Resources": before.fonts.resources}
+        widget = dict(widget_dict)
+        widget["AP"] = {"N": Ref(stamp_num, 0)}
+        if not before.kids:
+            widget["V"] = Ref(sig_num, 0)
+        fixed[num] = writer.indirect(num, widget)
+        fixed[stamp_num] = writer.indirect(stamp_num, stamp, drawing)
+    if before.kids:
+        field = dict(before.field_dict)
+        field["V"] = Ref(sig_num, 0)
+        fixed[before.field] = writer.indirect(before.field, field)
     if before.form_dict.get("SigFlags") != pactfile.SIG_FLAGS:
         form = dict(before.form_dict)
         form["SigFlags"] = pactfile.SIG_FLAGS
         fixed[before.form] = writer.indirect(before.form, form)
     new_id = hashlib.sha256(before.sha256 + field_name.encode("utf-8") + b"\0" + when).digest()[:16]
     trailer: dict[str, Any] = {"ID": [before.first_id, new_id], "Prev": before.xref_offset, "Root": before.root,
-                               "Size": stamp_num + 1}
+                               "Size": stamps[-1] + 1}
     if before.info is not None:
         trailer["Info"] = before.info
     sig = {"Type": Name("Sig"), "Filter": Name(pactfile.SIG_FILTER), "SubFilter": Name(pactfile.SIG_SUBFILTER),
@@ -178,7 +191,7 @@ def build(before: Before, field_name: str, signer: Signer, contents: bytes) -> B
         end = start + 2 + 2 * len(contents)
         settled = [0, start, end, before.length + len(data) - end]
         if settled == byte_range:
-            return Built(data, start, end, before.length + len(data), chunks, sig_num, stamp_num)
+            return Built(data, start, end, before.length + len(data), chunks, sig_num, stamps)
         byte_range = settled
     raise AssertionError("the byte range did not settle")  # pragma: no cover
 
@@ -202,9 +215,17 @@ def before_signing(doc: Document, revision: int, field_name: str, verify_url: st
         if isinstance(field, dict) and field.get("T") == field_name.encode("latin-1"):
             if "V" in field:
                 raise NotAPactField(f"field {field_name} is already signed")
+            kids = []
+            for kid in field.get("Kids", []) if isinstance(field.get("Kids"), list) else []:
+                widget = doc.get(kid.num, revision) if isinstance(kid, Ref) else None
+                if not isinstance(widget, dict):
+                    raise NotAPactField(f"a widget of field {field_name} is not a dictionary")
+                kids.append((kid.num, widget))
+            if "Kids" in field and not kids:
+                raise NotAPactField(f"field {field_name} has no widgets")
             data = doc.data[: rev.end]
             rendered = doc.data[: doc.revisions[0].end]
             return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, ident[0], rev.xref_offset,
-                          form_ref.num, form, ref.num, field, verify_url, pact_id(rendered),
+                          form_ref.num, form, ref.num, field, tuple(kids), verify_url, pact_id(rendered),
                           fonts_of(doc, form, revision))
     raise NotAPactField(f"the pact has no signature field {field_name}")

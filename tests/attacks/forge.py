@@ -64,7 +64,8 @@ def forge(pdf: bytes, field: str, identity: Identity, *, signed_at: dt.datetime 
     sig_text = chunks[built.signature]
     sig_text = sig_text.replace(writer.value([0, *built.byte_range[1:]]), _BR_TEXT, 1)
     if stamp is not None:
-        chunks[built.stamp] = stamp(chunks[built.stamp])
+        for number in built.stamps:
+            chunks[number] = stamp(chunks[number])
     if sig is not None:
         sig_text = sig(sig_text)
     chunks[built.signature] = sig_text

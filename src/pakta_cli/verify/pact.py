@@ -36,8 +36,9 @@ def text(value: Any) -> str:
 @dataclass
 class Field:
     name: str
-    widget: int  # object number of the merged field/widget dictionary
-    page: int | None
+    widget: int  # object number of the field: the merged field/widget, or the field over its widgets
+    page: int | None  # the page of its (first) widget
+    kids: tuple[int, ...] = ()  # its widgets, when it has several (a party signing in two places)
 
 
 class Pact:
@@ -160,8 +161,18 @@ class Pact:
                 continue
             name = text(widget.get("T", b""))
             self.roles[ref.num] = ("field", name)
-            if widget.get("FT") == "Sig" and "Kids" not in widget and name not in self.fields:
+            if widget.get("FT") != "Sig" or name in self.fields:
+                continue
+            if "Kids" not in widget:
                 self.fields[name] = Field(name, ref.num, self.page_of(widget))
+                continue
+            kids = self.get(widget.get("Kids"))
+            numbers = tuple(kid.num for kid in kids if isinstance(kid, Ref)) if isinstance(kids, list) else ()
+            for number in numbers:
+                self.roles.setdefault(number, ("field", name))
+            first = self.get(Ref(numbers[0], 0)) if numbers else None
+            self.fields[name] = Field(name, ref.num, self.page_of(first) if isinstance(first, dict) else None,
+                                      numbers)
 
     def _embedded_files(self) -> dict[str, bytes]:
         names = self.get(self.catalog.get("Names"))

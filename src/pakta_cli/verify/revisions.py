@@ -212,7 +212,7 @@ class Revisions:
             if mine == wanted[num]:
                 continue
             assert expected is not None
-            if num == expected.stamp:
+            if num in expected.stamps:
                 stamp_problem = say("stamp_differs",
                                     "cap tanda tangan menggambar hal lain dari cap pakta untuk penanda tangan ini",
                                     "the stamp draws something other than pakta's stamp for this signer (it could "
@@ -239,7 +239,7 @@ class Revisions:
         return stamp_problem
 
     def _missing(self, num: int, expected: sigrevision.Built | None, number: int) -> None:
-        if expected is not None and num == expected.stamp:
+        if expected is not None and num in expected.stamps:
             return  # the stamp check says it
         what_id, what_en = self.pact.describe(num)
         self.changes.append(say("not_in_pakta_form",

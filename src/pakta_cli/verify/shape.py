@@ -32,6 +32,7 @@ from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.verdict import Check, Message, say
 
 MAX_PROBLEMS = 8
+MAX_WIDGETS = 8  # places one party signs in (an agreement and its annex: two)
 SUBSET_NAME = re.compile(r"^[A-Z]{6}\+[A-Za-z0-9-]+$")  # a subset tag, then the face: AAAAAA+LiberationSans
 INFO_TEXT_KEYS = frozenset({"Author", "CreationDate", "Creator", "Keywords", "ModDate", "Producer", "Subject",
                             "Title"})
@@ -75,6 +76,7 @@ class _Walk:
         self.page_numbers: dict[int, int] = {}
         self.widget_pages: dict[int, list[int]] = {}
         self.field_listings: dict[int, int] = {}
+        self.kid_listings: dict[int, list[int]] = {}  # widget -> the fields that list it as a kid
 
     # -- reporting ---------------------------------------------------------------------------------
 
@@ -137,8 +139,15 @@ class _Walk:
             if len(pages) != 1:  # on no page: its size and place go unchecked; on two: drawn twice
                 self.problem(widget, f"tercantum di /Annots {len(pages)} halaman", f"is listed on {len(pages)} pages")
         for widget in sorted(n for n, role in self.roles.items() if role == "widget"):
-            if self.field_listings.get(widget, 0) != 1:
+            parents = self.kid_listings.get(widget, [])
+            if parents and (len(parents) != 1 or widget in self.field_listings):
+                self.problem(widget, "tercantum di lebih dari satu kolom", "is listed under more than one field")
+            elif not parents and self.field_listings.get(widget, 0) != 1:
                 self.problem(widget, "tidak tercantum tepat sekali di /Fields formulir",
+                             "is not listed exactly once in the form's /Fields")
+        for field in sorted(n for n, role in self.roles.items() if role == "field"):
+            if self.field_listings.get(field, 0) != 1:
+                self.problem(field, "tidak tercantum tepat sekali di /Fields formulir",
                              "is not listed exactly once in the form's /Fields")
         self._geometry()
 
@@ -318,15 +327,39 @@ class _Walk:
             self.visit(stream.dict["SMask"], "image", num)
 
     def _widget(self, num: int, value: Any) -> None:
+        """A signature field that is its own widget, or one of the widgets of a field (/Parent)."""
         widget = self._dict(num, value, "kolom tanda tangan")
         if widget is None:
             return
-        self.keys(num, widget, {
+        common: dict[str, Callable[[Any], bool]] = {
             "Type": lambda v: v == "Annot" and isinstance(v, Name), "Subtype": lambda v: v == "Widget",
-            "FT": lambda v: v == "Sig" and isinstance(v, Name), "T": lambda v: isinstance(v, bytes),
             "F": lambda v: v == pactfile.WIDGET_FLAGS and type(v) is int, "Rect": lambda v: _box(v) is not None,
             "P": lambda v: isinstance(v, Ref),
-        }, ("Type", "Subtype", "FT", "T", "F", "Rect", "P"))
+        }
+        if "Parent" in widget:
+            self.keys(num, widget, {**common, "Parent": lambda v: isinstance(v, Ref)},
+                      ("Type", "Subtype", "F", "Rect", "P", "Parent"))
+            return
+        self.keys(num, widget, {**common, "FT": lambda v: v == "Sig" and isinstance(v, Name),
+                                "T": lambda v: isinstance(v, bytes)}, ("Type", "Subtype", "FT", "T", "F", "Rect", "P"))
+
+    def _field(self, num: int, value: Any) -> None:
+        """A signature field over the widgets of a party that signs in more than one place."""
+        field = self._dict(num, value, "kolom tanda tangan")
+        if field is None:
+            return
+        kids = field.get("Kids")
+        self.keys(num, field, {
+            "FT": lambda v: v == "Sig" and isinstance(v, Name), "T": lambda v: isinstance(v, bytes),
+            "Kids": lambda v: isinstance(v, list) and 0 < len(v) <= MAX_WIDGETS,
+        }, ("FT", "T", "Kids"))
+        for kid in kids if isinstance(kids, list) else []:
+            if isinstance(kid, Ref):
+                self.kid_listings.setdefault(kid.num, []).append(num)
+            widget = self.visit(kid, "widget", num)
+            if isinstance(widget, dict) and widget.get("Parent") != Ref(num, 0):
+                self.problem(kid.num if isinstance(kid, Ref) else num, "/Parent-nya bukan kolom yang mencantumkannya",
+                             "its /Parent is not the field that lists it")
 
     def _form(self, num: int, value: Any) -> None:
         form = self._dict(num, value, "formulir")
@@ -337,7 +370,8 @@ class _Walk:
         for ref in form.get("Fields", []) if isinstance(form.get("Fields"), list) else []:
             if isinstance(ref, Ref):
                 self.field_listings[ref.num] = self.field_listings.get(ref.num, 0) + 1
-            self.visit(ref, "widget", num)
+            target = self.doc.get(ref.num, 1) if isinstance(ref, Ref) else None
+            self.visit(ref, "field" if isinstance(target, dict) and "Kids" in target else "widget", num)
         resources = form.get("DR")
         if isinstance(resources, dict) and _stamp_resources(resources):
             for ref in resources["Font"].values():
