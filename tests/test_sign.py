@@ -43,7 +43,13 @@ from tests.conftest import (
     signed_pact,
 )
 
-WHEN = dt.datetime.now(dt.UTC).replace(microsecond=0)  # inside the test certificates' validity
+def now() -> dt.datetime:
+    """The signing time a test pins: now, inside the validity of certificates the test just made (a
+    time taken when the module loads may precede a certificate made minutes later on a slow machine)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+WHEN = dt.datetime(2026, 1, 8, 1, 30, tzinfo=dt.UTC)  # for stamps drawn without a certificate
 WITA = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -169,14 +175,15 @@ def test_revision_changes_only_the_field_sigflags_and_new_objects(
 def test_signature_dictionary_and_cms(tmp_path: Path, pact: Path) -> None:
     authority = make_ca(tmp_path / "ca")
     pair = make_identity(tmp_path / "k", AYU["name"], AYU["nip"], authority)
+    when = now()
     signed = sign_pdf(pact.read_bytes(), creds(pair, (authority.paths.cert,)),
-                      SignOptions(zone=parse_zone("WITA"), when=WHEN), str(pact))
+                      SignOptions(zone=parse_zone("WITA"), when=when), str(pact))
     reader = PdfFileReader(io.BytesIO(signed.pdf))
     (sig,) = reader.embedded_signatures
     obj = sig.sig_object
     assert obj["/SubFilter"] == "/ETSI.CAdES.detached" and obj["/Filter"] == "/Adobe.PPKLite"
     assert obj["/Name"] == AYU["name"]
-    assert str(obj["/M"]) == WHEN.astimezone(WITA).strftime("D:%Y%m%d%H%M%S+08'00'")
+    assert str(obj["/M"]) == when.astimezone(WITA).strftime("D:%Y%m%d%H%M%S+08'00'")
     signer_info = sig.signer_info
     assert signer_info["digest_algorithm"]["algorithm"].native == "sha512"
     assert signer_info["signature_algorithm"]["algorithm"].native == "ed25519"
@@ -185,7 +192,7 @@ def test_signature_dictionary_and_cms(tmp_path: Path, pact: Path) -> None:
     certificates = [c.chosen.dump() for c in sig.signed_data["certificates"]]
     assert certificates[0] == load_cert_from_pemder(str(pair[1])).dump()
     assert certificates[1] == load_cert_from_pemder(str(authority.paths.cert)).dump()
-    assert sig.self_reported_timestamp == WHEN
+    assert sig.self_reported_timestamp == when
 
 
 # --- which party --------------------------------------------------------------------------------
@@ -367,9 +374,10 @@ def _stamp(pdf: bytes, field_name: str) -> tuple[bytes, list[str]]:
 def test_stamp_shows_who_when_key_and_qr(tmp_path: Path, ayu: tuple[Path, Path]) -> None:
     pdf = rendered_pact(tmp_path / "p", verify_url="https://kpu-bali.go.id/cek")
     credentials = creds(ayu)
-    signed = sign_pdf(pdf.read_bytes(), credentials, SignOptions(zone=parse_zone("WITA"), when=WHEN), str(pdf))
+    when = now()
+    signed = sign_pdf(pdf.read_bytes(), credentials, SignOptions(zone=parse_zone("WITA"), when=when), str(pdf))
     content, lines = _stamp(signed.pdf, "pakta-signer-1")
-    local = WHEN.astimezone(WITA)
+    local = when.astimezone(WITA)
     assert lines == [
         STAMP_HEADING, AYU["name"], AYU["position"], "NIP 19860926 201505 1 001",
         f"{local.day} {MONTHS['id'][local.month - 1]} {local.year} {local:%H:%M} WITA",
