@@ -30,8 +30,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from pakta_cli.batch import default_jobs
 from pakta_cli.definition import Pact, load_definition, load_roster
+from pakta_cli.parallel import default_jobs
 from pakta_cli.render import render
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test help
 
 from tests.conftest import MADE, make_identity, rendered_pact
 
-from pakta_cli.batch import default_jobs
+from pakta_cli.parallel import default_jobs
 from pakta_cli.sign import SignJob, SignOptions, load_credentials, sign_files
 
 VERIFY_URL = "https://kpu-bali.go.id/verifikasi-pakta"

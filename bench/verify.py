@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test help
 
 from tests.conftest import MADE, make_ca, make_identity, rendered_pact
 
-from pakta_cli.batch import default_jobs, run_parallel
 from pakta_cli.keys import load_certificate
+from pakta_cli.parallel import default_jobs, run_parallel
 from pakta_cli.sign import SignOptions, load_credentials, sign_pdf
 from pakta_cli.verify import Policy, verify_paths
 

@@ -43,6 +43,7 @@ from tests.conftest import (
     signed_pact,
 )
 
+
 def now() -> dt.datetime:
     """The signing time a test pins: now, inside the validity of certificates the test just made (a
     time taken when the module loads may precede a certificate made minutes later on a slow machine)."""
