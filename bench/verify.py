@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test help
 
 from tests.conftest import MADE, make_ca, make_identity, rendered_pact
 
-from pakta_cli.keys import load_certificate
+from pakta_cli.certificates import load_certificate
 from pakta_cli.parallel import default_jobs, run_parallel
 from pakta_cli.sign import SignOptions, load_credentials, sign_pdf
 from pakta_cli.verify import Policy, verify_paths
@@ -81,7 +81,7 @@ _CA_CACHE: dict[str, object] = {}
 
 def _ca(folder: Path) -> object:
     if str(folder) not in _CA_CACHE:
-        from pakta_cli.trust import load_ca
+        from pakta_cli.ca import load_ca
 
         _CA_CACHE[str(folder)] = load_ca(folder / "ca" / "ca", None)
     return _CA_CACHE[str(folder)]

@@ -24,18 +24,12 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 
+from pakta_cli.ca import CertificateAuthority, init_ca
+from pakta_cli.certificates import BACKDATE, Identity, build_certificate
 from pakta_cli.definition import parse_definition
-from pakta_cli.keys import (
-    BACKDATE,
-    Identity,
-    KeyPaths,
-    build_certificate,
-    encode_private_key,
-    generate_key,
-)
+from pakta_cli.keys import KeyPaths, encode_private_key, generate_key
 from pakta_cli.render import render
 from pakta_cli.sign import SignJob, SignOptions, load_credentials, sign_file
-from pakta_cli.trust import CertificateAuthority, init_ca
 from pakta_cli.zones import parse_zone
 
 PASSPHRASE = b"kata sandi rahasia"

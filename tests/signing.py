@@ -7,8 +7,9 @@ import datetime as dt
 
 from cryptography.hazmat.primitives import serialization
 
+from pakta_cli.certificates import Identity, self_signed_certificate
 from pakta_cli.definition.model import Pact
-from pakta_cli.keys import Identity, generate_key, self_signed_certificate
+from pakta_cli.keys import generate_key
 from pakta_cli.sign import Credentials, SignOptions, sign_pdf
 from pakta_cli.zones import parse_zone
 

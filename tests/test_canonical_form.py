@@ -27,7 +27,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from pakta_cli import keys
+from pakta_cli import certificates, keys
 from pakta_cli.verify import Verdict
 from tests import test_attacks
 from tests.attacks import prepared
@@ -190,7 +190,7 @@ def test_family_4_one_widget_on_two_pages(two_pages: bytes) -> None:
 def _person_with_ca_rights() -> Identity:
     """Putu's own certificate (name and NIP), self-signed, that also claims CA rights."""
     key = keys.generate_key()
-    subject = keys.Identity("Putu Contoh", NIP, "Sekretaris", "KPU").subject()
+    subject = certificates.Identity("Putu Contoh", NIP, "Sekretaris", "KPU").subject()
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
@@ -206,7 +206,7 @@ def _person_with_ca_rights() -> Identity:
 def _issued_by(issuer: Identity, name: str, nip: str) -> Identity:
     key = keys.generate_key()
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(keys.Identity(name, nip, "Ketua", "KPU").subject())
+    cert = (x509.CertificateBuilder().subject_name(certificates.Identity(name, nip, "Ketua", "KPU").subject())
             .issuer_name(issuer.cert.subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
             .not_valid_after(now + dt.timedelta(days=30))

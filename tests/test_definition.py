@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pakta_cli.definition import load_definition, parse_definition
-from pakta_cli.definition.identity import nik_problem, nip_problem
 from pakta_cli.errors import InputError, ValidationError
+from pakta_cli.identity_numbers import nik_problem, nip_problem
 
 GOOD = """\
 pakta: 1

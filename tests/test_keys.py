@@ -15,34 +15,26 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
+from pakta_cli.ca import CaPaths, issue, load_ca, refresh_crl, revoke
+from pakta_cli.certificates import (
+    Identity,
+    build_certificate,
+    check_validity,
+    identity_of,
+    load_certificate,
+    make_identity,
+)
 from pakta_cli.errors import InputError, KeyFileError, OutputExistsError
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import (
     KDF_ITERATIONS,
-    Identity,
-    build_certificate,
     check_pair,
-    check_validity,
     encode_private_key,
     generate_identity,
-    identity_of,
     key_is_encrypted,
-    load_certificate,
     load_private_key,
-    make_identity,
 )
-from pakta_cli.trust import (
-    CaPaths,
-    issue,
-    issuer_chain,
-    load_ca,
-    load_crls,
-    load_trust,
-    refresh_crl,
-    revocation,
-    revocation_reason,
-    revoke,
-)
+from pakta_cli.trust import issuer_chain, load_crls, load_trust, revocation, revocation_reason
 from tests.conftest import PASSPHRASE, make_ca
 from tests.conftest import make_identity as make_test_identity
 

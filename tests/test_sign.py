@@ -14,10 +14,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from pakta_cli.certificates import Identity, load_certificate
 from pakta_cli.dates import MONTHS
 from pakta_cli.errors import InputError, KeyFileError, SigningError
 from pakta_cli.keyid import key_id
-from pakta_cli.keys import Identity, load_certificate
 from pakta_cli.pactfile import Party
 from pakta_cli.sign import (
     Credentials,
@@ -411,6 +411,30 @@ def test_stamp_wraps_a_long_name_to_two_lines_and_folds_letters(tmp_path: Path) 
     assert "Sri" in " ".join(lines) and "Ś" not in " ".join(lines)  # outside Windows-1252: its base letter
     assert b"(" not in content  # every string is hex: no name can hold PDF syntax
     assert lines[-1] == "ID kunci 0011223344556677"
+
+
+def test_the_verifier_reads_the_qr_mask_back_from_the_stamp(tmp_path: Path) -> None:
+    """Verify draws the stamp again with the mask the stamp shows, instead of choosing it again."""
+    from pakta_cli import stamp
+    from pakta_cli.verify import read_pact
+
+    pact = read_pact(rendered_pact(tmp_path / "p").read_bytes())
+    fonts = stamp.fonts_of(pact.doc, pact.doc.get(pact.acroform), 1)
+    said = stamp.StampText("Ayu", None, None, WHEN, "0011223344556677")
+    chosen = set()
+    for number in range(12):
+        url = f"https://kab-kediri.kpu.go.id/pakta/pact/{number * 7919:032x}"
+        best = stamp.stamp_content(175.75, 68.03, said, url, fonts)
+        mask = stamp.qr_mask_drawn(best)
+        assert mask is not None and stamp.stamp_content(175.75, 68.03, said, url, fonts, mask) == best
+        chosen.add(mask)
+        for other in range(8):
+            assert stamp.qr_mask_drawn(stamp.stamp_content(175.75, 68.03, said, url, fonts, other)) == other
+    assert len(chosen) > 1  # the mask is chosen per address, not fixed
+    assert stamp.qr_mask_drawn(stamp.stamp_content(175.75, 68.03, said, None, fonts)) is None
+    from qrcode.util import BCH_type_info  # the format bits are read as the library writes them
+
+    assert all(stamp._format_bits(data) == BCH_type_info(data) for data in range(32))
 
 
 def test_zones() -> None:

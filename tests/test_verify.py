@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
+from pakta_cli.ca import read_crl, revoke
+from pakta_cli.certificates import load_certificate
 from pakta_cli.definition import parse_definition
-from pakta_cli.keys import load_certificate
 from pakta_cli.pdf import syntax
 from pakta_cli.render import canonical_definition
-from pakta_cli.trust import read_crl, revoke
 from pakta_cli.verify import (
     SIGNATURE_CHECKS,
     Policy,

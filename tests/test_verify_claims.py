@@ -28,8 +28,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 
-from pakta_cli import keys, sign
-from pakta_cli.trust import CertificateAuthority
+from pakta_cli import certificates, keys, sign
+from pakta_cli.ca import CertificateAuthority
 from pakta_cli.verify import Verdict
 from tests import test_attacks
 from tests.attacks import identities, more
@@ -149,7 +149,7 @@ def _certificate(subject: x509.Name, issuer: x509.Certificate, issuer_key: Ed255
                  *extensions: tuple[x509.ExtensionType, bool]) -> tuple[Ed25519PrivateKey, x509.Certificate]:
     """A fresh key and its end-entity certificate (cA = FALSE) issued by `issuer`, with these extensions."""
     key = keys.generate_key()
-    now = keys.utcnow()
+    now = certificates.utcnow()
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -167,7 +167,7 @@ def _certificate(subject: x509.Name, issuer: x509.Certificate, issuer_key: Ed255
 
 def _issued_with(root: Identity, *extensions: tuple[x509.ExtensionType, bool]) -> Identity:
     """Putu's certificate, issued by `root`, with these extensions."""
-    subject = keys.Identity("Putu Contoh", NIP, "Sekretaris", identities.INSTITUTION).subject()
+    subject = certificates.Identity("Putu Contoh", NIP, "Sekretaris", identities.INSTITUTION).subject()
     key, cert = _certificate(subject, root.cert, root.key, *extensions)
     return Identity(key, cert, (root.cert,))
 
@@ -204,7 +204,7 @@ def test_pakta_sign_refuses_a_certificate_not_for_signing_documents(
     case: str, tmp_path: Path, ca: CertificateAuthority, pact: Path, keys_env: dict[str, str]
 ) -> None:
     extension, words = NOT_FOR_SIGNING[case]
-    subject = keys.Identity(AYU["name"], AYU["nip"], AYU["position"], INSTITUTION).subject()
+    subject = certificates.Identity(AYU["name"], AYU["nip"], AYU["position"], INSTITUTION).subject()
     key, cert = _certificate(subject, ca.cert, ca.key, extension)
     folder = tmp_path / "keys"
     folder.mkdir(parents=True, exist_ok=True)

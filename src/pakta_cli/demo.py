@@ -128,9 +128,10 @@ def _made_by_demo(folder: Path) -> set[str] | None:
 
 
 def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
-    from pakta_cli.keys import generate_identity, load_certificate, make_identity
+    from pakta_cli.ca import init_ca, issue
+    from pakta_cli.certificates import load_certificate, make_identity
+    from pakta_cli.keys import generate_identity
     from pakta_cli.sign import SignOptions, load_credentials, sign_pdf
-    from pakta_cli.trust import init_ca, issue
 
     steps: list[str] = []
 

@@ -1,23 +1,17 @@
-"""An official's key and certificate: Ed25519, encrypted PKCS#8, X.509 with the person's identity.
+"""An official's private key file: Ed25519 in encrypted PKCS#8, and writing a new key with its certificate.
 
-A key belongs to one person, so everything here is about making it hard to sign in someone else's
-name by accident or on purpose:
-
-- Private keys are Ed25519 in PKCS#8, encrypted with a passphrase (PBES2: PBKDF2-HMAC-SHA256 with
-  600,000 iterations, AES-256-CBC). We build the EncryptedPrivateKeyInfo ourselves because
-  cryptography's `BestAvailableEncryption` uses 2,048 PBKDF2 iterations, which a stolen key file
-  would not survive for long; OpenSSL and cryptography read the result as any encrypted PKCS#8.
-  Key files are written with mode 0600 and never over an existing file unless asked.
-- The certificate carries the identity (CN = name, serialNumber = NIP, title = position,
-  O = institution, OU = unit, C = ID) and may only sign documents: key usage digitalSignature +
-  nonRepudiation, not a CA. It is self-signed until an institution CA (see `trust.py`) issues one.
-- Every failure is a `KeyFileError` with one line a person can act on ("wrong passphrase",
-  "not an Ed25519 key", "does not belong to this certificate", "expired on ...").
+Private keys are Ed25519 in PKCS#8, encrypted with a passphrase (PBES2: PBKDF2-HMAC-SHA256 with
+600,000 iterations, AES-256-CBC). We build the EncryptedPrivateKeyInfo ourselves because
+cryptography's `BestAvailableEncryption` uses 2,048 PBKDF2 iterations, which a stolen key file
+would not survive for long; OpenSSL and cryptography read the result as any encrypted PKCS#8. Key
+files are written with mode 0600 and never over an existing file unless asked. What a certificate
+says and when it may sign lives in `certificates.py`. Every failure is a `KeyFileError` with one
+line a person can act on ("wrong passphrase", "not an Ed25519 key", "does not belong to this
+certificate").
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,164 +22,17 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, padding, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from cryptography.x509.oid import NameOID
 
-from pakta_cli import printable
-from pakta_cli.definition import identity as id_numbers
+from pakta_cli.certificates import DEFAULT_DAYS, Identity, ed25519_public_key, self_signed_certificate
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import read_file
 from pakta_cli.keyid import key_id
 
 KDF_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per load
 MIN_PASSPHRASE = 8
-DEFAULT_DAYS = 730  # an official's certificate: two election seasons
-MAX_DAYS = 36_500  # a hundred years; far enough, and clear of the year 9999 X.509 can write
-BACKDATE = dt.timedelta(minutes=5)  # tolerate a signer's clock that is a little behind the issuer's
-COUNTRY = "ID"
-NIK_PREFIX = "PNOID-"  # serialNumber of a person with a NIK and no NIP (ETSI EN 319 412-1 semantics)
-# Extended key usages under which a certificate may sign a document (pakta's own carry none):
-# any purpose, document signing (RFC 9336), e-mail protection (S/MIME, often used for documents),
-# Microsoft's and Adobe's document-signing purposes.
-DOCUMENT_SIGNING_PURPOSES = frozenset({"2.5.29.37.0", "1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4",
-                                       "1.3.6.1.4.1.311.10.3.12", "1.2.840.113583.1.1.5"})
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who a certificate names; `nip` is digits only (the form definitions store)."""
-
-    name: str
-    nip: str | None = None
-    position: str | None = None
-    institution: str | None = None
-    unit: str | None = None
-    nik: str | None = None  # digits only; written only for a person with no NIP
-
-    def subject(self) -> x509.Name:
-        """The X.509 subject pakta writes for this identity (C = ID always).
-
-        The NIP is the serialNumber as it is (18 digits); a person with no NIP but a NIK (an ad hoc
-        member) gets serialNumber `PNOID-` + NIK, ETSI EN 319 412-1's form for a national personal
-        number, so that they match their own roster pact by NIK.
-        """
-        attributes = person_name_attributes(self.name)
-        if self.nip:
-            attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, self.nip))
-        elif self.nik:
-            attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, NIK_PREFIX + self.nik))
-        if self.position:
-            attributes.append(x509.NameAttribute(NameOID.TITLE, self.position))
-        if self.institution:
-            attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.institution))
-        if self.unit:
-            attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, self.unit))
-        attributes.append(x509.NameAttribute(NameOID.COUNTRY_NAME, COUNTRY))
-        return x509.Name(attributes)
-
-    def describe(self) -> str:
-        """`Name (NIP 19860926 201505 1 001)`, as messages name a person."""
-        return f"{self.name} (NIP {id_numbers.group_nip(self.nip)})" if self.nip else self.name
-
-
-# X.509 caps a common name at 64 (RFC 5280 ub-common-name; cryptography counts UTF-8 bytes); an
-# official's name with every academic title ("Prof. Dr. Ir. H. ..., S.H., M.H., M.Kn.") can be
-# longer. Then the CN holds the name shortened, and the full name goes in the `name` attribute
-# (2.5.4.41, no such cap), which pakta reads first: the stamp, /Name and party matching all see
-# the whole name.
-CN_MAX = 64
-NAME_OID = x509.ObjectIdentifier("2.5.4.41")
-ELLIPSIS = "…"
-
-
-def _size(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def shorten(text: str, limit: int = CN_MAX) -> str:
-    """`text` cut at a word boundary to at most `limit` UTF-8 bytes, with an ellipsis when cut."""
-    if _size(text) <= limit:
-        return text
-    room = limit - _size(ELLIPSIS)
-    cut = text
-    while _size(cut) > room:
-        cut = cut[:-1]
-    words = cut.rsplit(" ", 1)[0].rstrip(" ,.") if " " in cut else cut
-    return (words or cut) + ELLIPSIS
-
-
-def person_name_attributes(name: str) -> list[x509.NameAttribute[str]]:
-    """CN = the name (shortened if it must be), plus the full name when the CN cannot hold it."""
-    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, shorten(name))]
-    if _size(name) > CN_MAX:
-        attributes.append(x509.NameAttribute(NAME_OID, name))
-    return attributes
-
-
-def _name_value(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
-    values = name.get_attributes_for_oid(oid)
-    if not values:
-        return None
-    value = values[0].value
-    return value if isinstance(value, str) else value.decode("utf-8", "replace")
-
-
-def display_name(name: x509.Name) -> str:
-    """The name a subject or issuer is called by: the full name, else the CN, else the whole DN."""
-    return _name_value(name, NAME_OID) or _name_value(name, NameOID.COMMON_NAME) or name.rfc4514_string()
-
-
-def identity_of(cert: x509.Certificate) -> Identity:
-    """The identity a certificate's subject names; the NIP is returned as digits only."""
-    return identity_of_name(cert.subject)
-
-
-def identity_of_name(subject: x509.Name) -> Identity:
-    """The identity an X.509 name (a certificate's or a request's subject) gives.
-
-    One serialNumber only: a name with two could be read as either, so it names no NIP or NIK.
-    """
-    serials = subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    serial = _name_value(subject, NameOID.SERIAL_NUMBER) if len(serials) == 1 else None
-    nip = nik = None
-    if serial is not None and serial.upper().startswith(NIK_PREFIX):
-        nik = id_numbers.normalise(serial[len(NIK_PREFIX):])
-    elif serial is not None:
-        nip = id_numbers.normalise(serial)
-    return Identity(
-        name=display_name(subject),
-        nip=nip,
-        position=_name_value(subject, NameOID.TITLE),
-        institution=_name_value(subject, NameOID.ORGANIZATION_NAME),
-        unit=_name_value(subject, NameOID.ORGANIZATIONAL_UNIT_NAME),
-        nik=nik,
-    )
-
-
-def make_identity(name: str, nip: str | None = None, position: str | None = None,
-                  institution: str | None = None, unit: str | None = None) -> Identity:
-    """An Identity from what a person typed: blanks dropped, the NIP checked and normalised."""
-
-    def clean(value: str | None) -> str | None:
-        value = value.strip() if value is not None else None
-        return value or None
-
-    name_clean = clean(name)
-    if name_clean is None:
-        raise InputError("--name must not be empty", hint="the name as it is printed in the pact")
-    bad = printable.unprintable(name_clean)
-    if bad is not None:  # the stamp prints the name in Helvetica, which cannot show it
-        raise InputError(f"--name: {printable.describe(bad[1])} cannot be printed in a signature stamp",
-                         hint="write the name as the pact prints it (Latin letters)")
-    nip_clean = clean(nip)
-    if nip_clean is not None:
-        problem = id_numbers.nip_problem(nip_clean)
-        if problem:
-            raise InputError(problem, hint="leave --nip out for officials who have none (commissioners, ad hoc bodies)")
-        nip_clean = id_numbers.normalise(nip_clean)
-    return Identity(name_clean, nip_clean, clean(position), clean(institution), clean(unit))
 
 
 # --- private keys -------------------------------------------------------------------------------
@@ -286,131 +133,6 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     return key
 
 
-# --- certificates -------------------------------------------------------------------------------
-
-
-def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate]:
-    """Every certificate in PEM data (in file order), or the one DER certificate."""
-    if not data.strip():
-        raise KeyFileError(f"{source}: the file is empty, not a certificate")
-    if b"X509 CRL-----" in data and b"-----BEGIN CERTIFICATE-----" not in data:
-        raise KeyFileError(f"{source}: is a revocation list (CRL), not a certificate",
-                           hint="pass a CRL with --crl, and the certificate of the CA that signed it with --trust")
-    try:
-        if b"-----BEGIN" in data:
-            if b"-----BEGIN CERTIFICATE-----" not in data:
-                raise ValueError("no certificate in it")
-            return x509.load_pem_x509_certificates(data)
-        return [x509.load_der_x509_certificate(data)]
-    except ValueError as exc:
-        hint = "this looks like a private key: certificates end in .crt" if b"PRIVATE KEY-----" in data else None
-        raise KeyFileError(f"{source}: not an X.509 certificate ({parse_failure(exc)})", hint=hint) from None
-
-
-def parse_failure(exc: Exception) -> str:
-    """cryptography's reason in words: its DER parser reports `ParseError { kind: ShortData ... }`."""
-    text = str(exc)
-    return "neither PEM text nor well-formed DER" if "ParseError" in text or "asn1" in text else text
-
-
-def load_certificates(path: Path) -> list[x509.Certificate]:
-    """All certificates in a file: one DER certificate, or one or more PEM certificates."""
-    return parse_certificates(read_file(path, "certificate"), path)
-
-
-def load_certificate(path: Path) -> x509.Certificate:
-    """The first (or only) certificate in a PEM or DER file."""
-    return load_certificates(path)[0]
-
-
-def ed25519_public_key(cert: x509.Certificate, source: Path | str) -> Ed25519PublicKey:
-    public_key = cert.public_key()
-    if not isinstance(public_key, Ed25519PublicKey):
-        raise KeyFileError(f"{source}: the certificate's key is not Ed25519 ({type(public_key).__name__})",
-                           hint="pakta signs with Ed25519 keys made by `pakta keys generate`")
-    return public_key
-
-
-def certificate_fingerprint(cert: x509.Certificate) -> str:
-    return cert.fingerprint(hashes.SHA256()).hex()
-
-
-def build_certificate(
-    public_key: Ed25519PublicKey,
-    subject: x509.Name,
-    *,
-    signing_key: Ed25519PrivateKey,
-    issuer: x509.Certificate | None = None,
-    not_before: dt.datetime,
-    not_after: dt.datetime,
-    ca: bool = False,
-) -> x509.Certificate:
-    """A certificate for `public_key`, self-signed when `issuer` is None.
-
-    An official's certificate may sign documents only (digitalSignature + nonRepudiation, not a CA);
-    a CA certificate may sign certificates and CRLs only, with no intermediate below it.
-    """
-    issuer_name = issuer.subject if issuer is not None else subject
-    if ca:
-        usage = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                              data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                              encipher_only=False, decipher_only=False)
-    else:
-        usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                              data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                              encipher_only=False, decipher_only=False)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
-        .add_extension(usage, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-    )
-    authority = issuer.public_key() if issuer is not None else public_key
-    if isinstance(authority, Ed25519PublicKey):
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(authority), critical=False)
-    return builder.sign(signing_key, None)
-
-
-def self_signed_certificate(key: Ed25519PrivateKey, identity: Identity, *, days: int = DEFAULT_DAYS,
-                            now: dt.datetime | None = None) -> x509.Certificate:
-    now = now or utcnow()
-    return build_certificate(key.public_key(), identity.subject(), signing_key=key,
-                             not_before=now - BACKDATE, not_after=now + dt.timedelta(days=days))
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def signed_by(cert: x509.Certificate, public_key: object) -> bool:
-    """Whether this Ed25519 key made the certificate's signature (over its TBS bytes)."""
-    if not isinstance(public_key, Ed25519PublicKey):
-        return False
-    try:
-        public_key.verify(cert.signature, cert.tbs_certificate_bytes)
-    except Exception:
-        return False
-    return True
-
-
-def is_self_signed(cert: x509.Certificate) -> bool:
-    """Self-signed by its own key (checked by signature, not by comparing names)."""
-    return signed_by(cert, cert.public_key())
-
-
-def is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
 def check_pair(key: Ed25519PrivateKey, cert: x509.Certificate, key_path: Path | str, cert_path: Path | str) -> None:
     """The key and the certificate must hold the same public key."""
     public_key = ed25519_public_key(cert, cert_path)
@@ -420,46 +142,6 @@ def check_pair(key: Ed25519PrivateKey, cert: x509.Certificate, key_path: Path | 
             f"certificate's key id {key_id(public_key)})",
             hint="pass the certificate made for this key with --cert",
         )
-
-
-def check_validity(cert: x509.Certificate, at: dt.datetime, source: Path | str) -> None:
-    """A certificate used outside its validity period is refused, saying which way it is off."""
-    if at < cert.not_valid_before_utc:
-        raise KeyFileError(f"{source}: certificate not valid yet (valid from {format_time(cert.not_valid_before_utc)})",
-                           hint="check this computer's clock, or wait until the certificate starts")
-    if at > cert.not_valid_after_utc:
-        raise KeyFileError(f"{source}: certificate expired on {format_time(cert.not_valid_after_utc)}",
-                           hint="ask your institution's CA for a new certificate (pakta ca issue)")
-
-
-def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> None:
-    """Only an end-entity certificate allowed to sign documents signs a pact."""
-    ed25519_public_key(cert, source)
-    if is_ca(cert):
-        raise KeyFileError(f"{source}: is a CA certificate; officials sign pacts with their own key",
-                           hint="make a personal key with `pakta keys generate` and have the CA issue it")
-    unknown = [ext.oid.dotted_string for ext in cert.extensions
-               if ext.critical and isinstance(ext.value, x509.UnrecognizedExtension)]
-    if unknown:  # RFC 5280 4.2: a certificate with a critical extension one cannot process is rejected
-        raise KeyFileError(f"{source}: the certificate has a critical extension pakta does not know ({unknown[0]})")
-    try:
-        purposes = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        pass
-    else:
-        if not {purpose.dotted_string for purpose in purposes} & DOCUMENT_SIGNING_PURPOSES:
-            names = ", ".join(getattr(p, "_name", p.dotted_string) for p in purposes)
-            raise KeyFileError(f"{source}: the certificate is for other purposes ({names}), not for signing documents")
-    try:
-        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return
-    if not (usage.digital_signature or usage.content_commitment):
-        raise KeyFileError(f"{source}: the certificate's key usage does not allow signing documents")
-
-
-def format_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # --- writing a new identity -----------------------------------------------------------------------

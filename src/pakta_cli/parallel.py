@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 MAX_JOBS_PER_CORE = 4
 T = TypeVar("T")
@@ -28,6 +30,10 @@ def run_parallel(
         for index, item in enumerate(items):
             yield index, func(item)
         return
+    # the pool's modules (multiprocessing and its kin) only when there is a pool: `pakta verify
+    # one.pdf` runs in-process, and tests/test_startup.py holds it to that
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     chunks = [list(range(start, min(start + chunk, len(items)))) for start in range(0, len(items), chunk)]
     # no more processes than chunks of work, nor far more than cores: the pool starts every worker
     # at once, and `--jobs 100000` must not start a hundred thousand processes

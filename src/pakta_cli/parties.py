@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pakta_cli.definition.identity import normalise, same_name
+from pakta_cli.identity_numbers import normalise, same_name
 from pakta_cli.pactfile import Party
 
 Match = Literal["key_id", "nip", "nik", "name"]

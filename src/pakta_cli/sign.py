@@ -31,22 +31,21 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pakta_cli import cms, sigrevision
-from pakta_cli.definition.identity import same_name
-from pakta_cli.errors import InputError, KeyFileError, OutputExistsError, PaktaError, SigningError
-from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
-from pakta_cli.keyid import key_id
-from pakta_cli.keys import (
+from pakta_cli.certificates import (
     Identity,
-    check_pair,
     check_signing_certificate,
     check_validity,
     identity_of,
     is_ca,
     load_certificate,
     load_certificates,
-    load_private_key,
     signed_by,
 )
+from pakta_cli.errors import InputError, KeyFileError, OutputExistsError, PaktaError, SigningError
+from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
+from pakta_cli.identity_numbers import same_name
+from pakta_cli.keyid import key_id
+from pakta_cli.keys import check_pair, load_private_key
 from pakta_cli.pactfile import Party
 from pakta_cli.parallel import run_parallel
 from pakta_cli.parties import MatchError, candidates, mask_nik, match_signer

@@ -39,8 +39,8 @@ from typing import Any
 from cryptography import x509
 
 from pakta_cli import pactfile
+from pakta_cli.certificates import identity_of
 from pakta_cli.keyid import certificate_key_id
-from pakta_cli.keys import identity_of
 from pakta_cli.pactfile import pact_id
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document
@@ -138,8 +138,11 @@ def _rect_size(rect: Any) -> tuple[int | Decimal, int | Decimal]:
     return abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
 
 
-def build(before: Before, field_name: str, signer: Signer, contents: bytes) -> Built:
-    """The signing revision for `signer` in the field `before.field`, with `contents` as the CMS."""
+def build(before: Before, field_name: str, signer: Signer, contents: bytes, qr_mask: int | None = None) -> Built:
+    """The signing revision for `signer` in the field `before.field`, with `contents` as the CMS.
+
+    `qr_mask` is the QR code's mask when it is already known (the verifier reads it from the stamp).
+    """
     said = StampText(signer.name, signer.position, signer.nip, signer.signed_at, signer.key_id)
     address = qr_address(before.verify_url, before.pact_id)
     sig_num = before.size
@@ -149,7 +152,7 @@ def build(before: Before, field_name: str, signer: Signer, contents: bytes) -> B
     fixed: dict[int, bytes] = {}
     for (num, widget_dict), stamp_num in zip(widgets, stamps, strict=True):
         width, height = _rect_size(widget_dict.get("Rect"))
-        drawing = stamp_content(float(width), float(height), said, address, before.fonts)
+        drawing = stamp_content(float(width), float(height), said, address, before.fonts, qr_mask)
         stamp = {"Type": Name("XObject"), "Subtype": Name("Form"), "BBox": [0, 0, width, height],
                  "Resources": before.fonts.resources}
         widget = dict(widget_dict)

@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from pakta_cli.dates import long_time
-from pakta_cli.definition.identity import group_nip
+from pakta_cli.identity_numbers import group_nip
 from pakta_cli.pdf import cmap
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import PdfError, Ref, Stream
@@ -130,20 +130,29 @@ def qr_address(verify_url: str | None, pact_id: str) -> str | None:
     return f"{verify_url.rstrip('/')}/pact/{pact_id}" if verify_url else None
 
 
+QR_BORDER = 2  # the quiet zone scanners need, in modules
+_QR_FORMAT_MASK_M = 0  # qrcode's code for error correction level M in the format bits
+
+
 @lru_cache(maxsize=16)
-def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
+def _qr_modules(url: str, mask: int | None) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of `url` at level M, bordered; with the lowest-penalty mask unless `mask` is given.
+
+    Choosing the mask is nine-tenths of the work (the code is laid out and scored eight times), so
+    the verifier, which must draw the signer's stamp again, reads the mask from that stamp.
+    """
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)  # a quiet zone for scanners
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_BORDER, mask_pattern=mask)
     code.add_data(url)
     code.make(fit=True)
     return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
 
 
-def _qr_operators(url: str, size: float) -> bytes:
+def _qr_operators(url: str, size: float, mask: int | None) -> bytes:
     """The QR code as filled rectangles (one per run of dark modules in a row), `size` points square."""
-    matrix = _qr_modules(url)
+    matrix = _qr_modules(url, mask)
     count = len(matrix)
     module = size / count
     parts: list[str] = []
@@ -159,6 +168,48 @@ def _qr_operators(url: str, size: float) -> bytes:
             else:
                 column += 1
     return ("\n".join(parts) + "\nf\n").encode("ascii")
+
+
+_QR_BLOCK = re.compile(rb"\nq 1 0 0 1 [0-9.]+ [0-9.]+ cm\n((?:[0-9.]+ [0-9.]+ [0-9.]+ [0-9.]+ re\n){1,20000})f\n")
+
+
+def _format_bits(data: int) -> int:
+    """The 15 format bits of a QR code for 5 data bits: BCH(15,5) with generator 0x537, masked (ISO 18004 7.9)."""
+    remainder = data << 10
+    for shift in range(4, -1, -1):
+        if remainder & (1 << (shift + 10)):
+            remainder ^= 0x537 << shift
+    return ((data << 10) | remainder) ^ 0x5412
+
+
+def qr_mask_drawn(content: bytes) -> int | None:
+    """The mask of the QR code a stamp's operators draw, read from its format bits (None if none is drawn).
+
+    Any of the eight masks encodes the same address; the rest of the stamp is still drawn again and
+    compared byte for byte, so this only spares the verifier the choosing.
+    """
+    found = _QR_BLOCK.search(content)
+    if found is None:
+        return None
+    runs = [tuple(float(v) for v in line.split()[:4]) for line in found.group(1).splitlines()]
+    module = runs[0][3]
+    if module <= 0:
+        return None
+    top = max(y for _, y, _, _ in runs)
+    left = min(x for x, _, _, _ in runs)
+    dark: set[tuple[int, int]] = set()
+    for x, y, width, _ in runs:
+        row, first = round((top - y) / module), round((x - left) / module)
+        dark.update((row, column) for column in range(first, first + round(width / module)))
+    count = max(column for _, column in dark) + 1
+    if count < 21 or len(dark) > count * count:
+        return None
+    for mask in range(8):
+        bits = _format_bits((_QR_FORMAT_MASK_M << 3) | mask)
+        row_eight = [(8, count - i - 1) if i < 8 else (8, 15 - i) if i < 9 else (8, 15 - i - 1) for i in range(15)]
+        if all(((bits >> i) & 1 == 1) == (cell in dark) for i, cell in enumerate(row_eight)):
+            return mask
+    return None
 
 
 def _wrap(text: str, font: StampFont, width: float, most: int) -> list[str]:
@@ -188,7 +239,8 @@ def _shorten(text: str, font: StampFont, width: float, *, cut: bool = False) -> 
     return shorter.rstrip(" ,.") + ELLIPSIS
 
 
-def stamp_content(width: float, height: float, text: StampText, qr_url: str | None, fonts: StampFonts) -> bytes:
+def stamp_content(width: float, height: float, text: StampText, qr_url: str | None, fonts: StampFonts,
+                  qr_mask: int | None = None) -> bytes:
     """PDF operators for the stamp in a `width` x `height` block (see the module docstring)."""
     regular, bold = fonts.regular, fonts.bold
     signed = text.signed_at
@@ -217,7 +269,7 @@ def stamp_content(width: float, height: float, text: StampText, qr_url: str | No
     if qr_url:
         qr_bottom = PAD + (body_height - qr_size) / 2
         ops.append(b"q 1 0 0 1 %.3f %.3f cm" % (left, qr_bottom))
-        ops.append(_qr_operators(qr_url, round(qr_size, 3)).rstrip(b"\n"))
+        ops.append(_qr_operators(qr_url, round(qr_size, 3), qr_mask).rstrip(b"\n"))
         ops.append(b"Q")
         left += qr_size + GAP
     y = top - SIZE

@@ -22,9 +22,9 @@ import jinja2
 
 from pakta_cli import sandbox
 from pakta_cli.dates import long_date, weekday
-from pakta_cli.definition.identity import group_nip
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
+from pakta_cli.identity_numbers import group_nip
 from pakta_cli.template_registry import BUILT_INS, BUILTIN_FILES, SUFFIX
 
 MAX_TEMPLATE_BYTES = 64 * 1024  # built-ins are under 10 KiB; Jinja compiles 64 KiB within seconds

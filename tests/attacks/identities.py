@@ -22,7 +22,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from pakta_cli import keys, sign, trust
+from pakta_cli import ca, certificates, keys, sign
 from pakta_cli.sign import Credentials
 
 INSTITUTION = "Komisi Pemilihan Umum Kota Contoh"
@@ -51,22 +51,22 @@ def _der(cert: x509.Certificate) -> bytes:
 
 
 def _validity() -> dict[str, dt.datetime]:
-    now = keys.utcnow()
-    return {"not_before": now - keys.BACKDATE, "not_after": now + dt.timedelta(days=365)}
+    now = certificates.utcnow()
+    return {"not_before": now - certificates.BACKDATE, "not_after": now + dt.timedelta(days=365)}
 
 
 def self_signed(name: str, nip: str | None = None, position: str | None = None,
                 institution: str = INSTITUTION) -> Identity:
     """An official's own certificate, as `pakta keys generate` makes it."""
     key = keys.generate_key()
-    subject = keys.Identity(name, nip, position, institution).subject()
-    return Identity(key, keys.build_certificate(key.public_key(), subject, signing_key=key, **_validity()))
+    subject = certificates.Identity(name, nip, position, institution).subject()
+    return Identity(key, certificates.build_certificate(key.public_key(), subject, signing_key=key, **_validity()))
 
 
 def authority(institution: str = INSTITUTION) -> Identity:
     """An institution's root, as `pakta ca init` makes it: what auditors trust."""
     key = keys.generate_key()
-    cert = keys.build_certificate(key.public_key(), trust.ca_subject(institution), signing_key=key, ca=True,
+    cert = certificates.build_certificate(key.public_key(), ca.ca_subject(institution), signing_key=key, ca=True,
                                   **_validity())
     return Identity(key, cert)
 
@@ -75,8 +75,8 @@ def issued(ca: Identity, name: str, nip: str | None = None, position: str | None
            institution: str = INSTITUTION) -> Identity:
     """An official's certificate issued by `ca`, as `pakta ca issue` makes it."""
     key = keys.generate_key()
-    subject = keys.Identity(name, nip, position, institution).subject()
-    cert = keys.build_certificate(key.public_key(), subject, signing_key=ca.key, issuer=ca.cert, **_validity())
+    subject = certificates.Identity(name, nip, position, institution).subject()
+    cert = certificates.build_certificate(key.public_key(), subject, signing_key=ca.key, issuer=ca.cert, **_validity())
     return Identity(key, cert, (ca.cert,))
 
 
@@ -84,7 +84,7 @@ def issued_for_another_purpose(ca: Identity, name: str, nip: str | None = None, 
     """A certificate the trusted `ca` signed for `name` that may not sign documents: a CA certificate
     (cA = TRUE, keyCertSign) when `as_ca`, else one whose key usage is key agreement only."""
     key = keys.generate_key()
-    subject = keys.Identity(name, nip, None, INSTITUTION).subject()
+    subject = certificates.Identity(name, nip, None, INSTITUTION).subject()
     usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
                            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"), False)
     usage.update({"key_cert_sign": True, "crl_sign": True} if as_ca else {"key_agreement": True})

@@ -10,7 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from pakta_cli.keys import Identity, identity_of, load_certificate, load_private_key
+from pakta_cli.certificates import Identity, identity_of, load_certificate
+from pakta_cli.keys import load_private_key
 from pakta_cli.trust import issuer_chain, load_crls, revocation
 from tests.conftest import PASSPHRASE, listing, one_error, run_cli, sha256
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pakta_cli.ca import revoke
 from pakta_cli.cli.app import app
-from pakta_cli.trust import revoke
 from tests.conftest import AYU, MADE, make_ca, make_identity, pact_definition, rendered_pact, signed_pact
 
 runner = CliRunner()

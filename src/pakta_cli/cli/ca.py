@@ -13,24 +13,16 @@ from typing import Annotated
 import typer
 from cryptography.hazmat.primitives import serialization
 
+from pakta_cli.ca import CA_DAYS, CaPaths, CertificateAuthority, init_ca, issue, load_ca, refresh_crl, revoke
+from pakta_cli.certificates import DEFAULT_DAYS, MAX_DAYS, format_time, identity_of
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.keys import command_group, verify_command
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
 from pakta_cli.errors import InputError
 from pakta_cli.fsutil import atomic_write
 from pakta_cli.keyid import certificate_key_id
-from pakta_cli.keys import DEFAULT_DAYS, MAX_DAYS, format_time, identity_of, refuse_folder_prefix
-from pakta_cli.trust import (
-    CA_DAYS,
-    REASONS,
-    CaPaths,
-    CertificateAuthority,
-    init_ca,
-    issue,
-    load_ca,
-    refresh_crl,
-    revoke,
-)
+from pakta_cli.keys import refuse_folder_prefix
+from pakta_cli.trust import REASONS
 
 ca_app = command_group(
     "ca", "An institution's certificate authority: root certificate, issued certificates, revocation list."

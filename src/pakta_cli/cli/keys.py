@@ -11,27 +11,24 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pakta_cli.cli.console import note, out
-from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
-from pakta_cli.definition.identity import group_nip
-from pakta_cli.errors import InputError, KeyFileError
-from pakta_cli.keyid import key_id
-from pakta_cli.keys import (
+from pakta_cli.certificates import (
     DEFAULT_DAYS,
     MAX_DAYS,
     format_time,
-    generate_identity,
     identity_of,
     is_ca,
     is_self_signed,
-    key_is_encrypted,
     load_certificate,
-    load_private_key,
     make_identity,
     parse_certificates,
-    refuse_folder_prefix,
     utcnow,
 )
+from pakta_cli.cli.console import note, out
+from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
+from pakta_cli.errors import InputError, KeyFileError
+from pakta_cli.identity_numbers import group_nip
+from pakta_cli.keyid import key_id
+from pakta_cli.keys import generate_identity, key_is_encrypted, load_private_key, refuse_folder_prefix
 from pakta_cli.trust import parse_crl, revocation_reason
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typing import TYPE_CHECKING
 
 from pakta_cli.cli.console import err
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @contextmanager
@@ -21,6 +22,9 @@ def progress_bar(label: str, total: int, console: Console = err) -> Iterator[Cal
     if total <= 1 or not console.is_terminal:
         yield lambda n: None
         return
+    # rich.progress only when a bar is drawn: `pakta verify one.pdf` must start fast (tests/test_startup.py)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -63,10 +63,9 @@ def verify(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes; 0 means all cores.")] = 0,
 ) -> None:
     """Verify signed pacts: signatures, trust, parties, and that nothing changed after signing."""
-    from pakta_cli.batch import read_batch_manifest
+    from pakta_cli.certificates import is_ca
     from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
-    from pakta_cli.keys import is_ca
     from pakta_cli.parallel import default_jobs
     from pakta_cli.trust import load_crls, load_trust
     from pakta_cli.verify import Policy
@@ -79,7 +78,11 @@ def verify(
     if not crls and any(is_ca(root) for root in roots):
         note("note: no --crl given: a certificate the CA revoked would still be trusted")
     wanted = canonical_definition(definition) if definition is not None else None
-    batch = read_batch_manifest(manifest) if manifest is not None else None
+    batch = None
+    if manifest is not None:
+        from pakta_cli.batch import read_batch_manifest  # the roster stack only when a manifest is named
+
+        batch = read_batch_manifest(manifest)
     files, skipped = collect(paths)
     if skipped:
         note(f"note: {skipped} file{'s' if skipped != 1 else ''} not ending in .pdf skipped")

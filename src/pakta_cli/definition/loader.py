@@ -19,7 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pakta_cli import coverage, printable
-from pakta_cli.definition import identity
+from pakta_cli import identity_numbers as identity
 from pakta_cli.definition.model import (
     DEFAULT_FONT,
     FONTS,

@@ -27,7 +27,6 @@ from yaml.error import Mark
 from yaml.nodes import Node, ScalarNode
 
 from pakta_cli.definition import workbook
-from pakta_cli.definition.identity import same_name
 from pakta_cli.definition.loader import (
     SHARED,
     UTF16_BOMS,
@@ -38,6 +37,7 @@ from pakta_cli.definition.loader import (
 )
 from pakta_cli.definition.model import DEFAULT_FONT, Party
 from pakta_cli.errors import InputError, Location, Problem, ValidationError, column_letters
+from pakta_cli.identity_numbers import same_name
 
 # The parts of an ad hoc body's area, smallest first, as an address is written: each is printed with
 # its label unless the cell already starts with it, and they join into the party's `area` with ", ":

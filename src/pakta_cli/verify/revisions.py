@@ -23,6 +23,7 @@ from pakta_cli.pdf import writer
 from pakta_cli.pdf.canonical import hidden_structure
 from pakta_cli.pdf.reader import Document, Revision
 from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref, Stream, refs_in, same
+from pakta_cli.stamp import qr_mask_drawn
 from pakta_cli.verify.pact import Pact, text
 from pakta_cli.verify.verdict import Check, Message, say
 
@@ -165,7 +166,23 @@ class Revisions:
         certificate = x509.load_der_x509_certificate(parts.certificates[0])
         before = sigrevision.before_signing(self.doc, rev.number - 1, field_name, self.pact.verify_url)
         der = cms.build(parts.certificates[: cms.MAX_CERTIFICATES], digest, parts.signature)
-        return sigrevision.build(before, field_name, sigrevision.signer_of(certificate, signed_at), der)
+        return sigrevision.build(before, field_name, sigrevision.signer_of(certificate, signed_at), der,
+                                 self._drawn_qr_mask(rev))
+
+    def _drawn_qr_mask(self, rev: Revision) -> int | None:
+        """The mask of the QR code the revision's new stamp draws, if it draws one."""
+        for num in sorted(rev.entries):
+            if self.doc.entry(num, rev.number - 1) is not None:
+                continue
+            try:
+                obj = self.doc.get(num, rev.number)
+                if isinstance(obj, Stream) and obj.dict.get("Subtype") == "Form":
+                    mask = qr_mask_drawn(self.doc.decode(obj))
+                    if mask is not None:
+                        return mask
+            except PdfError:
+                continue
+        return None
 
     # -- saying what differs -------------------------------------------------------------------------
 

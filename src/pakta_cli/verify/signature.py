@@ -58,8 +58,8 @@ def certificate_info(der: bytes) -> CertificateInfo:
     """Parse a certificate once: in a batch, a superior or a CA-issued official signs many pacts."""
     from cryptography import x509
 
+    from pakta_cli.certificates import identity_of
     from pakta_cli.keyid import certificate_key_id
-    from pakta_cli.keys import identity_of
 
     certificate = x509.load_der_x509_certificate(der)
     person = identity_of(certificate)
@@ -275,8 +275,8 @@ class SignatureCheck:
         """The trusted issuer (the certificate itself when trusted directly); fails when there is none,
         and for a certificate not meant for signing documents (a CA's, or one whose key usage forbids
         it): `pakta sign` refuses those, so the verifier does not accept what they make."""
+        from pakta_cli.certificates import check_signing_certificate
         from pakta_cli.errors import PaktaError
-        from pakta_cli.keys import check_signing_certificate
 
         try:
             check_signing_certificate(info.certificate, "the signer's certificate")
@@ -388,7 +388,7 @@ class SignatureCheck:
 
 
 def _display(name: x509.Name) -> str:
-    from pakta_cli.keys import display_name
+    from pakta_cli.certificates import display_name
 
     return display_name(name)
 

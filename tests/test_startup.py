@@ -1,0 +1,82 @@
+"""What `pakta verify` loads: an auditor's script runs it once per file, so start-up is part of its speed.
+
+Each function-level import in the verify path exists for one of these assertions; a change that
+loads one of these packages at start-up makes this test fail and says which. bench/startup.py
+measures the seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AYU, MADE, make_ca, make_identity, rendered_pact, signed_pact
+
+# What one `pakta verify one.pdf` has no use for: the renderer and its PDF library, the YAML and
+# template stacks, the roster readers, the private-key toolkit, the process pool, the progress bar.
+NOT_FOR_ONE_VERIFY = (
+    "reportlab", "pyhanko", "jinja2", "yaml", "openpyxl", "asn1crypto", "multiprocessing",
+    "concurrent.futures.process", "rich.progress", "pakta_cli.render", "pakta_cli.definition",
+    "pakta_cli.batch", "pakta_cli.keys", "pakta_cli.ca", "pakta_cli.templates", "pakta_cli.sign",
+)
+
+RUN = """
+import json, sys
+from pakta_cli.cli.app import main
+sys.argv = ["pakta", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print("\\nMODULES " + json.dumps(sorted(sys.modules)))
+print("EXIT", code)
+"""
+
+
+def loaded_by(*args: str, cwd: Path) -> tuple[set[str], str]:
+    """The modules a whole `pakta ARGS` process has loaded when it ends, and its output."""
+    result = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=cwd,
+                            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "80"}, timeout=120)
+    marker = result.stdout.rindex("MODULES ")
+    modules = json.loads(result.stdout[marker + len("MODULES "):].splitlines()[0])
+    return set(modules), result.stdout[:marker]
+
+
+def heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(name for name in names if any(m == name or m.startswith(name + ".") for m in modules))
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("startup")
+    ca = make_ca(folder)
+    signers = [make_identity(folder / "keys", person["name"], person["nip"], ca, position=person["position"])
+               for person in (AYU, MADE)]
+    pdf = rendered_pact(folder, verify_url="https://kpu-bali.go.id/pakta")  # a QR code in every stamp
+    return signed_pact(folder, pdf, signers), ca.paths.cert
+
+
+def test_verifying_one_pact_loads_only_what_verifying_needs(signed: tuple[Path, Path]) -> None:
+    pdf, trust = signed
+    modules, output = loaded_by("verify", str(pdf), "--trust", str(trust), cwd=pdf.parent)
+    assert "VALID" in output  # it really verified
+    assert heavy(modules, NOT_FOR_ONE_VERIFY) == []
+
+
+def test_reproducing_loads_the_renderer_only_then(signed: tuple[Path, Path]) -> None:
+    pdf, trust = signed
+    modules, output = loaded_by("verify", str(pdf), "--trust", str(trust), "--reproduce", cwd=pdf.parent)
+    assert "VALID" in output
+    assert "reportlab" in modules and "pakta_cli.render" in modules  # the control: the test can see a load
+    assert heavy(modules, ("pyhanko", "asn1crypto", "multiprocessing", "pakta_cli.keys")) == []
+
+
+def test_the_version_loads_no_command() -> None:
+    modules, output = loaded_by("--version", cwd=Path.cwd())
+    assert output.startswith("pakta ")
+    assert heavy(modules, ("pakta_cli.verify", "pakta_cli.render", "pakta_cli.sign", "cryptography", "pydantic")) \
+        == []
