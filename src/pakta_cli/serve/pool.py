@@ -1,0 +1,166 @@
+"""Verification in worker processes, each request under a time limit, so one hostile file stalls nobody.
+
+Why not `concurrent.futures.ProcessPoolExecutor`: it cannot stop one task. A task that outlives its
+time limit would keep its worker busy, and a few such uploads would hold every worker. Here each
+worker is a process of its own with a pipe; a worker that does not answer within the limit is
+killed and replaced, and its request is told so (`TimedOut`). A worker that dies (out of memory,
+a crash in a C library) is replaced the same way (`WorkerDied`).
+
+Requests wait for a free worker in a bounded line: when `backlog` requests already wait, the next
+is turned away at once (`Busy`) instead of queueing without end. The time limit runs from the moment
+a worker takes the request, so a busy server slows requests down but never fails them for it.
+
+Workers are forked from a forkserver that has already imported the verifier: a replacement is
+ready in milliseconds, and no worker inherits the web server's threads or sockets.
+
+The data travels over the pipe and lives only in the two processes' memory: nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import resource
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+R = TypeVar("R")
+Task = Callable[[bytes, str, Any], R]  # (data, name, context) -> result; a module-level function
+MEMORY_LIMIT = 4 << 30  # address space of a worker: far above a pact's needs, far below the machine's
+PRELOAD = ["pakta_cli.serve.worker"]
+
+
+class Busy(Exception):
+    """Every worker is busy and `backlog` requests already wait."""
+
+
+class TimedOut(Exception):
+    """The worker did not answer within the time limit; it was killed and replaced."""
+
+
+class WorkerDied(Exception):
+    """The worker ended without answering (it was replaced)."""
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _work(conn: Connection, task: Task[Any], context: Any) -> None:
+    """A worker's life: take (name, data), answer task(data, name, context), until the pipe closes."""
+    with contextlib.suppress(ValueError, OSError):  # a lower hard limit is already in force: keep it
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    while True:
+        try:
+            name = conn.recv()
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        conn.send(task(data, name, context))
+
+
+class _Worker:
+    def __init__(self, task: Task[Any], context: Any) -> None:
+        mp = _context()
+        self.conn, child = mp.Pipe()
+        self.process = mp.Process(target=_work, args=(child, task, context), daemon=True, name="pakta-verify")
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.kill()
+        self.process.join(5)
+
+
+class WorkerPool(Generic[R]):
+    """`workers` processes answering `task(data, name, context)`; see the module docstring."""
+
+    def __init__(self, task: Task[R], context: Any, *, workers: int, timeout: float, backlog: int) -> None:
+        self.task, self.context = task, context
+        self.size, self.timeout, self.backlog = max(workers, 1), timeout, backlog
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        # one thread per worker carries a request to it and waits for its answer, off the event loop
+        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="pakta-pool")
+        self.replaced = 0  # workers killed for their time limit or found dead, since start
+        self._closed = False
+
+    def start(self) -> None:
+        self._idle = asyncio.Queue()
+        for _ in range(self.size):
+            self._idle.put_nowait(self._spawn())
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.task, self.context)
+        with self._lock:
+            self._all.add(worker)
+            if self._closed:  # the server stopped while this request was out: end the new worker too
+                self._all.discard(worker)
+                worker.stop()
+        return worker
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop()
+        self.replaced += 1
+        return self._spawn()
+
+    async def run(self, data: bytes, name: str) -> R:
+        """The task's answer for `data`; raises Busy, TimedOut or WorkerDied."""
+        if self._idle is None:
+            raise RuntimeError("the pool is not started")
+        if self._idle.empty() and self._waiting >= self.backlog:
+            raise Busy()
+        self._waiting += 1
+        try:
+            worker = await self._idle.get()
+        finally:
+            self._waiting -= 1
+        loop = asyncio.get_running_loop()
+        try:
+            worker, answer = await loop.run_in_executor(self._threads, self._exchange, worker, data, name)
+        finally:
+            self._idle.put_nowait(worker)
+        if isinstance(answer, Exception):
+            raise answer
+        result: R = answer
+        return result
+
+    def _exchange(self, worker: _Worker, data: bytes, name: str) -> tuple[_Worker, Any]:
+        """In a thread: hand `data` to the worker and wait for its answer, at most the time limit.
+
+        Returns the worker to put back (a fresh one when this one was killed or died) and the answer
+        or the exception that stands for it.
+        """
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker.conn.send(name)
+            worker.conn.send_bytes(data)
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
+                return self._replace(worker), TimedOut()
+            return worker, worker.conn.recv()
+        except (EOFError, OSError):
+            return self._replace(worker), WorkerDied()
