@@ -83,16 +83,16 @@ class PageImages:
             if code != 0 or not drawn.exists():
                 raise PageUnavailable()
             os.replace(drawn, cached)
-        self._prune()
+        self._prune(keep=cached)
 
-    def _prune(self) -> None:
-        """Drop the least recently used images until the cache fits in `max_bytes`."""
+    def _prune(self, keep: Path) -> None:
+        """Drop the least recently used images (never `keep`, just drawn) until the cache fits in `max_bytes`."""
         files = []
         for entry in os.scandir(self.folder):
-            if entry.is_file() and entry.name.endswith(".png"):
+            if entry.is_file() and entry.name.endswith(".png") and entry.path != str(keep):
                 info = entry.stat()
                 files.append((info.st_mtime_ns, info.st_size, entry.path))
-        total = sum(size for _, size, _ in files)
+        total = sum(size for _, size, _ in files) + keep.stat().st_size
         for _, size, path in sorted(files):
             if total <= self.max_bytes:
                 break
