@@ -58,6 +58,7 @@ def test_the_page_shows_the_state_the_signers_and_every_reason_in_both_languages
     assert 'data-status="INCOMPLETE"' in incomplete and "BELUM LENGKAP" in incomplete
     assert "belum menandatangani" in incomplete
     assert 'data-status="FAIL"' in tampered and "GAGAL" in tampered
+    assert "tanda tangannya tidak sah" in tampered and "sudah menandatangani" not in tampered
     verdict = verify_bytes(pacts.tampered.read_bytes(), pacts.policy())
     for _, message in verdict.failures:  # every reason, each language beside the other
         assert _escaped(message.id) in tampered and _escaped(message.en) in tampered

@@ -52,7 +52,7 @@ class PartyView:
     nip: str | None  # grouped as it is printed: 19860926 201505 1 001
     nik: str | None  # masked
     position: str | None
-    signed: bool
+    signed: str  # "valid" | "invalid" (a signature is there and fails a check) | "missing"
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ class VerdictView:
 def verdict_view(outcome: Outcome) -> VerdictView:
     verdict, facts = outcome.verdict, outcome.facts
     row = Row.of(verdict)
-    signed_fields = {sig.field for sig in verdict.signatures if sig.party is not None}
+    signed = {sig.field: "valid" if sig.ok else "invalid" for sig in verdict.signatures if sig.party is not None}
     parties = tuple(PartyView(ROLES.get(p.role, (p.role, p.role)), p.name, group_nip(p.nip), p.nik, p.position,
-                              p.field in signed_fields) for p in (facts.parties if facts else ()))
+                              signed.get(p.field, "missing")) for p in (facts.parties if facts else ()))
     place_date = ", ".join(part for part in (facts.place, long_date(facts.date)) if part) if facts else None
     return VerdictView(verdict.status, SUMMARY[verdict.status], verdict.path, verdict.pact_id, facts,
                        place_date or None, parties, row.signers, row.reasons)
