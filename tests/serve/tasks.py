@@ -23,3 +23,10 @@ def slow_verify(data: bytes, name: str, context: Any) -> Outcome:
     if data.startswith(b"sleep"):
         time.sleep(600)
     return verify_upload(data, name, context)
+
+
+def nap(data: bytes, name: str, context: Any) -> tuple[int, int]:
+    """(the worker's CPU priority at the end, its pid): b"nap" runs long enough to be called slow."""
+    if data == b"nap":
+        time.sleep(1.5)
+    return os.getpriority(os.PRIO_PROCESS, 0), os.getpid()

@@ -92,3 +92,18 @@ def test_a_busy_server_answers_503_with_retry_after(pacts: Pacts, monkeypatch: p
         page = c.post("/", files={"file": ("a.pdf", b"%PDF-", "application/pdf")})
     assert api.status_code == 503 and api.headers["retry-after"] and api.json()["error"]["key"] == "busy"
     assert page.status_code == 503 and "Server sedang sibuk" in page.text
+
+
+def test_a_slow_file_runs_at_the_least_priority_on_a_worker_then_replaced() -> None:
+    async def scenario() -> list[tuple[int, int]]:
+        pool: WorkerPool[tuple[int, int]] = WorkerPool(tasks.nap, None, workers=1, timeout=30.0, backlog=4,
+                                                       slow_after=0.2)
+        pool.start()
+        try:
+            return [await pool.run(b"quick", "q"), await pool.run(b"nap", "n"), await pool.run(b"quick", "q")]
+        finally:
+            pool.close()
+
+    quick, slow, after = _run(scenario())
+    assert slow[0] == 19 and quick[0] == after[0] < 19  # lowered while slow; the next file is not
+    assert quick[1] == slow[1] != after[1]  # the lowered worker was replaced once it answered

@@ -18,6 +18,7 @@ import typer
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)i?b?", re.IGNORECASE)
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 MAX_UPLOAD_CEILING = 256 << 20  # what pakta verify reads of one file at most
+SPARE_WORKERS = 2  # see pakta_cli.serve.pool: slow files run at the least priority on these
 
 
 def serve(
@@ -40,8 +41,8 @@ def serve(
     max_upload: Annotated[str, typer.Option("--max-upload", help="Largest PDF accepted (20MB, 512KB...).",
                                             metavar="SIZE")] = "20MB",
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds one file may take to verify.")] = 10.0,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=0,
-                                         help="Verification processes; 0 means all cores.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=0, help="Verification processes; 0 means "
+                                         "one per core and two spare (for files that run slow).")] = 0,
     root_path: Annotated[str, typer.Option("--root-path", help="The path prefix a reverse proxy serves this under "
                                            "(/verifikasi); the proxy strips it.", metavar="PATH")] = "",
     cache_dir: Annotated[
@@ -91,7 +92,7 @@ def serve(
         policy=Policy(tuple(roots), tuple(crls)),
         trusted=tuple(dict.fromkeys(display_name(root.subject) for root in roots)),
         archive=archive, cache_dir=cache_dir, max_upload=limit, timeout=timeout,
-        workers=workers or default_jobs(), rescan=rescan, reindex=reindex,
+        workers=workers or default_jobs() + SPARE_WORKERS, rescan=rescan, reindex=reindex,
     )
     sock = bind(host, port)
     multiprocessing.set_start_method("forkserver", force=True)

@@ -6,6 +6,13 @@ worker is a process of its own with a pipe; a worker that does not answer within
 killed and replaced, and its request is told so (`TimedOut`). A worker that dies (out of memory,
 a crash in a C library) is replaced the same way (`WorkerDied`).
 
+A file that is still being verified after `slow_after` seconds (an honest pact takes a few tens of
+milliseconds) has its worker's CPU priority lowered to the least (nice 19), so it runs on what the
+other requests leave: on a machine of two cores, one hostile file would otherwise take a whole core
+from everyone. A process may lower its priority but not raise it again, so that worker is replaced
+once it answers. The pool keeps a couple of workers more than there are cores for the same reason:
+while slow files run at the least priority, the others still find a free worker.
+
 Requests wait for a free worker in a bounded line: when `backlog` requests already wait, the next
 is turned away at once (`Busy`) instead of queueing without end. The time limit runs from the moment
 a worker takes the request, so a busy server slows requests down but never fails them for it.
@@ -21,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import resource
 import threading
 import time
@@ -33,6 +41,7 @@ R = TypeVar("R")
 Task = Callable[[bytes, str, Any], R]  # (data, name, context) -> result; a module-level function
 MEMORY_LIMIT = 4 << 30  # address space of a worker: far above a pact's needs, far below the machine's
 PRELOAD = ["pakta_cli.serve.worker"]
+LEAST_PRIORITY = 19  # nice value of a worker busy with a slow file
 
 
 class Busy(Exception):
@@ -83,16 +92,17 @@ class _Worker:
 class WorkerPool(Generic[R]):
     """`workers` processes answering `task(data, name, context)`; see the module docstring."""
 
-    def __init__(self, task: Task[R], context: Any, *, workers: int, timeout: float, backlog: int) -> None:
+    def __init__(self, task: Task[R], context: Any, *, workers: int, timeout: float, backlog: int,
+                 slow_after: float = 0.5) -> None:
         self.task, self.context = task, context
-        self.size, self.timeout, self.backlog = max(workers, 1), timeout, backlog
+        self.size, self.timeout, self.backlog, self.slow_after = max(workers, 1), timeout, backlog, slow_after
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._waiting = 0
         # one thread per worker carries a request to it and waits for its answer, off the event loop
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="pakta-pool")
-        self.replaced = 0  # workers killed for their time limit or found dead, since start
+        self.replaced = 0  # workers killed (time limit), found dead, or lowered in priority, since start
         self._closed = False
 
     def start(self) -> None:
@@ -156,11 +166,19 @@ class WorkerPool(Generic[R]):
         or the exception that stands for it.
         """
         deadline = time.monotonic() + self.timeout
+        slow = False
         try:
             worker.conn.send(name)
             worker.conn.send_bytes(data)
-            if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
-                return self._replace(worker), TimedOut()
-            return worker, worker.conn.recv()
+            if not worker.conn.poll(min(self.slow_after, self.timeout)):
+                slow = True
+                pid = worker.process.pid
+                if pid:  # (never 0: that would be this process)
+                    with contextlib.suppress(OSError):  # the worker may have just ended
+                        os.setpriority(os.PRIO_PROCESS, pid, LEAST_PRIORITY)
+                if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
+                    return self._replace(worker), TimedOut()
+            answer = worker.conn.recv()
         except (EOFError, OSError):
             return self._replace(worker), WorkerDied()
+        return (self._replace(worker) if slow else worker), answer

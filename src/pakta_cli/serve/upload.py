@@ -14,6 +14,7 @@ import re
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 FORM_SLACK = 64 << 10  # a multipart body carries its headers and boundaries besides the file
@@ -55,8 +56,8 @@ async def read_upload(request: Request, limit: int) -> tuple[bytes, str]:
         body += chunk
         if len(body) > ceiling:
             raise too_large(limit)
-    if multipart:
-        data, name = _file_part(bytes(body), params.get(b"boundary", b""))
+    if multipart:  # parsing megabytes takes a while: not on the event loop, which serves everyone
+        data, name = await run_in_threadpool(_file_part, bytes(body), params.get(b"boundary", b""))
     else:
         data, name = bytes(body), request.query_params.get("name", "")
     if len(data) > limit:
