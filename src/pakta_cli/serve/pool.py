@@ -7,11 +7,11 @@ killed and replaced, and its request is told so (`TimedOut`). A worker that dies
 a crash in a C library) is replaced the same way (`WorkerDied`).
 
 A file that is still being verified after `slow_after` seconds (an honest pact takes a few tens of
-milliseconds) has its worker's CPU priority lowered to the least (nice 19), so it runs on what the
-other requests leave: on a machine of two cores, one hostile file would otherwise take a whole core
-from everyone. A process may lower its priority but not raise it again, so that worker is replaced
-once it answers. The pool keeps a couple of workers more than there are cores for the same reason:
-while slow files run at the least priority, the others still find a free worker.
+milliseconds) is set aside: its worker's CPU priority is lowered to the least (nice 19), so it runs
+on what the other requests leave, and a fresh worker takes its place in line at once. On a machine
+of two cores a hostile file would otherwise take a whole core, and a few of them every worker, from
+everyone. A process may lower its priority but not raise it again, so a worker set aside ends when
+its file does. At most as many workers as the pool holds are set aside at once.
 
 Requests wait for a free worker in a bounded line: when `backlog` requests already wait, the next
 is turned away at once (`Busy`) instead of queueing without end. The time limit runs from the moment
@@ -100,9 +100,11 @@ class WorkerPool(Generic[R]):
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._waiting = 0
-        # one thread per worker carries a request to it and waits for its answer, off the event loop
-        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="pakta-pool")
-        self.replaced = 0  # workers killed (time limit), found dead, or lowered in priority, since start
+        self._set_aside = 0  # slow workers running beside the pool, a fresh one in their place
+        # a thread carries each request to its worker and waits for the answer, off the event loop:
+        # one per worker, and one per worker set aside
+        self._threads = ThreadPoolExecutor(2 * self.size, thread_name_prefix="pakta-pool")
+        self.replaced = 0  # workers killed (time limit), found dead, or slow, since start
         self._closed = False
 
     def start(self) -> None:
@@ -131,12 +133,11 @@ class WorkerPool(Generic[R]):
                 worker.stop()
         return worker
 
-    def _replace(self, worker: _Worker) -> _Worker:
+    def _retire(self, worker: _Worker) -> None:
         with self._lock:
             self._all.discard(worker)
+            self.replaced += 1
         worker.stop()
-        self.replaced += 1
-        return self._spawn()
 
     async def run(self, data: bytes, name: str) -> R:
         """The task's answer for `data`; raises Busy, TimedOut or WorkerDied."""
@@ -150,23 +151,33 @@ class WorkerPool(Generic[R]):
         finally:
             self._waiting -= 1
         loop = asyncio.get_running_loop()
-        try:
-            worker, answer = await loop.run_in_executor(self._threads, self._exchange, worker, data, name)
-        finally:
-            self._idle.put_nowait(worker)
+        answer = await loop.run_in_executor(self._threads, self._exchange, worker, data, name, loop)
         if isinstance(answer, Exception):
             raise answer
         result: R = answer
         return result
 
-    def _exchange(self, worker: _Worker, data: bytes, name: str) -> tuple[_Worker, Any]:
-        """In a thread: hand `data` to the worker and wait for its answer, at most the time limit.
+    def _exchange(self, worker: _Worker, data: bytes, name: str, loop: asyncio.AbstractEventLoop) -> Any:
+        """In a thread: hand `data` to the worker, wait for its answer (at most the time limit), and put
+        a worker back in line: this one, or a fresh one when this one was slow, killed or died.
 
-        Returns the worker to put back (a fresh one when this one was killed or died) and the answer
-        or the exception that stands for it.
+        The thread puts the worker back, not the request, so a request cancelled meanwhile (its client
+        went away) never returns a worker that is still busy. Returns the answer, or the exception
+        that stands for it.
+
+        A slow file's worker is set aside at the least priority and a fresh worker takes its place in
+        line at once, so slow files never take the pool's workers from the others (at most `size`
+        workers are set aside at a time; past that a slow worker keeps its place until it ends).
         """
+
+        def give_back(fresh: _Worker) -> None:
+            if self._idle is not None:
+                with contextlib.suppress(RuntimeError):  # the loop is closed: the server is stopping
+                    loop.call_soon_threadsafe(self._idle.put_nowait, fresh)
+
         deadline = time.monotonic() + self.timeout
-        slow = False
+        slow = set_aside = False
+        answer: Any
         try:
             worker.conn.send(name)
             worker.conn.send_bytes(data)
@@ -176,9 +187,22 @@ class WorkerPool(Generic[R]):
                 if pid:  # (never 0: that would be this process)
                     with contextlib.suppress(OSError):  # the worker may have just ended
                         os.setpriority(os.PRIO_PROCESS, pid, LEAST_PRIORITY)
-                if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
-                    return self._replace(worker), TimedOut()
-            answer = worker.conn.recv()
+                with self._lock:
+                    set_aside = self._set_aside < self.size
+                    self._set_aside += set_aside
+                if set_aside:
+                    give_back(self._spawn())
+            answer = (worker.conn.recv() if worker.conn.poll(max(deadline - time.monotonic(), 0))
+                      else TimedOut())
         except (EOFError, OSError):
-            return self._replace(worker), WorkerDied()
-        return (self._replace(worker) if slow else worker), answer
+            answer = WorkerDied()
+        if not slow and not isinstance(answer, Exception):
+            give_back(worker)
+            return answer
+        self._retire(worker)
+        if set_aside:
+            with self._lock:
+                self._set_aside -= 1
+        else:
+            give_back(self._spawn())
+        return answer
