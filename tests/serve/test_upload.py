@@ -187,3 +187,23 @@ def test_no_page_shows_a_whole_nik(pacts: Pacts) -> None:
     assert NIK not in page
     assert "5171********0003" in page
     assert re.search(r"Komang Ayu Lestari", page)
+
+
+def test_errors_are_pages_or_json_never_tracebacks(pacts: Pacts, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pakta_cli.serve import app as app_module
+
+    def broken(outcome: object) -> object:
+        raise RuntimeError("secret detail of the server")
+
+    monkeypatch.setattr(app_module, "verdict_view", broken)
+    with client(pacts, raise_server_exceptions=False) as c:
+        crashed = upload(c, pacts.valid, "/")
+        wrong_method = c.get("/api/verify")
+        wrong_method_page = c.put("/")
+        missing = c.get("/static/../../etc/passwd")
+    assert crashed.status_code == 500 and "Terjadi galat" in crashed.text
+    assert "secret detail" not in crashed.text and "Traceback" not in crashed.text
+    assert crashed.headers["content-security-policy"].startswith("default-src 'none'")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["key"] == "http_405"
+    assert wrong_method_page.status_code == 405 and "Metode tidak diizinkan" in wrong_method_page.text
+    assert missing.status_code == 404 and "root:" not in missing.text
