@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pakta_cli.keys import load_certificate
+from pakta_cli.certificates import load_certificate
 from pakta_cli.serve.archive import Archive
 from pakta_cli.serve.pages import PageImages
 from pakta_cli.verify import Policy, verify_bytes

@@ -166,14 +166,9 @@ def test_the_qr_code_on_a_signed_page_opens_the_archived_pact(site: tuple[str, P
     pact_id = verify_bytes(pacts.valid.read_bytes(), pacts.policy()).pact_id
     scanned = qr_urls(pacts.valid, tmp_path)
     assert scanned, "no QR code read off the signed page"
-    # Where the QR reading plugs in: once `pakta sign` encodes verify_url + "/pact/<id>" in the stamp,
-    # the scanned address is the page itself. Until that change lands the stamp encodes verify_url
-    # alone, and the page's address is derived from it the same way.
+    # every stamp's QR code opens the pact's own page: verify_url + "/pact/<id>", the same from each signer
+    assert scanned == [f"{base}/pact/{pact_id}"]
     url = scanned[0]
-    if not url.endswith(f"/pact/{pact_id}"):
-        assert url == pacts.verify_url
-        url = url.rstrip("/") + f"/pact/{pact_id}"
-    assert url == f"{base}/pact/{pact_id}"
 
     browser.get(url)
     verdict = WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, "verdict"))[0]

@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from pakta_cli.cli.trusting import CrlOption, TrustOption, load_trust_options
+
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)i?b?", re.IGNORECASE)
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 MAX_UPLOAD_CEILING = 256 << 20  # what pakta verify reads of one file at most
@@ -22,15 +24,8 @@ SPARE_WORKERS = 2  # see pakta_cli.serve.pool: slow files run at the least prior
 
 
 def serve(
-    trust: Annotated[
-        list[Path] | None,
-        typer.Option("--trust", "-t", help="A certificate to trust (an official's, or an institution's CA root), "
-                     "or a folder of them. Repeatable; required.", metavar="CERT_OR_DIR"),
-    ] = None,
-    crl: Annotated[
-        list[Path] | None,
-        typer.Option("--crl", help="A revocation list signed by a --trust CA. Repeatable.", metavar="FILE"),
-    ] = None,
+    trust: TrustOption = None,
+    crl: CrlOption = None,
     archive: Annotated[
         Path | None,
         typer.Option("--archive", help="The institution's folder of signed pacts: /pact/<id> shows them.",
@@ -59,23 +54,16 @@ def serve(
 
     import uvicorn
 
+    from pakta_cli.certificates import display_name
     from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
-    from pakta_cli.keys import display_name, is_ca
     from pakta_cli.parallel import default_jobs
     from pakta_cli.serve import ServeConfig, create_app
     from pakta_cli.serve.archive import default_cache
     from pakta_cli.serve.pages import PageImages
-    from pakta_cli.trust import load_crls, load_trust
     from pakta_cli.verify import Policy
 
-    if not trust:
-        raise InputError("no trust given: pakta serve trusts only the certificates you name",
-                         hint="pass --trust CERT (an official's certificate or an institution's CA root)")
-    roots = load_trust(trust)
-    crls = load_crls(crl or [], roots)
-    if not crls and any(is_ca(root) for root in roots):
-        note("note: no --crl given: a certificate the CA revoked would still be trusted")
+    roots, crls = load_trust_options(trust, crl, "serve")
     limit = parse_size(max_upload)
     if root_path and (not root_path.startswith("/") or root_path.endswith("/")):
         raise InputError(f"--root-path {root_path!r}: give a path that starts with / and does not end with one",

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from pakta_cli.cli.trusting import CrlOption, TrustOption, load_trust_options
+
 if TYPE_CHECKING:
     from pakta_cli.verify import Policy, Verdict
 
@@ -33,15 +35,8 @@ def verify(
         typer.Argument(help="Signed pact PDFs, or folders searched recursively for *.pdf.", metavar="PATH...",
                        show_default=False),
     ],
-    trust: Annotated[
-        list[Path] | None,
-        typer.Option("--trust", "-t", help="A certificate to trust (an official's, or an institution's CA root), "
-                     "or a folder of them. Repeatable; required.", metavar="CERT_OR_DIR"),
-    ] = None,
-    crl: Annotated[
-        list[Path] | None,
-        typer.Option("--crl", help="A revocation list signed by a --trust CA. Repeatable.", metavar="FILE"),
-    ] = None,
+    trust: TrustOption = None,
+    crl: CrlOption = None,
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", "-m", help="The manifest.json of a roster render: report missing, unsigned "
@@ -63,20 +58,12 @@ def verify(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes; 0 means all cores.")] = 0,
 ) -> None:
     """Verify signed pacts: signatures, trust, parties, and that nothing changed after signing."""
-    from pakta_cli.certificates import is_ca
     from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
     from pakta_cli.parallel import default_jobs
-    from pakta_cli.trust import load_crls, load_trust
     from pakta_cli.verify import Policy
 
-    if not trust:
-        raise InputError("no trust given: pakta verify trusts only the certificates you name",
-                         hint="pass --trust CERT (an official's certificate or an institution's CA root)")
-    roots = load_trust(trust)
-    crls = load_crls(crl or [], roots)
-    if not crls and any(is_ca(root) for root in roots):
-        note("note: no --crl given: a certificate the CA revoked would still be trusted")
+    roots, crls = load_trust_options(trust, crl, "verify")
     wanted = canonical_definition(definition) if definition is not None else None
     batch = None
     if manifest is not None:

@@ -1,0 +1,39 @@
+"""The --trust and --crl options `pakta verify` and `pakta serve` share, and how they are loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+TrustOption = Annotated[
+    list[Path] | None,
+    typer.Option("--trust", "-t", help="A certificate to trust (an official's, or an institution's CA root), "
+                 "or a folder of them. Repeatable; required.", metavar="CERT_OR_DIR"),
+]
+CrlOption = Annotated[
+    list[Path] | None,
+    typer.Option("--crl", help="A revocation list signed by a --trust CA. Repeatable.", metavar="FILE"),
+]
+
+
+def load_trust_options(trust: list[Path] | None, crl: list[Path] | None, verb: str
+                       ) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:
+    """The trusted certificates and the CRLs they signed; a note when a CA comes without its CRL."""
+    from pakta_cli.certificates import is_ca
+    from pakta_cli.cli.console import note
+    from pakta_cli.errors import InputError
+    from pakta_cli.trust import load_crls, load_trust
+
+    if not trust:
+        raise InputError(f"no trust given: pakta {verb} trusts only the certificates you name",
+                         hint="pass --trust CERT (an official's certificate or an institution's CA root)")
+    roots = load_trust(trust)
+    crls = load_crls(crl or [], roots)
+    if not crls and any(is_ca(root) for root in roots):
+        note("note: no --crl given: a certificate the CA revoked would still be trusted")
+    return roots, crls
