@@ -28,6 +28,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from pakta_cli import certificates, keys
+from pakta_cli.pdf.syntax import PdfError
 from pakta_cli.verify import Verdict
 from tests import test_attacks
 from tests.attacks import prepared
@@ -280,7 +281,25 @@ def _bomb() -> bytes:
     return b"".join(packer.compress(zeros) for _ in range(1024)) + packer.flush()
 
 
+def _many_objects(pdf: bytes, count: int) -> bytes:
+    """An update of `count` small objects, each an array of twenty numbers: cheap to make, slow to parse."""
+    body, offsets = bytearray(pdf), []
+    for number in range(1000, 1000 + count):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19]\nendobj\n" % number
+    at = len(body)
+    body += b"xref\n1000 %d\n" % count + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    prev = int(re.findall(rb"startxref\n(\d+)", pdf)[-1])
+    body += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        1000 + count, root_number(pdf), prev, at)
+    return bytes(body)
+
+
 HOSTILE: dict[str, Callable[[bytes], bytes]] = {
+    # ten thousand objects: more than one signature ever writes, said without parsing them
+    "an update of ten thousand small objects": lambda pdf: _many_objects(pdf, 10_000),
+    # object numbers past what any pact needs, refused at the cross-reference table
+    "an update numbering fifty thousand objects": lambda pdf: _many_objects(pdf, 50_000),
     # 200 bytes that name two billion entries
     "cross-reference stream with a huge /Index": lambda pdf: _xref_stream_update(
         pdf, b"\x01\x00\x00\x00\x10\x00", b"/W [1 4 1] /Index [0 2000000000]"),
@@ -318,4 +337,21 @@ def test_family_7_a_hostile_update_fails_with_a_reason_in_bounded_memory(shape: 
     status, reason = result.stdout.splitlines()[:2]
     assert status == "FAIL"
     assert any(words in reason for words in ("lists entries it does not hold", "predicted stream",
-                                              "inflates to more than", "more than")), reason
+                                              "inflates to more than", "more than", "writes at most",
+                                              "far fewer")), reason
+
+
+def test_family_7_a_document_may_hold_only_so_many_values(signed: bytes) -> None:
+    """Parsing is most of what a verify costs: past a budget of values (far above a pact) it stops."""
+    from pakta_cli.pdf.reader import Document, Limits
+
+    doc = Document(signed, Limits(values=300))
+    with pytest.raises(PdfError, match="more than 300 PDF values"):
+        for num in range(1, doc.revisions[-1].trailer["Size"]):
+            if doc.entry(num, len(doc.revisions)) is not None:
+                doc.get(num)
+    honest = Document(signed)
+    for num in range(1, honest.revisions[-1].trailer["Size"]):
+        if honest.entry(num, len(honest.revisions)) is not None:
+            honest.get(num)
+    assert honest.limits.values - honest.budget.remaining < honest.limits.values // 20  # a pact: a few thousand

@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from pakta_cli.pdf.syntax import WS, Lexer, Name, PdfDict, PdfError, Ref, Stream, refs_in
+from pakta_cli.pdf.syntax import WS, Budget, Lexer, Name, PdfDict, PdfError, Ref, Stream, refs_in
 
 _WS = WS
 _INTEGER = re.compile(rb"\d+")
@@ -43,7 +43,8 @@ class Limits:
     """What one document may cost the reader; far above any pact, far below what hurts a run."""
 
     revisions: int = 256  # a pact has one per signer; more is a file built to be slow
-    objects: int = 500_000  # /Size, and the entries one cross-reference stream may list
+    objects: int = 20_000  # /Size, and the entries one cross-reference stream may list (a pact: about 50)
+    values: int = 100_000  # PDF values (numbers, names, ...) all objects together (a pact: about 4,000)
     decoded: int = 32 << 20  # bytes one stream may inflate to (the largest honest one: a logo)
     structure: int = 4 << 20  # bytes a cross-reference or object stream may inflate to (a pact's: a few KB)
     decoded_total: int = 128 << 20  # bytes all streams of one document may inflate to
@@ -86,7 +87,8 @@ class Document:
         self.data = data
         self.limits = limits
         self._decoded_total = 0
-        self.lexer = Lexer(data)
+        self.budget = Budget(limits.values, limits.values)
+        self.lexer = Lexer(data, self.budget)
         self._cache: dict[tuple[int, int, int], Any] = {}
         self._parsed: dict[tuple[int, int], tuple[Any, int, int, frozenset[int]]] = {}
         self._objstm: dict[int, tuple[bytes, list[tuple[int, int]], int]] = {}
@@ -181,7 +183,10 @@ class Document:
                 break
             first, count = int(sub.group(1)), int(sub.group(2))
             pos = sub.end()
-            if first + count > self.limits.objects or 20 * count > len(data) - pos:
+            if first + count > self.limits.objects:
+                raise PdfError(f"the cross-reference table at byte {sub.start()} numbers objects up to "
+                               f"{first + count - 1}; a pact holds far fewer than {self.limits.objects}")
+            if 20 * count > len(data) - pos:
                 raise PdfError(f"cross-reference subsection at byte {sub.start()} lists entries it does not hold")
             for num in range(first, first + count):
                 entry = _XREF_ENTRY.match(data, pos)
@@ -218,7 +223,8 @@ class Document:
                 or type(size) is not int):
             raise PdfError(f"bad cross-reference stream at byte {offset}")
         if not 0 < size <= self.limits.objects:
-            raise PdfError(f"cross-reference stream at byte {offset} has /Size {size}")
+            raise PdfError(f"cross-reference stream at byte {offset} has /Size {size}; a pact holds far fewer "
+                           f"than {self.limits.objects} objects")
         index = info.get("Index", [0, size])
         if not isinstance(index, list) or len(index) % 2 or not all(type(i) is int and i >= 0 for i in index):
             raise PdfError(f"bad /Index in the cross-reference stream at byte {offset}")
@@ -437,7 +443,7 @@ class Document:
         data, pairs, first = self._objstm[entry.stream]
         if entry.index >= len(pairs) or pairs[entry.index][0] != num:
             raise PdfError(f"object {num} is not where the cross-reference stream says")
-        value, _ = Lexer(data).value(first + pairs[entry.index][1])
+        value, _ = Lexer(data, self.budget).value(first + pairs[entry.index][1])
         return value
 
     # -- an update's body, read strictly ----------------------------------------------------------

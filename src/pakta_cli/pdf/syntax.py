@@ -111,16 +111,28 @@ _KEYWORDS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
 _NAMES: dict[bytes, Name] = {}
 
 
+@dataclass
+class Budget:
+    """Values a whole document may still hold: parsing is most of what a verify costs, so a file
+    of a hundred thousand small objects is refused at the cost of an honest pact, not parsed."""
+
+    remaining: int
+    limit: int
+
+
 class Lexer:
     """Parses direct objects from a byte string at a given offset.
 
     One regular expression tokenises, and containers are built with an explicit stack: no
     recursion (a deeply nested file cannot exhaust Python's stack) and few Python calls per token,
-    which is most of what verifying a pact costs.
+    which is most of what verifying a pact costs. With a `budget`, every value parsed is counted
+    against it.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, budget: Budget | None = None) -> None:
         self.data = data
+        self.budget = budget
+        self._left = 0  # what the last value left of its allowance
 
     def skip(self, pos: int) -> int:
         match = _WS_COMMENTS.match(self.data, pos)
@@ -132,90 +144,109 @@ class Lexer:
         `refs`, when given, collects the object number of every reference met on the way, so that
         who-refers-to-what needs no second walk over the parsed value.
         """
+        shared = self.budget
+        if shared is not None and shared.remaining <= 0:
+            raise PdfError(f"the document holds more than {shared.limit} PDF values (a pact holds a few "
+                           "thousand)")
+        cap = MAX_VALUES if shared is None else min(MAX_VALUES, shared.remaining)
+        try:
+            return self._parse(pos, refs, cap)
+        finally:
+            if shared is not None:
+                shared.remaining -= cap - self._left
+
+    def _parse(self, pos: int, refs: list[int] | None, cap: int) -> tuple[Any, int]:
+        """`value` for at most `cap` values; what is left of `cap` stays in `_left`, however it ends."""
         data = self.data
         match_at = _TOKENS.match
         # a frame: [container, pending dictionary key or None, offset where the container starts]
         stack: list[list[Any]] = []
-        budget = MAX_VALUES
-        while True:
-            budget -= 1
-            if budget < 0:  # bounded memory: a hostile array of millions of numbers is refused early
-                raise PdfError(f"an object at byte {pos} holds more than {MAX_VALUES} values")
-            match = match_at(data, pos)
-            if match is None:
-                pos = self.skip(pos)  # name what follows the white space, not the white space
-                if pos >= len(data):
-                    raise PdfError("unexpected end of file")
-                raise PdfError(f"unexpected {chr(data[pos])!r} at byte {pos}")
-            kind = match.lastgroup
-            if kind is None:
-                if match.end() >= len(data):
-                    raise PdfError("unexpected end of file")
-                raise PdfError(f"unexpected {chr(data[match.end()])!r} at byte {match.end()}")
-            start, pos = match.start(kind), match.end()
-            value: Any
-            if kind == "open":
-                if len(stack) >= MAX_DEPTH:
-                    raise PdfError(f"objects nested too deeply at byte {start}")
-                stack.append([PdfDict() if data[start] == 0x3C else [], None, start])
-                continue
-            if kind == "close":
-                if not stack:
-                    raise PdfError(f"unexpected {match.group(kind).decode()} at byte {start}")
-                closer = start
-                container, pending, start = stack.pop()
-                if isinstance(container, dict) != (data[closer] == 0x3E):
-                    raise PdfError(f"mismatched {match.group(kind).decode()} at byte {closer}")
-                if pending is not None:
-                    raise PdfError(f"dictionary key /{pending} without a value at byte {closer}")
-                value = container
-            elif kind == "ref":
-                value = Ref(int(match.group("num_")), int(match.group("gen_")))
-                if refs is not None:
-                    refs.append(value.num)
-            elif kind == "num":
-                text = match.group(kind)
-                if b"." in text:
-                    try:
-                        value = Decimal(text.decode("ascii"))
-                    except InvalidOperation:
-                        raise PdfError(f"bad number at byte {start}") from None
+        budget = cap
+        try:
+            while True:
+                budget -= 1
+                if budget < 0:  # bounded memory: a hostile array of millions of numbers is refused early
+                    if self.budget is not None and cap < MAX_VALUES:
+                        raise PdfError(f"the document holds more than {self.budget.limit} PDF values (a pact "
+                                       "holds a few thousand)")
+                    raise PdfError(f"an object at byte {pos} holds more than {MAX_VALUES} values")
+                match = match_at(data, pos)
+                if match is None:
+                    pos = self.skip(pos)  # name what follows the white space, not the white space
+                    if pos >= len(data):
+                        raise PdfError("unexpected end of file")
+                    raise PdfError(f"unexpected {chr(data[pos])!r} at byte {pos}")
+                kind = match.lastgroup
+                if kind is None:
+                    if match.end() >= len(data):
+                        raise PdfError("unexpected end of file")
+                    raise PdfError(f"unexpected {chr(data[match.end()])!r} at byte {match.end()}")
+                start, pos = match.start(kind), match.end()
+                value: Any
+                if kind == "open":
+                    if len(stack) >= MAX_DEPTH:
+                        raise PdfError(f"objects nested too deeply at byte {start}")
+                    stack.append([PdfDict() if data[start] == 0x3C else [], None, start])
+                    continue
+                if kind == "close":
+                    if not stack:
+                        raise PdfError(f"unexpected {match.group(kind).decode()} at byte {start}")
+                    closer = start
+                    container, pending, start = stack.pop()
+                    if isinstance(container, dict) != (data[closer] == 0x3E):
+                        raise PdfError(f"mismatched {match.group(kind).decode()} at byte {closer}")
+                    if pending is not None:
+                        raise PdfError(f"dictionary key /{pending} without a value at byte {closer}")
+                    value = container
+                elif kind == "ref":
+                    value = Ref(int(match.group("num_")), int(match.group("gen_")))
+                    if refs is not None:
+                        refs.append(value.num)
+                elif kind == "num":
+                    text = match.group(kind)
+                    if b"." in text:
+                        try:
+                            value = Decimal(text.decode("ascii"))
+                        except InvalidOperation:
+                            raise PdfError(f"bad number at byte {start}") from None
+                    else:
+                        value = int(text)
+                elif kind == "name":
+                    raw = match.group(kind)
+                    value = _NAMES.get(raw)
+                    if value is None:
+                        value = Name(_decode_name(raw[1:], start))
+                        if len(_NAMES) < 4096:  # the names pakta files use; never grows without bound
+                            _NAMES[raw] = value
+                elif kind == "hex":
+                    digits = match.group(kind)[1:-1].translate(None, WHITESPACE)
+                    value = bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode("ascii"))
+                elif kind == "str":
+                    value, pos = self._literal(pos)
                 else:
-                    value = int(text)
-            elif kind == "name":
-                raw = match.group(kind)
-                value = _NAMES.get(raw)
-                if value is None:
-                    value = Name(_decode_name(raw[1:], start))
-                    if len(_NAMES) < 4096:  # the names pakta files use; never grows without bound
-                        _NAMES[raw] = value
-            elif kind == "hex":
-                digits = match.group(kind)[1:-1].translate(None, WHITESPACE)
-                value = bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode("ascii"))
-            elif kind == "str":
-                value, pos = self._literal(pos)
-            else:
-                word = match.group(kind)
-                if word not in _KEYWORDS:
-                    raise PdfError(f"unexpected keyword {word[:20].decode('latin-1')!r} at byte {start}")
-                value = _KEYWORDS[word]
-            if not stack:
-                return value, pos
-            frame = stack[-1]
-            container = frame[0]
-            if type(container) is list:
-                container.append(value)
-            elif frame[1] is None:
-                if kind != "name":
-                    raise PdfError(f"dictionary key expected at byte {start}")
-                if value in container:
-                    raise PdfError(f"duplicate key /{value} at byte {start}")
-                frame[1] = str(value)
-            else:
-                key = frame[1]
-                container[key] = value
-                container.spans[key] = (start, pos)
-                frame[1] = None
+                    word = match.group(kind)
+                    if word not in _KEYWORDS:
+                        raise PdfError(f"unexpected keyword {word[:20].decode('latin-1')!r} at byte {start}")
+                    value = _KEYWORDS[word]
+                if not stack:
+                    return value, pos
+                frame = stack[-1]
+                container = frame[0]
+                if type(container) is list:
+                    container.append(value)
+                elif frame[1] is None:
+                    if kind != "name":
+                        raise PdfError(f"dictionary key expected at byte {start}")
+                    if value in container:
+                        raise PdfError(f"duplicate key /{value} at byte {start}")
+                    frame[1] = str(value)
+                else:
+                    key = frame[1]
+                    container[key] = value
+                    container.spans[key] = (start, pos)
+                    frame[1] = None
+        finally:
+            self._left = budget
 
     def _literal(self, pos: int) -> tuple[bytes, int]:
         data = self.data

@@ -27,6 +27,8 @@ from pakta_cli.stamp import qr_mask_drawn
 from pakta_cli.verify.pact import Pact, text
 from pakta_cli.verify.verdict import Check, Message, say
 
+MAX_CHANGES = 20  # reasons one verdict lists; past that, how many more
+
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?")
 
 
@@ -95,6 +97,10 @@ class Revisions:
         return self.doc.revisions[min(slot.revision for slot in self.slots) - 1].start
 
     def check(self) -> Check:
+        if len(self.changes) > MAX_CHANGES:
+            more = len(self.changes) - MAX_CHANGES + 1
+            return Check.failed("unchanged_after_signing", *self.changes[: MAX_CHANGES - 1],
+                                _changed(f"dan {more} perubahan lain", f"and {more} more changes"))
         if self.changes:
             return Check.failed("unchanged_after_signing", *self.changes)
         return Check.passed("unchanged_after_signing", say("unchanged", "tidak ada perubahan setelah ditandatangani",
@@ -118,7 +124,17 @@ class Revisions:
             self.slots.append(Slot(rev.number, filled[0], filled[2], True, None))
             return
         before = len(self.changes)
-        stamp = self._explain(rev, filled, expected)
+        if len(rev.entries) > sigrevision.MAX_OBJECTS:
+            # not one pakta signature, whatever its objects say: said once, without reading them all
+            # (a file of a hundred thousand small objects costs what an honest pact costs)
+            self.changes.append(_changed(
+                f"revisi {rev.number} menulis {len(rev.entries)} objek; satu tanda tangan pakta menulis paling "
+                f"banyak {sigrevision.MAX_OBJECTS}",
+                f"revision {rev.number} writes {len(rev.entries)} objects; one pakta signature writes at most "
+                f"{sigrevision.MAX_OBJECTS}"))
+            stamp = None
+        else:
+            stamp = self._explain(rev, filled, expected)
         if why_not is not None and len(self.changes) == before:
             self.changes.append(say("not_a_pakta_signature", f"revisi {rev.number} bukan tanda tangan pakta",
                                     f"revision {rev.number} is not a pakta signature: {why_not}"))
