@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -37,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test helpers make keys and pacts
 
 import httpx2
+from tests.attacks.pdf import many_objects
 from tests.conftest import MADE, make_identity, rendered_pact, signed_pact
 
 from pakta_cli.parallel import default_jobs
@@ -63,17 +63,7 @@ def make_corpus(folder: Path, count: int) -> tuple[list[Path], Path]:
 
 def hostile(valid: bytes, objects: int = HOSTILE_OBJECTS) -> bytes:
     """A signed pact with an incremental update of `objects` small objects: cheap to make, slow to judge."""
-    body = bytearray(valid)
-    offsets = []
-    for number in range(1000, 1000 + objects):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n<< /K [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19] >>\nendobj\n" % number
-    xref = len(body)
-    body += b"xref\n1000 %d\n" % objects + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    previous = int(re.findall(rb"startxref\s+(\d+)", valid)[-1])
-    body += b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
-        1000 + objects, previous, xref)
-    return bytes(body)
+    return many_objects(valid, objects)
 
 
 def percentile(values: list[float], share: float) -> float:

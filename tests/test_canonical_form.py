@@ -34,7 +34,7 @@ from tests import test_attacks
 from tests.attacks import prepared
 from tests.attacks.forge import forge
 from tests.attacks.identities import Identity
-from tests.attacks.pdf import field_number, page_number, root_number
+from tests.attacks.pdf import field_number, many_objects, page_number, root_number
 from tests.test_attacks import NIP, ONE_PARTY, SIGNER, SUPERIOR, TWO_PARTIES, rendered, sign, verdict
 
 putu, made_atasan = test_attacks.putu, test_attacks.made_atasan
@@ -281,25 +281,11 @@ def _bomb() -> bytes:
     return b"".join(packer.compress(zeros) for _ in range(1024)) + packer.flush()
 
 
-def _many_objects(pdf: bytes, count: int) -> bytes:
-    """An update of `count` small objects, each an array of twenty numbers: cheap to make, slow to parse."""
-    body, offsets = bytearray(pdf), []
-    for number in range(1000, 1000 + count):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19]\nendobj\n" % number
-    at = len(body)
-    body += b"xref\n1000 %d\n" % count + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    prev = int(re.findall(rb"startxref\n(\d+)", pdf)[-1])
-    body += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
-        1000 + count, root_number(pdf), prev, at)
-    return bytes(body)
-
-
 HOSTILE: dict[str, Callable[[bytes], bytes]] = {
     # ten thousand objects: more than one signature ever writes, said without parsing them
-    "an update of ten thousand small objects": lambda pdf: _many_objects(pdf, 10_000),
+    "an update of ten thousand small objects": lambda pdf: many_objects(pdf, 10_000),
     # object numbers past what any pact needs, refused at the cross-reference table
-    "an update numbering fifty thousand objects": lambda pdf: _many_objects(pdf, 50_000),
+    "an update numbering fifty thousand objects": lambda pdf: many_objects(pdf, 50_000),
     # 200 bytes that name two billion entries
     "cross-reference stream with a huge /Index": lambda pdf: _xref_stream_update(
         pdf, b"\x01\x00\x00\x00\x10\x00", b"/W [1 4 1] /Index [0 2000000000]"),

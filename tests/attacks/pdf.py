@@ -302,3 +302,17 @@ def append_compressed_update(pdf: bytes, packed: Mapping[int, bytes], plain: Map
     xref = xref.replace(b"<< ", b"<< " + _trailer_entries(pdf, root, xref_no + 1) + b" ", 1)
     out += b"%d 0 obj\n%s\nendobj\n" % (xref_no, xref)
     return bytes(out) + b"startxref\n%d\n%%%%EOF\n" % xref_at
+
+
+def many_objects(pdf: bytes, count: int) -> bytes:
+    """`pdf` with an update of `count` small objects (arrays of twenty numbers): cheap to make, slow to parse."""
+    body, offsets = bytearray(pdf), []
+    for number in range(1000, 1000 + count):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19]\nendobj\n" % number
+    at = len(body)
+    body += b"xref\n1000 %d\n" % count + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    prev = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    body += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        1000 + count, root_number(pdf), prev, at)
+    return bytes(body)
