@@ -19,6 +19,7 @@ The honest cases at the end prove the hand-written revisions the attacks start f
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from functools import partial
 
@@ -394,3 +395,84 @@ def test_a_damaged_form_is_refused_by_sign_not_a_crash(fields: bytes, two_partie
     with pytest.raises(PaktaError):
         sign(damaged, SIGNER, putu)
     assert not verdict(damaged, putu).ok
+
+
+# -- 6. the fonts are pakta's, every byte a viewer paints from ------------------------------------------
+
+
+def _font_objects(pdf: bytes, key: bytes) -> list[int]:
+    return sorted(n for n, text in prepared.objects_of(pdf).items() if key in text)
+
+
+def _with_stream_data(text: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """A Flate stream object's text with its decoded data changed (and compressed again)."""
+    head, rest = text.split(b"stream\n", 1)
+    data = zlib.decompress(rest[: rest.rindex(b"\nendstream")])
+    packed = zlib.compress(change(data))
+    return re.sub(rb"/Length \d+", b"/Length %d" % len(packed), head) + b"stream\n" + packed + b"\nendstream"
+
+
+def _font_program_redrawn(pdf: bytes) -> bytes:
+    """One byte of the bold face's TrueType program changed, far into its glyph outlines."""
+    number = _font_objects(pdf, b"/Length1")[-1]
+    flip = lambda data: data[:30000] + bytes([data[30000] ^ 0x55]) + data[30001:]  # noqa: E731
+    return prepared.rewritten(pdf, {number: _with_stream_data(prepared.objects_of(pdf)[number], flip)})
+
+
+def _character_map_changed(pdf: bytes) -> bytes:
+    """/ToUnicode says the letter N is an M: text extraction reads other words than are painted."""
+    number = _font_objects(pdf, b"/ToUnicode")[0]
+    cmap = int(re.search(rb"/ToUnicode (\d+) 0 R", prepared.objects_of(pdf)[number]).group(1))  # type: ignore[union-attr]
+    return prepared.rewritten(pdf, {cmap: _with_stream_data(prepared.objects_of(pdf)[cmap],
+                                                            lambda d: d.replace(b"<004E>", b"<004D>"))})
+
+
+def _widths_changed(pdf: bytes) -> bytes:
+    number = _font_objects(pdf, b"/Widths")[0]
+    widths = re.sub(rb"/Widths \[(\d+)", b"/Widths [1", prepared.objects_of(pdf)[number])
+    return prepared.rewritten(pdf, {number: widths})
+
+
+def _encoding_added(pdf: bytes) -> bytes:
+    number = _font_objects(pdf, b"/Widths")[0]
+    return prepared.rewritten(pdf, {number: prepared.objects_of(pdf)[number].replace(
+        b"/Type /Font", b"/Type /Font /Encoding /MacRomanEncoding")})
+
+
+@pytest.mark.parametrize("prepare", [_font_program_redrawn, _character_map_changed, _widths_changed, _encoding_added],
+                         ids=["glyph outlines redrawn", "character map changed", "widths changed",
+                              "an encoding added"])
+def test_a_font_pakta_does_not_embed_is_refused(prepare: Callable[[bytes], bytes], two_parties: bytes,
+                                                putu: Identity, made_atasan: Identity) -> None:
+    """What a viewer paints comes from the font program and the character map it picks from it, so
+    a preparer who changes either (or the widths, or the encoding) could make a stamp or a page show
+    other words in every viewer or only in some; only the subsets pakta embeds are accepted."""
+    from pakta_cli.errors import PaktaError
+
+    prepared_pact = prepare(two_parties)
+    with pytest.raises(PaktaError):
+        sign(prepared_pact, SIGNER, putu)  # pakta sign refuses it
+    assert_fails_saying(verdict(prepared_pact, putu, made_atasan), "as_rendered", "is not a font pakta embeds")
+
+
+def test_an_embedded_definition_nested_a_hundred_thousand_deep_is_a_reason_not_a_crash(
+        two_parties: bytes, putu: Identity) -> None:
+    """Python's JSON decoder gives up a thousand levels down with a RecursionError; pakta reads every
+    embedded JSON through one function that turns any depth past a pact's into a plain failure."""
+    from pakta_cli import pactfile
+    from pakta_cli.errors import PaktaError
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(ValueError, match="nested deeper"):
+        pactfile.load_json(deep)
+    with pytest.raises(ValueError, match="nested deeper"):
+        pactfile.load_json(b'{"a": ' * 40 + b"1" + b"}" * 40)  # under the decoder's limit, over a pact's
+    packed = zlib.compress(deep)
+    forged = prepared.rewritten(two_parties, {  # the definition and the manifest both
+        number: re.sub(rb"/Length \d+", b"/Length %d" % len(packed), text.split(b"stream\n", 1)[0])
+        + b"stream\n" + packed + b"\nendstream"
+        for number, text in prepared.objects_of(two_parties).items() if b"/Subtype /application#2Fjson" in text})
+    v = verdict(forged, putu)
+    assert not v.ok and "internal" not in " ".join(v.reasons).lower()
+    with pytest.raises(PaktaError, match=r"refusing to sign|damaged|not a pact"):
+        sign(forged, SIGNER, putu)

@@ -248,8 +248,11 @@ def test_a_paragraph_in_signatures_goes_with_the_row_after_it() -> None:
 
 
 def test_a_templates_own_words_must_be_printable_too() -> None:
-    with pytest.raises(InputError, match=r"the template prints '中' \(U\+4E2D\), which the arial font"):
+    with pytest.raises(InputError, match=r"the template prints '中' \(U\+4E2D\), which cannot be printed in a pact "
+                       r"\(pakta prints Latin letters"):
         build("<p>Pakta 中</p>")
+    with pytest.raises(InputError, match=r"U\+E000.*pakta prints Latin letters"):  # a font's private glyphs
+        build("<p>Pakta \ue000</p>")
     build("<p>Nguyễn Thị Đỗ, Łódź, Čapek</p>")  # Arial prints far more than Windows-1252
 
 

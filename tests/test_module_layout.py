@@ -67,3 +67,15 @@ def test_the_coverage_data_is_what_the_fonts_can_print() -> None:
     from pakta_cli import fonts
 
     assert (PACKAGE / "fonts" / "coverage.json").read_text(encoding="utf-8") == fonts.coverage_data()
+
+
+def test_the_font_pins_are_what_render_embeds() -> None:
+    """`fonts/pins.json` (the only fonts a pact may hold) equals the subsets ReportLab embeds of the
+    shipped faces; a new ReportLab or new font files need `fonts.write_coverage()` run again."""
+    import json
+
+    from pakta_cli import fonts
+
+    assert (PACKAGE / "fonts" / "pins.json").read_text(encoding="utf-8") == fonts.pins_data()
+    faces = {label.split(",")[0] for label in json.loads(fonts.pins_data()).values()}
+    assert len(faces) == 3 * 4  # every face of every family

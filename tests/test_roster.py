@@ -94,7 +94,7 @@ def test_an_area_column_and_area_parts_are_not_both_taken() -> None:
 def test_an_area_part_that_cannot_be_printed_is_named_at_its_cell() -> None:
     assert problems("Nama,TPS,Kecamatan\nA,1,中\n") == [
         "r.csv:2:3: roster row 2 Kecamatan: '中' (U+4E2D) cannot be printed in a pact "
-        "(the arial font has no such letter)"]
+        "(pakta prints Latin letters, punctuation and common symbols, the same in every PDF viewer)"]
 
 
 def test_a_column_given_twice() -> None:

@@ -141,3 +141,29 @@ def test_both_parties_sign_the_performance_agreement_and_its_annex(tmp_path: Pat
     # stamps on their two widgets read to it as unexplained changes after the first signature (the
     # README says so, and how to check such a pact with pyHanko); the last signature it accepts whole
     assert statuses[1].bottom_line
+
+
+@pytest.mark.parametrize("font", ["arial", "times", "bookman"])
+def test_every_font_a_pact_embeds_is_one_pakta_pins_whatever_letters_it_prints(font: str, tmp_path: Path) -> None:
+    """Each face is embedded in fixed subsets, so two pacts with other words hold the same font
+    programs, and each is one the verifier knows (`fonts/pins.json`), italics and rare letters too."""
+    from pakta_cli import fontpins
+    from pakta_cli.pdf.reader import Document
+    from pakta_cli.pdf.syntax import Ref
+
+    def font_programs(name: str) -> dict[str, str | None]:
+        pact = load_definition(KEDIRI / "pakta-integritas.yaml")
+        party = replace(pact.parties[0], name=name)
+        pdf = render(replace(pact, font=font, parties=(party, *pact.parties[1:]))).pdf
+        doc = Document(pdf)
+        found = {}
+        for num in sorted(doc.revisions[0].entries):
+            item = doc.get(num, 1)
+            if isinstance(item, dict) and item.get("Type") == "Font":
+                found[fontpins.fingerprint(doc, Ref(num, 0), 1)] = fontpins.pinned(doc, Ref(num, 0), 1)
+        return found
+
+    plain = font_programs("Ni Luh Ayu Sukmawati")
+    rare = font_programs("Łukasz Čapek René Đoàn" if font != "bookman" else "Łukasz Čapek René")
+    assert all(rare.values()) and all(plain.values()), (plain, rare)  # every one is pinned
+    assert set(plain) < set(rare)  # the rare letters added a subset; the others are the same programs

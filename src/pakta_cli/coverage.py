@@ -1,20 +1,56 @@
-"""What each shipped type family can print, as data: checking a definition needs no font engine.
+"""What a pact can print, as data: checking a definition needs no font engine.
 
-`fonts/coverage.json` lists, for each `font:` choice, the code point ranges every face of the
-family (regular, bold, italic, bold italic) has a glyph for. `pakta_cli.fonts.write_coverage` makes
-it from the font files; a test keeps it equal to what ReportLab reads from them. The definition
-loader checks every printed value against it, so `pakta check` and `pakta verify --definition`
-load neither ReportLab nor the fonts.
+A pact prints Latin script: the letters of Indonesian and of the names its people carry (é, ñ,
+Vietnamese tones, Polish and Czech letters), punctuation, currency and a few symbols. Not other
+scripts (a Cyrillic "а" looks like a Latin "a" and would make two names that read alike differ),
+not the Private Use Area (a font's small capitals and old-style digits draw words no text
+extraction can read), not combining marks, format or control characters (invisible, or drawn
+differently by each reader). `LETTERS` says which code points those are.
+
+`fonts/coverage.json` lists, for each `font:` choice, the code point ranges of `LETTERS` that every
+face of the family (regular, bold, italic, bold italic) has a glyph for. `pakta_cli.fonts.write_coverage`
+makes it from the font files; a test keeps it equal to what ReportLab reads from them. The
+definition loader checks every printed value against it, so `pakta check` and `pakta verify
+--definition` load neither ReportLab nor the fonts.
+
+`CHARACTERS`, the Windows-1252 letters, are what a signature stamp can print; render puts them
+first in every face it embeds, in this order (see `pakta_cli.fonts`).
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import unicodedata
 from functools import cache
 from importlib import resources
 
 FOLDED = frozenset("\t\n\r")  # white space a paragraph folds into a space: never drawn itself
+# every printable Windows-1252 letter, ASCII first (ReportLab keeps those at their own codes), then
+# the rest in code order
+CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(
+    ch for ch in bytes(range(0x80, 0x100)).decode("cp1252", errors="ignore") if ch.isprintable())
+# the blocks a pact may print from (each still limited to what the family's fonts draw)
+_BLOCKS = (
+    (0x0020, 0x007E),  # Basic Latin
+    (0x00A0, 0x024F),  # Latin-1 Supplement, Latin Extended-A and -B
+    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese)
+    (0x2010, 0x2027),  # dashes, quotation marks, bullets, ellipsis
+    (0x2030, 0x205E),  # per mille, primes, guillemets
+    (0x20A0, 0x20C0),  # currency signs
+    (0x2100, 0x218B),  # letterlike symbols (No., TM, degrees) and number forms (fractions, Roman numerals)
+    (0x2190, 0x2199),  # arrows
+    (0x2200, 0x22FF),  # mathematical operators
+    (0x25A0, 0x25FF),  # geometric shapes (squares, circles, for check boxes and bullets)
+)
+_DRAWN = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
+                    "Sm", "Sc", "Sk", "So", "Zs"))
+
+
+def letter(char: str) -> bool:
+    """Whether `char` is one pakta may print, before asking whether a font has it (see above)."""
+    code = ord(char)
+    return any(start <= code <= end for start, end in _BLOCKS) and unicodedata.category(char) in _DRAWN
 
 
 @cache
@@ -39,6 +75,15 @@ def unprintable(text: str, choice: str) -> tuple[int, str] | None:
         if not printable(char, choice):
             return index, char
     return None
+
+
+def why_unprintable(char: str, choice: str) -> str:
+    """Why `char` cannot be printed, in words for the person who typed it."""
+    if letter(char):
+        return f"the {choice} font has no such letter"
+    if unicodedata.category(char) in ("Mn", "Mc", "Me"):
+        return "a combining mark: type the letter with its accent as one letter"
+    return "pakta prints Latin letters, punctuation and common symbols, the same in every PDF viewer"
 
 
 def ranges(characters: frozenset[str]) -> list[list[int]]:

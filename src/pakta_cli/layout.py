@@ -866,9 +866,8 @@ def _refuse_unprintable(root: ET.Element, font: str) -> None:
                                               for e in root.iter())
     bad = coverage.unprintable(text, font)
     if bad is not None:
-        family = fonts.FAMILIES[font]
-        raise InputError(f"layout: the template prints {printable.describe(bad[1])}, which the {font} font "
-                         f"({family.office_name}) cannot print")
+        raise InputError(f"layout: the template prints {printable.describe(bad[1])}, which cannot be printed in a "
+                         f"pact ({coverage.why_unprintable(bad[1], font)})")
 
 
 def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:

@@ -109,6 +109,31 @@ class Party:
                 **({"key_id": self.key_id} if self.key_id else {})}
 
 
+MAX_JSON_DEPTH = 32  # a definition nests five levels; deeper is a file built to exhaust a reader
+
+
+def load_json(raw: bytes) -> Any:
+    """An embedded JSON attachment (definition or manifest); ValueError when it is not one pakta wrote.
+
+    Also nesting: Python's decoder gives up a thousand levels down with a RecursionError, and
+    everything that walks a value afterwards could too, so deeper than `MAX_JSON_DEPTH` is refused.
+    """
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested deeper than any pact") from None
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError("nested deeper than any pact")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return value
+
+
 class ManifestError(ValueError):
     """An embedded manifest that is not one pakta wrote."""
 
@@ -116,8 +141,8 @@ class ManifestError(ValueError):
 def read_manifest(raw: bytes) -> tuple[dict[str, Any], tuple[Party, ...]]:
     """The manifest and its parties; ManifestError when it is damaged or incomplete."""
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        manifest = load_json(raw)
+    except ValueError:  # UnicodeDecodeError too
         raise ManifestError("damaged") from None
     listed = manifest.get("parties") if isinstance(manifest, dict) else None
     if not isinstance(listed, list) or not all(

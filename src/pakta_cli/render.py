@@ -9,7 +9,6 @@ lets `pakta verify --reproduce` prove a signed PDF is exactly the rendering of i
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from dataclasses import dataclass
 from functools import partial
@@ -36,7 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.doctemplate import LayoutError
 
-from pakta_cli import __version__, fonts, layout, stamp, templates
+from pakta_cli import __version__, coverage, fonts, layout, pactfile, stamp, templates
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
 from pakta_cli.pactfile import (
@@ -122,7 +121,7 @@ class _PactCanvas(Canvas):  # type: ignore[misc]
         names = {}
         for resource, face in zip(stamp.RESOURCES, (registered.regular, registered.bold), strict=True):
             font = pdfmetrics.getFont(face)
-            font.splitString(stamp.CHARACTERS, self._doc)
+            font.splitString(coverage.CHARACTERS, self._doc)
             names[resource] = PDFObjectReference(font.getSubsetInternalName(0, self._doc)[1:])
         self.acroForm.extras["DR"] = PDFDictionary({"Font": PDFDictionary(names)})
 
@@ -325,14 +324,15 @@ def reproduce(definition: bytes, attachments: dict[str, bytes], *, name: str, sh
     if custom is None:
         source = templates.builtin_source(name)
         if source is None:
-            raise InputError(f"template {name!r} is not built in; give the template file with --template")
+            raise InputError(f"template {name!r} is not built in: re-rendering needs the template file the pact was "
+                             "rendered with")
         if source.sha256 != sha256:
             raise InputError(f"this pakta's {name} template differs from the one the pact was rendered with")
     elif templates.TemplateSource(name, custom).sha256 != sha256:
-        raise InputError("the --template file is not the template the pact was rendered with (its hash differs)")
+        raise InputError("the template file given is not the one the pact was rendered with (its hash differs)")
     try:
-        mapping = json.loads(definition.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        mapping = pactfile.load_json(definition)
+    except ValueError:
         raise InputError("the embedded definition is not JSON") from None
     if not isinstance(mapping, dict) or mapping.get("template") != name:
         raise InputError("the embedded definition names another template than its manifest")

@@ -27,11 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from pakta_cli.coverage import CHARACTERS
 from pakta_cli.dates import long_time
 from pakta_cli.identity_numbers import group_nip
 from pakta_cli.pdf import cmap
@@ -40,10 +42,6 @@ from pakta_cli.pdf.syntax import PdfError, Ref, Stream
 from pakta_cli.zones import zone_of
 
 STAMP_HEADING = "Ditandatangani secara elektronik oleh:"
-# What render puts in the first subset of the regular and bold fonts: every printable Windows-1252
-# letter, ASCII first (ReportLab keeps those at their own codes), then the rest in code order.
-CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(
-    ch for ch in bytes(range(0x80, 0x100)).decode("cp1252", errors="ignore") if ch.isprintable())
 RESOURCES = ("PaktaStamp", "PaktaStampBold")  # their names in the form's /DR /Font
 SIZE = 7.0  # points: no smaller anywhere, QR code included
 LEADING = 8.0
@@ -58,7 +56,7 @@ class StampFont:
     """One of the pact's fonts as the stamp uses it: each letter's code, and each code's width."""
 
     ref: Ref
-    codes: dict[str, int]
+    codes: Mapping[str, int]
     widths: dict[int, float]  # code -> width in thousandths of the size
 
     def printable(self, text: str) -> str:
@@ -150,6 +148,7 @@ def _qr_modules(url: str, mask: int | None) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
 
 
+@lru_cache(maxsize=16)
 def _qr_operators(url: str, size: float, mask: int | None) -> bytes:
     """The QR code as filled rectangles (one per run of dark modules in a row), `size` points square."""
     matrix = _qr_modules(url, mask)
@@ -191,23 +190,27 @@ def qr_mask_drawn(content: bytes) -> int | None:
     found = _QR_BLOCK.search(content)
     if found is None:
         return None
-    runs = [tuple(float(v) for v in line.split()[:4]) for line in found.group(1).splitlines()]
-    module = runs[0][3]
+    lines = found.group(1).splitlines()
+    first = lines[0].split()
+    module, top = float(first[3]), float(first[1])  # the first run is in the code's top row
     if module <= 0:
         return None
-    top = max(y for _, y, _, _ in runs)
-    left = min(x for x, _, _, _ in runs)
+    left = min(float(line.split(b" ", 1)[0]) for line in lines)
+    row_eight = top - 8 * module
     dark: set[tuple[int, int]] = set()
-    for x, y, width, _ in runs:
-        row, first = round((top - y) / module), round((x - left) / module)
-        dark.update((row, column) for column in range(first, first + round(width / module)))
-    count = max(column for _, column in dark) + 1
-    if count < 21 or len(dark) > count * count:
+    count = 0
+    for line in lines:  # only row 8 holds the format bits this reads; the widest row gives the size
+        x, y, width = (float(v) for v in line.split(b" ", 3)[:3])
+        first_column = round((x - left) / module)
+        count = max(count, first_column + round(width / module))
+        if abs(y - row_eight) < module / 2:
+            dark.update((8, column) for column in range(first_column, first_column + round(width / module)))
+    if count < 21:
         return None
+    cells = [(8, count - i - 1) if i < 8 else (8, 15 - i) if i < 9 else (8, 15 - i - 1) for i in range(15)]
     for mask in range(8):
         bits = _format_bits((_QR_FORMAT_MASK_M << 3) | mask)
-        row_eight = [(8, count - i - 1) if i < 8 else (8, 15 - i) if i < 9 else (8, 15 - i - 1) for i in range(15)]
-        if all(((bits >> i) & 1 == 1) == (cell in dark) for i, cell in enumerate(row_eight)):
+        if all(((bits >> i) & 1 == 1) == (cell in dark) for i, cell in enumerate(cells)):
             return mask
     return None
 

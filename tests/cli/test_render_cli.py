@@ -188,12 +188,20 @@ def test_letters_the_fonts_cannot_print_are_refused_where_they_are_typed(definit
     (tmp_path / "people.csv").write_text("name,nik\nAndi 中文,5171041203850001\n")
     code, _, err = run("check", str(roster_definition), "--roster", str(tmp_path / "people.csv"))
     assert code == 2 and "people.csv:2:1: roster row 2 name: '中' (U+4E2D) cannot be printed" in err
-    # each font has its own limit: Bookman (TeX Gyre Bonum) has no Cyrillic
+    # each font has its own limit: Bookman (TeX Gyre Bonum) has no Ŧ
     definition.write_text(DEFINITION.replace("place:", "font: bookman\nplace:").replace(
-        "name: I Wayan Saksi", "name: Дмитрий Saksi"))
+        "name: I Wayan Saksi", "name: Ŧomas Saksi"))
     code, _, err = run("render", str(definition))
-    assert code == 2 and "pakta.yaml:19:11: parties item 2 name: 'Д' (U+0414) cannot be printed" in err
-    assert "the bookman font" in err and not definition.with_suffix(".pdf").exists()
+    assert code == 2 and "pakta.yaml:19:11: parties item 2 name: 'Ŧ' (U+0166) cannot be printed in a pact " \
+        "(the bookman font has no such letter)" in err
+    # no font prints other scripts in a pact: a Cyrillic letter can pass for a Latin one
+    definition.write_text(DEFINITION.replace("name: I Wayan Saksi", "name: Дмитрий Saksi"))
+    code, _, err = run("render", str(definition))
+    assert code == 2 and "'Д' (U+0414) cannot be printed in a pact (pakta prints Latin letters" in err
+    assert not definition.with_suffix(".pdf").exists()
+    # letters typed with their accents apart are one letter in the pact
+    definition.write_text(DEFINITION.replace("name: I Wayan Saksi", "name: Rene\u0301 Saksi"))
+    assert run("render", str(definition))[0] == 0
     roster_definition.write_text(roster_definition.read_text().replace("place:", "font: bookman\nplace:"))
     (tmp_path / "people.csv").write_text("name,nik\nДмитрий,5171041203850001\n")
     code, _, err = run("render", str(roster_definition), "--roster", str(tmp_path / "people.csv"))

@@ -11,6 +11,7 @@ import codecs
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -120,13 +121,15 @@ class _Reader:
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             self.fail(node, f"{what} must not be empty")
             return None
+        # one form for the letters people type with their accents apart (as some keyboards and macOS do)
+        value = unicodedata.normalize("NFC", node.value)
         if printed:
-            bad = coverage.unprintable(node.value, self.font)
+            bad = coverage.unprintable(value, self.font)
             if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
                 self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
-                                f"(the {self.font} font has no such letter)")
+                                f"({coverage.why_unprintable(bad[1], self.font)})")
                 return None
-        return " ".join(node.value.split()) if "\n" in node.value else node.value.strip()
+        return " ".join(value.split()) if "\n" in value else value.strip()
 
     def boolean(self, node: Node, what: str) -> bool | None:
         value = self.text(node, what, printed=False)

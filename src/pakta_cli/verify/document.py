@@ -6,7 +6,6 @@ the bytes its first signer was handed.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from pakta_cli import pactfile
@@ -84,7 +83,10 @@ def embedded_check(pact: Pact) -> Check:
 
 
 def _load(raw: bytes) -> Any:
-    return json.loads(raw.decode("utf-8"))
+    return pactfile.load_json(raw)
+
+
+_GIVEN = ("definisi yang diberikan pemeriksa", "the definition the auditor gave")
 
 
 def definition_check(pact: Pact, wanted: bytes) -> Check:
@@ -93,12 +95,13 @@ def definition_check(pact: Pact, wanted: bytes) -> Check:
         return Check.failed("definition", say("no_definition", "definisi pakta tidak tertanam",
                                               "the pact definition is not embedded"))
     if embedded == wanted:
-        return Check.passed("definition", say("definition", "definisi tertanam sama dengan --definition",
-                                              "the embedded definition equals --definition"))
+        return Check.passed("definition", say("definition", f"definisi tertanam sama dengan {_GIVEN[0]}",
+                                              f"the embedded definition equals {_GIVEN[1]}"))
     try:
         mine, theirs = _load(wanted), _load(embedded)
     except ValueError:
         mine = theirs = None
+    where = ("", "")
     if isinstance(mine, dict) and isinstance(theirs, dict):
         ours = [p for p in mine.get("parties", []) if isinstance(p, dict)]
         signers = [p for p in theirs.get("parties", []) if isinstance(p, dict) and p.get("role") == "signer"]
@@ -108,15 +111,13 @@ def definition_check(pact: Pact, wanted: bytes) -> Check:
             expanded["parties"] = [signers[0], *ours]
             if expanded == theirs:
                 return Check.passed("definition", say(
-                    "definition_roster", "definisi tertanam sama dengan --definition untuk penanda tangan dari daftar",
-                    "the embedded definition equals --definition for its roster signer"))
+                    "definition_roster", f"definisi tertanam sama dengan {_GIVEN[0]} untuk penanda tangan dari daftar",
+                    f"the embedded definition equals {_GIVEN[1]}, for its roster signer"))
         key = next((k for k in {**mine, **theirs} if mine.get(k) != theirs.get(k)), None)
         if key is not None:
-            return Check.failed("definition", say("definition_differs",
-                                                  f"definisi tertanam berbeda dari --definition (bagian {key})",
-                                                  f"the embedded definition differs from --definition (at {key})"))
-    return Check.failed("definition", say("definition_differs", "definisi tertanam berbeda dari --definition",
-                                          "the embedded definition differs from --definition"))
+            where = (f" (bagian {key})", f" (at {key})")
+    return Check.failed("definition", say("definition_differs", f"definisi tertanam berbeda dari {_GIVEN[0]}{where[0]}",
+                                          f"the embedded definition differs from {_GIVEN[1]}{where[1]}"))
 
 
 def reproduce_check(pact: Pact, unsigned: bytes, policy: Policy) -> Check:

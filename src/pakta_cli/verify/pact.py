@@ -9,7 +9,6 @@ so a message can say what an attacker changed in words instead of object numbers
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,8 +88,8 @@ class Pact:
         """The embedded definition as JSON (pakta embeds it as canonical JSON), or None."""
         raw = self.files.get(pactfile.DEFINITION_NAME)
         try:
-            mapping = json.loads(raw.decode("utf-8")) if raw is not None else None
-        except (UnicodeDecodeError, ValueError):
+            mapping = pactfile.load_json(raw) if raw is not None else None
+        except ValueError:
             return None
         return mapping if isinstance(mapping, dict) else None
 

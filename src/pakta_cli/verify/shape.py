@@ -25,14 +25,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pakta_cli import __version__, pactfile, stamp
-from pakta_cli.pdf import canonical
+from pakta_cli import __version__, fontpins, pactfile, stamp
+from pakta_cli.pdf import canonical, content
 from pakta_cli.pdf.syntax import Name, PdfError, Ref, Stream
 from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.verdict import Check, Message, say
 
 MAX_PROBLEMS = 8
 MAX_WIDGETS = 8  # places one party signs in (an agreement and its annex: two)
+MAX_ANNOTS = 64  # signature blocks on one page (a page holds a few; the geometry check compares pairs)
 SUBSET_NAME = re.compile(r"^[A-Z]{6}\+[A-Za-z0-9-]+$")  # a subset tag, then the face: AAAAAA+LiberationSans
 INFO_TEXT_KEYS = frozenset({"Author", "CreationDate", "Creator", "Keywords", "ModDate", "Producer", "Subject",
                             "Title"})
@@ -213,13 +214,16 @@ class _Walk:
             "Parent": lambda v: v == self.pages_root and isinstance(v, Ref),
             "MediaBox": lambda v: _box(v) is not None, "Resources": lambda v: isinstance(v, dict),
             "Contents": lambda v: True, "Rotate": lambda v: v == 0 and type(v) is int,
-            "Trans": lambda v: v == {}, "Annots": lambda v: isinstance(v, list),
+            "Trans": lambda v: v == {}, "Annots": lambda v: isinstance(v, list) and len(v) <= MAX_ANNOTS,
         }, ("Type", "Parent", "MediaBox", "Resources", "Contents"))
         self.visit(page.get("Contents"), "content", num)
         resources = page.get("Resources")
         if isinstance(resources, dict):
             self._resources(num, resources)
-        for annot in page.get("Annots", []) if isinstance(page.get("Annots"), list) else []:
+            self._operations(num, page.get("Contents"), resources)
+        annots = page.get("Annots")
+        # more than a page's signature blocks is said above once, not looked into one by one
+        for annot in annots if isinstance(annots, list) and len(annots) <= MAX_ANNOTS else []:
             if isinstance(annot, Ref):
                 self.widget_pages.setdefault(annot.num, []).append(num)
             widget = self.visit(annot, "widget", num)
@@ -242,6 +246,23 @@ class _Walk:
         for ref in images.values() if isinstance(images, dict) else ():
             self.visit(ref, "image", page)
 
+    def _operations(self, page: int, contents: Any, resources: dict[str, Any]) -> None:
+        """The page's content is operations pakta's pages use, on fonts and images its resources hold."""
+        stream = self.doc.get(contents.num, 1) if isinstance(contents, Ref) else None
+        if not isinstance(stream, Stream):
+            return  # said where the content is visited
+        fonts = self.doc.resolve(resources.get("Font"), 1)
+        images = resources.get("XObject")
+        try:
+            data = self.doc.decode(stream)
+        except PdfError:
+            return  # said where the content is visited
+        problem = content.content_problem(data, frozenset(fonts) if isinstance(fonts, dict) else frozenset(),
+                                          frozenset(images) if isinstance(images, dict) else frozenset())
+        if problem is not None:
+            self.problem(contents.num, f"isi halaman memuat operasi yang tidak ditulis pakta (byte {problem.offset})",
+                         f"its page content departs from what pakta draws at byte {problem.offset}: {problem.reason}")
+
     def _fonts(self, num: int, value: Any) -> None:
         fonts = self._dict(num, value, "daftar fon")
         for ref in fonts.values() if fonts is not None else ():
@@ -261,6 +282,10 @@ class _Walk:
             "FontDescriptor": lambda v: isinstance(v, Ref), "ToUnicode": lambda v: isinstance(v, Ref),
             "Encoding": lambda v: isinstance(v, Ref), "Name": lambda v: isinstance(v, Name),
         }, ("Type", "Subtype", "BaseFont", "FirstChar", "LastChar", "Widths", "FontDescriptor"))
+        if fontpins.pinned(self.doc, Ref(num, 0), 1) is None:
+            # what a viewer paints comes from the program and the character map it picks: only pakta's
+            self.problem(num, "bukan fon yang disematkan pakta (program, lebar huruf atau peta karakternya lain)",
+                         "is not a font pakta embeds (its program, widths or character map differ from pakta's)")
         self.visit(font.get("FontDescriptor"), "fontdescriptor", num)
         if "ToUnicode" in font:
             self.visit(font["ToUnicode"], "cmap", num)
