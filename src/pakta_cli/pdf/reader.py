@@ -48,7 +48,9 @@ class Limits:
     decoded: int = 32 << 20  # bytes one stream may inflate to (the largest honest one: a logo)
     structure: int = 4 << 20  # bytes a cross-reference or object stream may inflate to (a pact's: a few KB)
     decoded_total: int = 128 << 20  # bytes all streams of one document may inflate to
-    predicted: int = 1 << 20  # bytes that may go through a PNG predictor (pure Python, per byte)
+    predicted: int = 1 << 20  # bytes all streams of one document may put through a PNG predictor (pure
+    # Python, per byte; pakta writes no predicted stream, so only another writer's file has any)
+    entries: int = 100_000  # cross-reference entries of all revisions together (a pact: about 100)
     object_stream_items: int = 100_000
 
 
@@ -87,6 +89,8 @@ class Document:
         self.data = data
         self.limits = limits
         self._decoded_total = 0
+        self._predicted_total = 0
+        self._entries_total = 0
         self.budget = Budget(limits.values, limits.values)
         self.lexer = Lexer(data, self.budget)
         self._cache: dict[tuple[int, int, int], Any] = {}
@@ -172,6 +176,13 @@ class Document:
             raise PdfError(f"no cross-reference section at byte {offset}")
         return self._read_xref_stream(offset, int(header.group(1)))
 
+    def _count_entries(self, count: int) -> None:
+        """Each revision's table may be within limits and a chain of them not: count them all."""
+        self._entries_total += count
+        if self._entries_total > self.limits.entries:
+            raise PdfError(f"the cross-reference sections list more than {self.limits.entries} entries in all "
+                           "(a pact's list about a hundred)")
+
     def _read_table(self, offset: int) -> Revision:
         data = self.data
         pos = _WS.match(data, offset + 4).end()  # type: ignore[union-attr]
@@ -188,6 +199,7 @@ class Document:
                                f"{first + count - 1}; a pact holds far fewer than {self.limits.objects}")
             if 20 * count > len(data) - pos:
                 raise PdfError(f"cross-reference subsection at byte {sub.start()} lists entries it does not hold")
+            self._count_entries(count)
             for num in range(first, first + count):
                 entry = _XREF_ENTRY.match(data, pos)
                 if entry is None:
@@ -235,6 +247,7 @@ class Document:
         if row == 0 or any(first + count > size for first, count in zip(index[::2], index[1::2], strict=True)) \
                 or listed * row > len(raw):
             raise PdfError(f"cross-reference stream at byte {offset} lists entries it does not hold, or past /Size")
+        self._count_entries(listed)
         entries: dict[int, Entry] = {}
         free: dict[int, int] = {}
         structural = {num}
@@ -415,8 +428,9 @@ class Document:
                 columns = parms.get("Columns", 1)
                 if type(columns) is not int or columns <= 0:
                     raise PdfError("bad /Columns in a stream predictor")
-                if len(raw) > self.limits.predicted:
-                    raise PdfError(f"a predicted stream of more than {self.limits.predicted} bytes")
+                self._predicted_total += len(raw)
+                if self._predicted_total > self.limits.predicted:
+                    raise PdfError(f"predicted streams of more than {self.limits.predicted} bytes in all")
                 raw = _unpredict_png(raw, columns)
         return raw
 
