@@ -28,6 +28,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from pakta_cli.printable import visible
 from pakta_cli.verify import RosterReport, SignatureVerdict, Status, Verdict
 from pakta_cli.verify.verdict import Message
 from pakta_cli.zones import describe_time
@@ -58,10 +59,12 @@ class Row:
 
     @classmethod
     def of(cls, verdict: Verdict) -> Row:
+        """The strings a person reads, each made safe for a terminal (`printable.visible`): names, file
+        names and reasons come from documents and certificates anyone can write."""
         signed = len({sig.field for sig in verdict.signatures if sig.party is not None})
-        return cls(verdict.path, verdict.status, signed, len(verdict.parties),
+        return cls(visible(verdict.path), verdict.status, signed, len(verdict.parties),
                    tuple(_signer(sig) for sig in verdict.signatures),
-                   tuple(message for _, message in verdict.failures))
+                   tuple(Message(m.key, visible(m.id), visible(m.en)) for _, m in verdict.failures))
 
     @property
     def parties(self) -> str:
@@ -76,8 +79,9 @@ def _signer(sig: SignatureVerdict) -> Signer:
         when, reason = sig.revoked
         shown = describe_time(when.astimezone(sig.signing_time.tzinfo) if sig.signing_time else when)
         notes.append(f"dicabut / revoked {shown}" + (f" ({reason})" if reason else ""))
-    return Signer(sig.signer or "?", sig.key_id, describe_time(sig.signing_time) if sig.signing_time else None,
-                  sig.ok, tuple(notes))
+    return Signer(visible(sig.signer or "?"), visible(sig.key_id) if sig.key_id else None,
+                  describe_time(sig.signing_time) if sig.signing_time else None, sig.ok,
+                  tuple(visible(note) for note in notes))
 
 
 def status_label(status: Status) -> str:
@@ -191,7 +195,8 @@ def summary(statuses: Iterable[Status], roster: RosterReport | None = None) -> T
 
 def roster_lines(roster: RosterReport, width: int = 80) -> Text:
     """The roster's completeness, one paragraph per kind of problem, each naming the files."""
-    out = Text(f"Daftar / Roster {roster.manifest}: {roster.present}/{roster.expected} pakta ada / pacts present\n")
+    out = Text(f"Daftar / Roster {visible(roster.manifest)}: {roster.present}/{roster.expected} pakta ada / "
+               "pacts present\n")
     for label, files in (
         (("tidak ada di folder", "missing from the folder"), roster.missing),
         (("belum ditandatangani lengkap", "not fully signed"), roster.incomplete),
@@ -200,7 +205,8 @@ def roster_lines(roster: RosterReport, width: int = 80) -> Text:
         (("lebih dari satu berkas untuk pakta yang sama", "more than one file for the same pact"), roster.duplicates),
     ):
         if files:
-            shown = ", ".join(files[:20]) + (f", ... (+{len(files) - 20})" if len(files) > 20 else "")
+            more = f", ... (+{len(files) - 20})" if len(files) > 20 else ""
+            shown = ", ".join(visible(f) for f in files[:20]) + more
             for text_line in _wrap(f"{len(files)} {label[0]} / {label[1]}: {shown}", width, "  ", "    "):
                 out.append(text_line + "\n", style="red")
     return out

@@ -151,7 +151,7 @@ def test_definition_and_reproduce(
     definition.write_text(pact_definition().replace("Denpasar", "Tabanan"))
     code, out, _ = run(both_signed, *trust, "--definition", definition)
     assert code == 1
-    assert "the embedded definition differs from --definition" in flat(out)
+    assert "the embedded definition differs from the definition the auditor gave" in flat(out)
 
 
 def test_roster_completeness_with_the_batch_manifest(
@@ -285,3 +285,30 @@ def test_trusting_a_ca_without_its_crl_says_revocation_is_not_checked(tmp_path: 
     assert code == 0 and "note: no --crl given: a certificate the CA revoked would still be trusted" in err
     code, _, err = run(signed, "--trust", ca.paths.cert, "--crl", ca.paths.crl)
     assert code == 0 and "no --crl" not in err
+
+
+def test_a_name_that_is_an_escape_sequence_reaches_no_terminal(tmp_path: Path) -> None:
+    """A certificate anyone can make names its holder `ESC[1A ... SAH / VALID`: printed raw, it would
+    repaint a FAIL as a green VALID. Every string from a document is shown with its controls escaped."""
+    import io
+
+    from rich.console import Console
+
+    from pakta_cli import report
+    from pakta_cli.verify import Policy, verify_file
+
+    forger = "\x1b[1A\x1b[2K  \x1b[1;32mSAH / VALID\x1b[0m\u202e\n"
+    keys = tmp_path / "keys"
+    evil, made = make_identity(keys, forger, AYU["nip"], stem="evil", passphrase=None), identity(keys, MADE)
+    signed = sign(tmp_path, rendered_pact(tmp_path / "pacts"), evil, made, name="evil.pdf")
+    verdict = verify_file(signed, Policy((), ()))
+    screen = io.StringIO()
+    Console(file=screen, force_terminal=True, color_system=None, width=80).print(report.block(
+        report.Row.of(verdict), 80))
+    shown = screen.getvalue()
+    assert "FAIL" in shown and "\\x1b[1;32mSAH / VALID\\x1b[0m\\u202e\\x0a" in shown  # the name, escaped
+    assert "\x1b" not in shown and "\u202e" not in shown
+    piped = report.line(verdict)
+    assert piped.startswith("FAIL\t") and "\x1b" not in piped and len(piped.splitlines()) == 1
+    code, out, _ = run(signed, "--trust", made[1])  # the command, piped
+    assert code == 1 and "\x1b" not in out

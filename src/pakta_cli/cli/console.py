@@ -9,6 +9,7 @@ from typing import Literal
 from rich.console import Console
 
 from pakta_cli.errors import PaktaError
+from pakta_cli.printable import visible
 
 
 @dataclass
@@ -25,16 +26,17 @@ out = Console(highlight=False, soft_wrap=True, color_system=_COLOURS)
 
 
 def report_error(exc: PaktaError) -> None:
+    """The error's lines on stderr; file and certificate names in them are shown safe (`visible`)."""
     lines = exc.lines()
     if len(lines) == 1:
-        err.print(f"error: {lines[0]}", style="red", markup=False)
+        err.print(f"error: {visible(lines[0])}", style="red", markup=False, highlight=False)
     else:
         for line in lines:
-            err.print(f"error: {line}", style="red", markup=False)
-        err.print(f"{exc.message}", style="red", markup=False)
+            err.print(f"error: {visible(line)}", style="red", markup=False, highlight=False)
+        err.print(visible(exc.message), style="red", markup=False, highlight=False)
     if exc.hint:
-        err.print(f"hint: {exc.hint}", markup=False)
+        err.print(f"hint: {visible(exc.hint)}", markup=False, highlight=False)
 
 
 def note(message: str) -> None:
-    err.print(message, markup=False)
+    err.print(visible(message), markup=False, highlight=False)
