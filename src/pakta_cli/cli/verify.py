@@ -50,6 +50,11 @@ def verify(
     reproduce: Annotated[
         bool, typer.Option("--reproduce", help="Re-render each embedded definition and require the same bytes.")
     ] = False,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", help="With --reproduce: the template file a pact was rendered with, when it is "
+                     "not a built-in one (its hash must match the pact's manifest).", metavar="FILE.xml.j2"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every check of every document as JSON.")] = False,
     allow_incomplete: Annotated[
         bool, typer.Option("--allow-incomplete", help="Exit 0 while parties are still to sign: INCOMPLETE "
@@ -63,6 +68,8 @@ def verify(
     from pakta_cli.parallel import default_jobs
     from pakta_cli.verify import Policy
 
+    if template is not None and not reproduce:
+        raise InputError("--template is for re-rendering: give it with --reproduce")
     roots, crls = load_trust_options(trust, crl, "verify")
     wanted = canonical_definition(definition) if definition is not None else None
     batch = None
@@ -75,7 +82,15 @@ def verify(
         note(f"note: {skipped} file{'s' if skipped != 1 else ''} not ending in .pdf skipped")
     if not files and batch is None:
         raise InputError(f"no PDF files found in {', '.join(str(p) for p in paths)}")
-    policy = Policy(tuple(roots), tuple(crls), definition=wanted, reproduce=reproduce)
+    custom = None
+    if template is not None:
+        from pakta_cli.fsutil import read_file
+
+        try:
+            custom = read_file(template, "template").decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{template}: not a template (it is not UTF-8 text)") from None
+    policy = Policy(tuple(roots), tuple(crls), definition=wanted, reproduce=reproduce, template=custom)
 
     try:
         failed = present(files, policy, jobs or default_jobs(), as_json=as_json,
