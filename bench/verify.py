@@ -2,7 +2,7 @@
 
     python bench/verify.py [--count N] [--jobs J] [--corpus DIR]
 
-A corpus of N two-party pacts (a staff member and the same superior, both with certificates from
+A corpus of N two-party pacts with a verify_url (a staff member and the same superior, both with certificates from
 one institution CA, the root the auditor trusts) is rendered and signed with `pakta sign` once
 (kept in --corpus DIR to reuse it). 3% of the files are spoiled the ways audits meet them: one
 byte of page content changed after signing, signed by the staff member only, or the superior's
@@ -59,7 +59,9 @@ def _make_one(job: tuple[int, str]) -> tuple[str, str]:
     kind = kind_of(index)
     person = {"role": "signer", "name": f"Staf Sekretariat {index:04d}",
               "nip": f"19900101201501{1 + index % 2}{index % 1000:03d}", "position": "Pengadministrasi Umum"}
-    pdf = rendered_pact(folder / "rendered", [person, MADE], name=f"{index:04d}.pdf")
+    # with a verify_url, as real pacts have: every stamp then holds a QR code, which verify draws again
+    pdf = rendered_pact(folder / "rendered", [person, MADE], name=f"{index:04d}.pdf",
+                        verify_url="https://kpu-bali.go.id/pakta")
     staff_key, staff_cert = make_identity(folder / "keys", person["name"], person["nip"], _ca(folder),
                                           passphrase=None, stem=f"staff-{index:04d}")
     data = sign_pdf(pdf.read_bytes(), load_credentials(staff_key, None, staff_cert), SignOptions()).pdf
@@ -92,7 +94,7 @@ def make_corpus(folder: Path, count: int, jobs: int) -> tuple[list[Path], dict[s
     index_file = folder / "corpus.json"
     if index_file.exists():
         index = json.loads(index_file.read_text())
-        if index["count"] == count:
+        if index["count"] == count and index.get("qr"):
             files = sorted((folder / "corpus").glob("*.pdf"))
             return files, index["kinds"], folder / "ca" / "ca.crt"
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,7 +108,7 @@ def make_corpus(folder: Path, count: int, jobs: int) -> tuple[list[Path], dict[s
     for _, (path, kind) in run_parallel(_make_one, [(i, str(folder)) for i in range(count)], jobs=jobs):
         kinds[Path(path).name] = kind
     print(f"  made {count} signed pacts in {time.perf_counter() - started:.1f} s", flush=True)
-    index_file.write_text(json.dumps({"count": count, "kinds": kinds}))
+    index_file.write_text(json.dumps({"count": count, "kinds": kinds, "qr": True}))
     return sorted((folder / "corpus").glob("*.pdf")), kinds, folder / "ca" / "ca.crt"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document, Revision
@@ -78,12 +79,22 @@ def hidden_structure(doc: Document, rev: Revision) -> Deviation | None:
         except PdfError:
             continue  # reported by whoever reads it
         if isinstance(item, Stream):
-            found = _STRUCTURE.search(data, item.start, item.end)
-            if found is not None:
+            at = _structure_in(data[item.start : item.end])
+            if at is not None:
+                found = _STRUCTURE.search(data, item.start + at, item.end)
+                assert found is not None
                 return Deviation(found.start(), f"the data of stream object {num} holds "
                                                 f"{found.group()[:20].decode('latin-1')!r}, which a "
                                                 "reader repairing the file would take for PDF structure")
     return None
+
+
+@lru_cache(maxsize=64)
+def _structure_in(raw: bytes) -> int | None:
+    """Where PDF structure starts in a stream's raw bytes, or None; remembered, since the largest
+    streams of a pact (its font programs) are the same bytes in every pact."""
+    found = _STRUCTURE.search(raw)
+    return found.start() if found is not None else None
 
 
 def _first_difference(a: bytes, b: bytes) -> int:

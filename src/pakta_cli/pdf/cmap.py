@@ -9,6 +9,9 @@ characters); anything else, or more than 256 codes, is an error, never guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from pakta_cli.pdf.syntax import PdfError
 
@@ -21,8 +24,12 @@ def _value(digits: bytes) -> int:
     return int(digits, 16) if digits else -1
 
 
-def characters(cmap: bytes) -> dict[str, int]:
-    """Each character the CMap maps to, with the (first) one-byte code that prints it."""
+@lru_cache(maxsize=64)
+def characters(cmap: bytes) -> Mapping[str, int]:
+    """Each character the CMap maps to, with the (first) one-byte code that prints it.
+
+    Read once per process for each CMap: pakta's fonts are the same few subsets in every pact.
+    """
     found: dict[str, int] = {}
 
     def add(code: int, unicode: int) -> None:
@@ -51,4 +58,4 @@ def characters(cmap: bytes) -> dict[str, int]:
             raise PdfError("a /ToUnicode map of more codes than a one-byte font has")
         for code, unicode in pairs:
             add(code, unicode)
-    return found
+    return MappingProxyType(found)
