@@ -28,5 +28,5 @@ def slow_verify(data: bytes, name: str, context: Any) -> Outcome:
 def nap(data: bytes, name: str, context: Any) -> tuple[int, int]:
     """(the worker's CPU priority at the end, its pid): b"nap" runs long enough to be called slow."""
     if data == b"nap":
-        time.sleep(1.5)
+        time.sleep(3.0)
     return os.getpriority(os.PRIO_PROCESS, 0), os.getpid()
