@@ -21,8 +21,8 @@ import json
 import re
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import PdfError, Ref, Stream
 
@@ -55,11 +55,20 @@ def fingerprint(doc: Document, ref: Ref, revision: int) -> str:
         "program": {k: v for k, v in program.dict.items() if k not in ("Length", "Filter")},
         "cmap": {k: v for k, v in cmap.dict.items() if k not in ("Length", "Filter")},
     }
-    digest = hashlib.sha256(untagged + b"\0" + writer.value(summary) + b"\0")
+    digest = hashlib.sha256(untagged + b"\0" + _text(summary).encode("utf-8") + b"\0")
     digest.update(hashlib.sha256(doc.decode(program, MAX_PROGRAM)).digest())
     # the CMap names its font, tag and all: the tag is taken out as from /BaseFont
     digest.update(hashlib.sha256(doc.decode(cmap, MAX_CMAP).replace(base.encode("latin-1"), b"SUBSET")).digest())
     return digest.hexdigest()
+
+
+def _text(value: Any) -> str:
+    """A value as text, dictionaries in key order, each scalar with its type (a name is not a string)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{key!r}:{_text(value[key])}" for key in sorted(value)) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_text(item) for item in value) + "]"
+    return f"{type(value).__name__}:{value!r}"
 
 
 @cache

@@ -94,7 +94,15 @@ def fonts_of(doc: Document, form: dict[str, Any], revision: int) -> StampFonts:
     fonts = doc.resolve(resources.get("Font"), revision) if isinstance(resources, dict) else None
     if not isinstance(fonts, dict):
         raise PdfError("the form names no fonts for the stamp (/DR)")
-    return StampFonts(*(_font(doc, fonts.get(name), revision) for name in RESOURCES))
+    refs = tuple(fonts.get(name) for name in RESOURCES)
+    # each signature's rebuild asks again: the same font and character-map objects give the same fonts
+    used = [*refs, *(doc.resolve(ref, revision).get("ToUnicode") if isinstance(doc.resolve(ref, revision), dict)
+                     else None for ref in refs)]
+    key = ("stamp fonts", tuple(doc.entry(ref.num, revision) if isinstance(ref, Ref) else ref for ref in used))
+    found: StampFonts | None = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = StampFonts(*(_font(doc, ref, revision) for ref in refs))
+    return found
 
 
 def _font(doc: Document, ref: Any, revision: int) -> StampFont:
@@ -195,16 +203,21 @@ def qr_mask_drawn(content: bytes) -> int | None:
     module, top = float(first[3]), float(first[1])  # the first run is in the code's top row
     if module <= 0:
         return None
-    left = min(float(line.split(b" ", 1)[0]) for line in lines)
     row_eight = top - 8 * module
-    dark: set[tuple[int, int]] = set()
-    count = 0
-    for line in lines:  # only row 8 holds the format bits this reads; the widest row gives the size
+    top_row: list[tuple[float, float]] = []  # (x, width): starts and ends with a finder pattern
+    eighth: list[tuple[float, float]] = []
+    for line in lines:  # rows come top down: read up to row 8, which holds the format bits
         x, y, width = (float(v) for v in line.split(b" ", 3)[:3])
-        first_column = round((x - left) / module)
-        count = max(count, first_column + round(width / module))
-        if abs(y - row_eight) < module / 2:
-            dark.update((8, column) for column in range(first_column, first_column + round(width / module)))
+        if abs(y - top) < module / 2:
+            top_row.append((x, width))
+        elif abs(y - row_eight) < module / 2:
+            eighth.append((x, width))
+        elif y < row_eight:
+            break
+    left = top_row[0][0]
+    count = round((top_row[-1][0] + top_row[-1][1] - left) / module)
+    dark = {(8, column) for x, width in eighth
+            for column in range(round((x - left) / module), round((x + width - left) / module))}
     if count < 21:
         return None
     cells = [(8, count - i - 1) if i < 8 else (8, 15 - i) if i < 9 else (8, 15 - i - 1) for i in range(15)]

@@ -57,14 +57,45 @@ def rendered_deviation(doc: Document) -> Deviation | None:
     if type(size) is not int or not isinstance(root, Ref) or not (info is None or isinstance(info, Ref)) \
             or set(rev.entries) != set(range(1, size)) or rev.free != {0: 65535}:
         return Deviation(rev.xref_offset, "its cross-reference table does not list objects 1 to N, each once")
+    bounds = [rev.entries[num].offset for num in range(1, size)] + [rev.xref_offset]
     try:
-        expected = writer.rewrite(((num, doc.get(num, 1)) for num in range(1, size)), data, root=root, info=info)
+        chunks = [_object_chunk(doc, num, bounds[num - 1], bounds[num]) for num in range(1, size)]
+        expected = writer.rendered_file(chunks, root=root, info=info)
     except PdfError as exc:  # NotWritable, or an object that does not parse
         return Deviation(0, str(exc))
     actual = data[: rev.end]
     if expected == actual:
         return None
     return Deviation(_first_difference(expected, actual), "its bytes are not the ones pakta writes for its objects")
+
+
+_STREAM_TAIL = b"\nendstream\nendobj\n"
+_CANONICAL: dict[bytes, int] = {}  # object text (a stream's up to its data) already found in pakta's form
+_CANONICAL_MAX = 1024
+
+
+def _object_chunk(doc: Document, num: int, start: int, end: int) -> bytes:
+    """Object `num` as pakta writes it (`writer.object_bytes`), given the file's bytes for it at [start, end).
+
+    Most objects of a pact (fonts, their widths and descriptors, the form) are the same text in
+    every pact: text already found to be exactly what the writer writes is taken as it is, without
+    parsing and writing it again. Anything else is parsed and written, and compared by the caller.
+    """
+    data = doc.data
+    chunk = data[start:end] if 0 <= start < end <= len(data) else b""
+    at = chunk.find(b"\nstream\n")
+    key = chunk if at < 0 else chunk[: at + 8]
+    length = _CANONICAL.get(key)
+    if length is not None and (at < 0 or (len(chunk) == len(key) + length + len(_STREAM_TAIL)
+                                          and chunk.endswith(_STREAM_TAIL))):
+        return chunk
+    item = doc.get(num, 1)
+    written = writer.object_bytes(num, item, data)
+    if written == chunk:
+        if len(_CANONICAL) >= _CANONICAL_MAX:
+            _CANONICAL.clear()
+        _CANONICAL[key] = item.end - item.start if isinstance(item, Stream) else -1
+    return written
 
 
 def hidden_structure(doc: Document, rev: Revision) -> Deviation | None:

@@ -96,6 +96,7 @@ class Document:
         self._cache: dict[tuple[int, int, int], Any] = {}
         self._parsed: dict[tuple[int, int], tuple[Any, int, int, frozenset[int]]] = {}
         self._objstm: dict[int, tuple[bytes, list[tuple[int, int]], int]] = {}
+        self.memo: dict[Any, Any] = {}  # what callers derive from this document's objects, by their own keys
         self.revisions = self._read_chain()
         # object number -> list of (revision number, entry), oldest first
         self._history: dict[int, list[tuple[int, Entry]]] = {}

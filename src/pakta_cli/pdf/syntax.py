@@ -108,6 +108,12 @@ _TOKENS = re.compile(
     rb"|(?P<kw>" + REGULAR + rb"+))"
 )
 _KEYWORDS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
+_NUMBER_TEXT = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+# `[` white space, numbers apart by white space, `]`: no comment, reference or anything else inside
+_NUMBER_ARRAY = re.compile(rb"\[[\x00\t\n\x0c\r ]*+(?:" + _NUMBER_TEXT + rb"(?![^\x00\t\n\x0c\r \]])"
+                           rb"[\x00\t\n\x0c\r ]*+)*+\]")
+_NUMBER = re.compile(_NUMBER_TEXT)
+_FAST_ARRAY = 64 << 10  # bytes: a longer array of numbers takes the general way, value by value
 _NAMES: dict[bytes, Name] = {}
 
 
@@ -186,9 +192,20 @@ class Lexer:
                 if kind == "open":
                     if len(stack) >= MAX_DEPTH:
                         raise PdfError(f"objects nested too deeply at byte {start}")
-                    stack.append([PdfDict() if data[start] == 0x3C else [], None, start])
-                    continue
-                if kind == "close":
+                    numbers = _NUMBER_ARRAY.match(data, start, start + _FAST_ARRAY) if data[start] == 0x5B else None
+                    if numbers is None:
+                        stack.append([PdfDict() if data[start] == 0x3C else [], None, start])
+                        continue
+                    # an array of numbers only (a font's widths, a box): read in one go, each number a value
+                    texts = _NUMBER.findall(numbers.group())
+                    budget -= len(texts)
+                    if budget < 0:
+                        continue  # said at the top of the loop
+                    value = [Decimal(t.decode("ascii")) if b"." in t else int(t) for t in texts]
+                    kind, pos = "array", numbers.end()
+                if kind == "array":
+                    pass
+                elif kind == "close":
                     if not stack:
                         raise PdfError(f"unexpected {match.group(kind).decode()} at byte {start}")
                     closer = start
