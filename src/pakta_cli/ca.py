@@ -8,7 +8,10 @@ The CA (`pakta ca ...`) is three files beside each other:
                 empty one so the auditor's command never changes when a certificate is revoked
 
 One level of CA is all pakta makes (path length 0). What a verifier makes of these files is
-`trust.py`'s rule; this module only writes them.
+`trust.py`'s rule; this module only writes them. Every revocation records the revoked certificate's
+key beside its serial, so that a verifier can revoke the key wherever else it appears when the
+reason is about the key (key compromise, a hold, or no reason given); for the same reason the CA
+never certifies a key its own list revokes.
 """
 
 from __future__ import annotations
@@ -45,7 +48,15 @@ from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import atomic_write, read_file
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import MIN_PASSPHRASE, encode_private_key, load_private_key, refuse_folder_prefix, write_files
-from pakta_cli.trust import REASONS, parse_crl
+from pakta_cli.trust import (
+    KEY_REASONS,
+    REASONS,
+    parse_crl,
+    revocation_reason,
+    revoked_key,
+    revoked_key_extension,
+    revokes_key,
+)
 
 CA_DAYS = 3650
 CRL_DAYS = 365  # a CRL's nextUpdate; `pakta ca crl` signs a fresh one any time
@@ -182,10 +193,23 @@ def issue(ca: CertificateAuthority, request: Path, *, days: int = 730) -> x509.C
         raise InputError(f"{request}: the request's identity: {exc.message}") from None
     if public_key == ca.key.public_key():
         raise KeyFileError(f"{request}: this is the CA's own key; officials sign with their own keys")
+    _refuse_revoked_key(ca, public_key, request)
     now = utcnow()
     not_after = min(now + dt.timedelta(days=days), ca.cert.not_valid_after_utc)
     return build_certificate(public_key, identity.subject(), signing_key=ca.key, issuer=ca.cert,
                              not_before=now - BACKDATE, not_after=not_after)
+
+
+def _refuse_revoked_key(ca: CertificateAuthority, public_key: Ed25519PublicKey, request: Path) -> None:
+    """A key this CA revoked for what is wrong with the key is never certified again: every
+    certificate of it would be revoked the moment it is issued."""
+    crl = read_crl(ca)
+    for entry in crl if crl is not None else ():
+        if revokes_key(entry) and revoked_key(entry) == public_key:
+            why = revocation_reason(entry) or "no reason given"
+            raise KeyFileError(f"{request}: key id {key_id(public_key)} was revoked by this CA on "
+                               f"{format_time(entry.revocation_date_utc)} ({why}); it can never be certified again",
+                               hint="the official makes a new key (pakta keys generate) and asks for its certificate")
 
 
 def _raw_nip(subject: x509.Name) -> str | None:
@@ -233,10 +257,15 @@ class Revoked:
     name: str
     key_id: str | None
     count: int  # entries in the CRL after this one
+    whole_key: bool  # the reason is about the key: every certificate of it is revoked, not this one only
 
 
 def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = None) -> Revoked:
-    """Add a certificate this CA issued to PREFIX.crl (signed anew, CRL number + 1)."""
+    """Add a certificate this CA issued to PREFIX.crl (signed anew, CRL number + 1).
+
+    A certificate revoked for a reason about the certificate (superseded...) may be revoked again
+    for its key, when the key turns out to have leaked; nothing else is revoked twice.
+    """
     cert = load_certificate(cert_path)
     if not signed_by(cert, ca.cert.public_key()):
         raise KeyFileError(f"{cert_path}: was not issued by this CA ({ca.paths.cert})",
@@ -250,19 +279,27 @@ def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = No
             raise InputError(f"unknown reason {reason!r}", hint=f"one of: {', '.join(REASONS)}")
     old = read_crl(ca)
     entries = list(old) if old is not None else []
-    for entry in entries:
-        if entry.serial_number == cert.serial_number:
+    for index, entry in enumerate(entries):
+        if entry.serial_number != cert.serial_number:
+            continue
+        if flag not in KEY_REASONS or (revokes_key(entry) and revoked_key(entry) is not None):
             raise InputError(f"{cert_path}: already revoked on {format_time(entry.revocation_date_utc)}")
+        del entries[index]  # revoked for the certificate, now for its key: the entry says so instead
+        break
+    public_key = cert.public_key()
     now = utcnow()
     builder = x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(now)
     if flag is not None and flag != x509.ReasonFlags.unspecified:
         builder = builder.add_extension(x509.CRLReason(flag), critical=False)
-    entries.append(builder.build())
+    if isinstance(public_key, Ed25519PublicKey):  # non-critical: other validators revoke by serial only
+        builder = builder.add_extension(revoked_key_extension(public_key), critical=False)
+    entry = builder.build()
+    entries.append(entry)
     crl = _build_crl(ca, entries, number=_crl_number(old) + 1, now=now)
     atomic_write(ca.paths.crl, crl.public_bytes(serialization.Encoding.PEM), force=True, mode=0o644)
-    public_key = cert.public_key()
     return Revoked(cert.serial_number, identity_of(cert).describe(),
-                   key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else None, len(entries))
+                   key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else None, len(entries),
+                   revokes_key(entry) and revoked_key(entry) is not None)
 
 
 def refresh_crl(ca: CertificateAuthority) -> x509.CertificateRevocationList:

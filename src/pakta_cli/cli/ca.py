@@ -95,6 +95,12 @@ def revoke_command(
     note(f"revoked {revoked.name} (serial {revoked.serial:x}"
          + (f", key id {revoked.key_id}" if revoked.key_id else "") + f"); {ca.paths.crl} now lists "
          f"{revoked.count} certificate{'s' if revoked.count != 1 else ''}")
+    if revoked.whole_key:
+        note(f"the reason is about the key, so every certificate of key id {revoked.key_id} fails verification, "
+             "the official's self-signed one and any other CA's included; this CA never certifies it again")
+    else:
+        note(f"only this certificate is revoked: a reason about the certificate leaves key id {revoked.key_id} "
+             "usable in its other certificates (if the key leaked, revoke again with --reason key-compromise)")
     out.print(f"hand auditors the new {ca.paths.crl}: {verify_command(ca.paths.cert, ca.paths.crl)}", markup=False)
 
 

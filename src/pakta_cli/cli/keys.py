@@ -29,7 +29,7 @@ from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.identity_numbers import group_nip
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import generate_identity, key_is_encrypted, load_private_key, refuse_folder_prefix
-from pakta_cli.trust import parse_crl, revocation_reason
+from pakta_cli.trust import parse_crl, revocation_reason, revoked_key, revokes_key
 
 
 def command_group(name: str, help_text: str) -> typer.Typer:
@@ -139,8 +139,11 @@ def _show_crl(path: Path, data: bytes) -> None:
     ])
     for entry in crl:
         reason = revocation_reason(entry)
+        public_key = revoked_key(entry)
+        scope = "" if public_key is None else f", key id {key_id(public_key)}" + (
+            ": every certificate of this key" if revokes_key(entry) else ": this certificate only")
         out.print(f"  serial {entry.serial_number:x} revoked {format_time(entry.revocation_date_utc)}"
-                  + (f" ({reason})" if reason else ""), markup=False)
+                  + (f" ({reason})" if reason else "") + scope, markup=False)
 
 
 def _show_key(path: Path, passphrase_file: Path | None) -> None:

@@ -332,18 +332,26 @@ class SignatureCheck:
             f"certificate valid at {shown} (time as claimed by the signer, {source})"))
 
     def _not_revoked(self, certificate: x509.Certificate) -> None:
-        from pakta_cli.trust import revocation
         from pakta_cli.zones import describe_time
 
-        status = self.policy.revocation(certificate, revocation)
+        status = self.policy.revocation(certificate)
         if status.entry is not None:
             when = status.entry.revocation_date_utc
             zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
             shown = describe_time(when.astimezone(zone))
             self.revoked = (when, status.reason)
+            crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
+            if status.by_key is not None:  # another certificate of this key was revoked for its key
+                why = status.reason or "unspecified"
+                serial = f"{status.entry.serial_number:x}"
+                raise _Fail("not_revoked", say(
+                    "key_revoked",
+                    f"kunci {self.key_id} milik {self.signer} dicabut oleh CA {crl_name} pada {shown}, alasan: "
+                    f"{why} (sertifikat serial {serial}); setiap sertifikat dengan kunci ini ikut dicabut",
+                    f"key {self.key_id} of {self.signer} was revoked by CA {crl_name} on {shown}, reason: {why} "
+                    f"(certificate serial {serial}); every certificate of this key is revoked"))
             why_id = f", alasan: {status.reason}" if status.reason else ""
             why_en = f", reason: {status.reason}" if status.reason else ""
-            crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
             raise _Fail("not_revoked", say(
                 "revoked", f"sertifikat {self.signer} dicabut pada {shown}{why_id} (CRL {crl_name})",
                 f"certificate of {self.signer} revoked on {shown}{why_en} (CRL of {crl_name})"))
@@ -351,6 +359,12 @@ class SignatureCheck:
             latest = max(c.last_update_utc for c in status.checked)
             self._ok("not_revoked", say("not_revoked", f"tidak dicabut menurut CRL terbitan {latest:%Y-%m-%d}",
                                         f"not revoked according to the CRL issued {latest:%Y-%m-%d}"))
+        elif certificate.issuer == certificate.subject and self.policy.crls:
+            count = len(self.policy.crls)
+            self._ok("not_revoked", say(
+                "key_not_revoked",
+                f"sertifikat swa-tanda dipercaya langsung; kuncinya tidak dicabut oleh {count} CRL yang diberikan",
+                f"self-signed certificate trusted directly; its key is revoked by none of the {count} CRLs given"))
         elif certificate.issuer == certificate.subject:
             self._ok("not_revoked", say("no_crl_applies",
                                         "sertifikat swa-tanda dipercaya langsung; tidak ada CRL yang berlaku",
