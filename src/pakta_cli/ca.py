@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -30,6 +30,8 @@ from pakta_cli.certificates import (
     BACKDATE,
     CN_MAX,
     COUNTRY,
+    NIK_PREFIX,
+    Identity,
     build_certificate,
     check_validity,
     format_time,
@@ -46,6 +48,7 @@ from pakta_cli.certificates import (
 )
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import atomic_write, read_file
+from pakta_cli.identity_numbers import nik_problem, normalise
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import MIN_PASSPHRASE, encode_private_key, load_private_key, refuse_folder_prefix, write_files
 from pakta_cli.trust import (
@@ -135,11 +138,27 @@ def load_ca(prefix: Path, passphrase: bytes | None) -> CertificateAuthority:
     return CertificateAuthority(paths, key, cert)
 
 
-def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
-    """The subject and key an official asks to be certified, from a certificate or a CSR.
+@dataclass(frozen=True)
+class Request:
+    """What an official asks the CA to certify: an identity, checked and written the way pakta
+    writes one, and a key the requester proved to hold. `ca issue` shows it before it signs."""
+
+    source: Path
+    identity: Identity
+    public_key: Ed25519PublicKey
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.public_key)
+
+
+def read_request(path: Path) -> Request:
+    """The identity and key an official asks to be certified, from a certificate or a CSR.
 
     Either must be signed by the key it names (a self-signed certificate from `pakta keys generate`
-    or a CSR), so nobody can have someone else's public key certified in their own name.
+    or a CSR), so nobody can have someone else's public key certified in their own name. Only the
+    identity pakta writes is taken (name, NIP or NIK, title, institution, unit), checked as
+    `keys generate` checks it; a request's other attributes are not copied.
     """
     data = read_file(path, "certificate or request")
     if b"CERTIFICATE REQUEST-----" in data or _looks_like_der_csr(data):
@@ -152,7 +171,7 @@ def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
             raise KeyFileError(f"{path}: the request's key is not Ed25519")
         if not csr.is_signature_valid:
             raise KeyFileError(f"{path}: the request's signature does not check out with its own key")
-        return csr.subject, public_key
+        return Request(path, _requested_identity(csr.subject, path), public_key)
     cert = parse_certificates(data, path)[0]
     public_key = cert.public_key()
     if not isinstance(public_key, Ed25519PublicKey):
@@ -164,7 +183,24 @@ def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
         )
     if is_ca(cert):
         raise KeyFileError(f"{path}: is a CA certificate; the CA issues certificates to officials only")
-    return cert.subject, public_key
+    return Request(path, _requested_identity(cert.subject, path), public_key)
+
+
+def _requested_identity(subject: x509.Name, path: Path) -> Identity:
+    named = identity_of_name(subject)
+    serial = _raw_serial(subject)
+    nik = serial[len(NIK_PREFIX):] if serial is not None and serial.upper().startswith(NIK_PREFIX) else None
+    try:
+        identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
+                                 None if nik is not None else serial, named.position, named.institution, named.unit)
+    except InputError as exc:
+        raise InputError(f"{path}: the request's identity: {exc.message}") from None
+    if nik is None:
+        return identity
+    problem = nik_problem(nik)
+    if problem:
+        raise InputError(f"{path}: the request's identity: {problem}")
+    return replace(identity, nik=normalise(nik))
 
 
 def _looks_like_der_csr(data: bytes) -> bool:
@@ -177,26 +213,21 @@ def _looks_like_der_csr(data: bytes) -> bool:
     return True
 
 
-def issue(ca: CertificateAuthority, request: Path, *, days: int = 730) -> x509.Certificate:
+def issue(ca: CertificateAuthority, request: Request | Path, *, days: int = 730) -> x509.Certificate:
     """An official's certificate with the requested identity, signed by the CA.
 
     It never outlives the CA's own certificate, since nothing it signs could be trusted after that.
     """
     if days < 1:
         raise InputError("--days must be at least 1")
-    subject, public_key = read_request(request)
-    named = identity_of_name(subject)
-    try:  # the identity is checked as `keys generate` checks it, and written the way pakta writes it
-        identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
-                                 _raw_nip(subject), named.position, named.institution, named.unit)
-    except InputError as exc:
-        raise InputError(f"{request}: the request's identity: {exc.message}") from None
-    if public_key == ca.key.public_key():
-        raise KeyFileError(f"{request}: this is the CA's own key; officials sign with their own keys")
-    _refuse_revoked_key(ca, public_key, request)
+    if isinstance(request, Path):
+        request = read_request(request)
+    if request.public_key == ca.key.public_key():
+        raise KeyFileError(f"{request.source}: this is the CA's own key; officials sign with their own keys")
+    _refuse_revoked_key(ca, request.public_key, request.source)
     now = utcnow()
     not_after = min(now + dt.timedelta(days=days), ca.cert.not_valid_after_utc)
-    return build_certificate(public_key, identity.subject(), signing_key=ca.key, issuer=ca.cert,
+    return build_certificate(request.public_key, request.identity.subject(), signing_key=ca.key, issuer=ca.cert,
                              not_before=now - BACKDATE, not_after=not_after)
 
 
@@ -212,7 +243,7 @@ def _refuse_revoked_key(ca: CertificateAuthority, public_key: Ed25519PublicKey, 
                                hint="the official makes a new key (pakta keys generate) and asks for its certificate")
 
 
-def _raw_nip(subject: x509.Name) -> str | None:
+def _raw_serial(subject: x509.Name) -> str | None:
     values = subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
     return str(values[0].value) if values else None
 
