@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pakta_cli import cms
-from pakta_cli.parties import MatchError, match_signer
+from pakta_cli.parties import MatchError, check_title, match_signer
 from pakta_cli.pdf.reader import Document, Revision
 from pakta_cli.pdf.syntax import PdfDict, PdfError
 from pakta_cli.verify.pact import Pact
@@ -50,6 +50,7 @@ class CertificateInfo:
     name: str  # the whole name (the X.520 name attribute), else the CN
     nip: str | None  # digits only
     nik: str | None  # digits only
+    title: str | None  # the jabatan the stamp prints
     key_id: str | None  # None when the key is not Ed25519
 
 
@@ -67,7 +68,7 @@ def certificate_info(der: bytes) -> CertificateInfo:
         kid = certificate_key_id(certificate)
     except Exception:  # a key type cryptography does not know: no key id, and the signature check fails
         kid = None
-    return CertificateInfo(der, certificate, person.name, person.nip, person.nik, kid)
+    return CertificateInfo(der, certificate, person.name, person.nip, person.nik, person.position, kid)
 
 
 class SignatureCheck:
@@ -381,12 +382,16 @@ class SignatureCheck:
                                         "no CRL from its issuer was given (--crl); revocation not checked"))
 
     def _party(self, info: CertificateInfo) -> None:
+        """The signer is the field's party (`pakta_cli.parties`), and the title its stamp prints is
+        that party's position in the pact."""
         party = self.pact.party(self.slot.field)
         if party is None:
             raise self._fail("party", "no_party", "kolom ini bukan milik pihak mana pun dalam manifest",
                              "this field belongs to no party in the manifest")
+        office = self.pact.office(self.slot.field)
         try:
             self.match = match_signer(party, key_id=self.key_id, nip=info.nip, nik=info.nik, name=info.name)
+            compared = check_title(party, office, info.title)
         except MatchError as exc:
             raise _Fail("party", say("wrong_party", exc.indonesian, exc.english)) from None
         messages = {
@@ -398,7 +403,19 @@ class SignatureCheck:
                      f"matched by name only (weak): {party.name} has no pinned key id and no NIP"),
         }
         indonesian, english = messages[self.match]
-        self._ok("party", say(f"party_{self.match}", indonesian, english))
+        found = [say(f"party_{self.match}", indonesian, english)]
+        if compared:
+            assert office is not None
+            found.append(say("position", f"jabatan sertifikat ({info.title}) sesuai jabatan dalam pakta "
+                                         f"({office.position})",
+                             f"the certificate's title ({info.title}) fits the position in the pact "
+                             f"({office.position})"))
+        elif info.title:
+            found.append(say("position_unstated", f"pakta tidak menyebut jabatan {party.name}; cap mencetak jabatan "
+                                                  f"sertifikat ({info.title}) tanpa pembanding",
+                             f"the pact states no position for {party.name}; the stamp prints the certificate's "
+                             f"title ({info.title}) with nothing to compare it to"))
+        self.results["party"] = Check("party", True, tuple(found))
 
 
 def _display(name: x509.Name) -> str:
