@@ -18,8 +18,10 @@ KPU for Komisi Pemilihan Umum). Everything else is the office, so "Sekretaris" i
 Provinsi Bali", "Ketua" is not "Ketua Divisi Hukum" (nor the other way round: a stamp must not
 shorten a division head to the chair), "Plt. Ketua" is not "Ketua", and in KPU Provinsi Bali's
 pact "Ketua" is neither "Ketua KPU RI" nor "Ketua Bawaslu Provinsi Bali". The place words come from
-the pact, never from the certificate under test. A party with no position in the pact, or a
-certificate with no title, leaves nothing to compare.
+the pact, never from the certificate under test. A position may end in the capacity the party signs
+in ("Sekretaris KPU Kabupaten Kediri selaku Kuasa Pengguna Anggaran"): a title may leave that out,
+since the stamp then claims less than the pact, but never add one ("Anggota selaku Ketua"). A party
+with no position in the pact, or a certificate with no title, leaves nothing to compare.
 """
 
 from __future__ import annotations
@@ -93,9 +95,10 @@ def candidates(parties: Sequence[Party], *, key_id: str, nip: str | None,
     return [], None
 
 
-# Election bodies (domain.md) by acronym and full name: a title may say either where the pact says
-# the other ("Ketua KPU Provinsi Bali" in the Komisi Pemilihan Umum Provinsi Bali).
-BODIES = {
+# Election bodies (domain.md) and the republic by acronym and full name: a title may say either where
+# the pact says the other ("Ketua KPU Provinsi Bali" in the Komisi Pemilihan Umum Provinsi Bali).
+ACRONYMS = {
+    "ri": "republik indonesia",
     "kpu": "komisi pemilihan umum", "kip": "komisi independen pemilihan",
     "bawaslu": "badan pengawas pemilihan umum", "panwaslu": "panitia pengawas pemilihan umum",
     "panwaslih": "panitia pengawas pemilihan", "panwascam": "panitia pengawas pemilihan umum kecamatan",
@@ -105,6 +108,7 @@ BODIES = {
 }
 ABBREVIATIONS = {"prov": "provinsi", "kab": "kabupaten", "kec": "kecamatan", "kel": "kelurahan", "ds": "desa"}
 JOINERS = frozenset({"pada", "di"})  # "Sekretaris pada KPU Kota Denpasar"
+CAPACITY = frozenset({"selaku", "sebagai"})  # "..., selaku Kuasa Pengguna Anggaran": in the capacity of
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def place_words(office: Office) -> frozenset[str]:
     """The words that say where the party serves, as the pact names it, with the election bodies'
     acronyms and full names standing for each other."""
     place = set(JOINERS).union(*(_words(where) for where in office.where))
-    for acronym, name in BODIES.items():
+    for acronym, name in ACRONYMS.items():
         full = set(name.split())
         if acronym in place:
             place |= full
@@ -135,9 +139,9 @@ def place_words(office: Office) -> frozenset[str]:
     return frozenset(place)
 
 
-def office_words(title: str, place: frozenset[str]) -> tuple[str, ...]:
-    """The words of a title that name the office: all but its trailing place words (never the first)."""
-    words = _words(title)
+def office_words(words: Sequence[str], place: frozenset[str]) -> tuple[str, ...]:
+    """The words of a title (`_words`) that name the office: all but its trailing place words (never
+    the first)."""
     end = len(words)
     while end > 1 and words[end - 1] in place:
         end -= 1
@@ -150,7 +154,10 @@ def check_title(party: Party, office: Office | None, title: str | None) -> bool:
     if office is None or not office.position or not title:
         return False
     place = place_words(office)
-    if office_words(title, place) != office_words(office.position, place):
+    held = office_words(_words(title), place)
+    position = _words(office.position)
+    cut = next((i for i, word in enumerate(position) if word in CAPACITY and i > 0), len(position))
+    if held not in (office_words(position, place), office_words(position[:cut], place)):
         raise MatchError(f"jabatan pada sertifikat ({title}) bukan jabatan {party.name} dalam pakta "
                          f"({office.position})",
                          f"the certificate's title ({title}) is not {party.name}'s position in the pact "

@@ -25,6 +25,9 @@ CASES = [
     ("Sekretaris", None, "Sekretaris pada KPU Prov. Bali", True),
     ("Ketua KPPS", "TPS 001, Desa Dauh Puri", "Ketua KPPS TPS 1 Desa Dauh Puri", True),
     ("Anggota", None, None, True),  # no title: the stamp prints no jabatan
+    ("Sekretaris KPU Provinsi Bali selaku Kuasa Pengguna Anggaran", None, "Sekretaris", True),
+    ("Ketua Bawaslu Provinsi Bali", None, "Ketua Bawaslu Prov. Bali", True),
+    ("Anggota", None, "Anggota selaku Ketua", False),
     ("Sekretaris", None, "Ketua KPU Provinsi Bali", False),
     ("Ketua", None, "Ketua Divisi Hukum", False),
     ("Ketua Divisi Hukum", None, "Ketua", False),
