@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pakta_cli.ca import load_ca
 from pakta_cli.certificates import load_certificate
 from pakta_cli.keyid import certificate_key_id
 from pakta_cli.keys import load_private_key
@@ -184,21 +186,29 @@ def test_a_key_compromised_in_one_ca_certificate_is_revoked_in_the_other(
     assert listing(tmp_path) == before
 
 
+def compromised_crl(path: Path, issuer: x509.Certificate, issuer_key: Ed25519PrivateKey, revoked: x509.Certificate,
+                    *, name_the_key: bool) -> Path:
+    """A CRL made by hand, not by `pakta ca revoke`: `issuer_key` revokes `revoked` for key compromise,
+    naming its key in the entry or not (as pakta did before it recorded keys)."""
+    now = dt.datetime.now(dt.UTC)
+    entry = (x509.RevokedCertificateBuilder().serial_number(revoked.serial_number).revocation_date(now)
+             .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False))
+    public_key = revoked.public_key()
+    if name_the_key and isinstance(public_key, Ed25519PublicKey):
+        entry = entry.add_extension(revoked_key_extension(public_key), critical=False)
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(issuer.subject).last_update(now)
+           .next_update(now + dt.timedelta(days=1)).add_revoked_certificate(entry.build()).sign(issuer_key, None))
+    path.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
 def test_only_a_trusted_ca_revokes_a_key(officials: Officials, tmp_path: Path) -> None:
     """An official's own certificate given to --trust is no CA: a CRL its key signed, naming another
     official's key, revokes nothing (a CA's is needed to speak for keys)."""
-    made_key = load_private_key(officials["made.key"], None)
-    made = load_certificate(officials["made.crt"])
-    ayu = load_certificate(officials["ayu.crt"])
-    now = dt.datetime.now(dt.UTC)
-    entry = (x509.RevokedCertificateBuilder().serial_number(ayu.serial_number).revocation_date(now)
-             .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
-             .add_extension(revoked_key_extension(ayu.public_key()), critical=False).build())  # type: ignore[arg-type]
-    crl = (x509.CertificateRevocationListBuilder().issuer_name(made.subject).last_update(now)
-           .next_update(now + dt.timedelta(days=1)).add_revoked_certificate(entry).sign(made_key, None))
-    (tmp_path / "made.crl").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
-    code, report = verify(officials.self_signed, officials["ayu.crt"], officials["made.crt"],
-                          crl=tmp_path / "made.crl")
+    crl = compromised_crl(tmp_path / "made.crl", load_certificate(officials["made.crt"]),
+                          load_private_key(officials["made.key"], None), load_certificate(officials["ayu.crt"]),
+                          name_the_key=True)
+    code, report = verify(officials.self_signed, officials["ayu.crt"], officials["made.crt"], crl=crl)
     assert code == 0 and report.startswith("VALID\t"), report
 
 
@@ -218,3 +228,20 @@ def test_a_certificate_revoked_for_itself_is_revoked_again_for_its_key(officials
     assert code == 1 and "reason: key-compromise" in flat(report), report
     code, _, err = run_cli("ca", "revoke", "--ca", kpu, tmp_path / "ayu-kpu.crt", "--reason", "key-compromise")
     one_error(code, err, "already revoked on")
+
+
+def test_a_crl_from_before_keys_were_recorded_is_brought_up_to_date_by_revoking_again(
+        officials: Officials, tmp_path: Path) -> None:
+    """An earlier pakta revoked by serial only: its entry names no key, so the self-signed certificate
+    of a compromised key still verifies, until the CA revokes the certificate again."""
+    kpu = make_ca(tmp_path)
+    ok("ca", "issue", "--ca", kpu, officials["ayu.crt"], "-o", tmp_path / "ayu-kpu.crt")
+    ca = load_ca(kpu, None)
+    compromised_crl(kpu.with_suffix(".crl"), ca.cert, ca.key, load_certificate(tmp_path / "ayu-kpu.crt"),
+                    name_the_key=False)
+    trust = (kpu.with_suffix(".crt"), officials["ayu.crt"], officials["made.crt"])
+    assert verify(officials.self_signed, *trust, crl=kpu.with_suffix(".crl"))[0] == 0
+
+    ok("ca", "revoke", "--ca", kpu, tmp_path / "ayu-kpu.crt", "--reason", "key-compromise")
+    code, report = verify(officials.self_signed, *trust, crl=kpu.with_suffix(".crl"))
+    assert code == 1 and "every certificate of this key is revoked" in flat(report), report
