@@ -8,14 +8,17 @@ The CA (`pakta ca ...`) is three files beside each other:
                 empty one so the auditor's command never changes when a certificate is revoked
 
 One level of CA is all pakta makes (path length 0). What a verifier makes of these files is
-`trust.py`'s rule; this module only writes them.
+`trust.py`'s rule; this module only writes them. Every revocation records the revoked certificate's
+key beside its serial, so that a verifier can revoke the key wherever else it appears when the
+reason is about the key (key compromise, a hold, or no reason given); for the same reason the CA
+never certifies a key its own list revokes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -27,6 +30,8 @@ from pakta_cli.certificates import (
     BACKDATE,
     CN_MAX,
     COUNTRY,
+    NIK_PREFIX,
+    Identity,
     build_certificate,
     check_validity,
     format_time,
@@ -43,9 +48,18 @@ from pakta_cli.certificates import (
 )
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import atomic_write, read_file
+from pakta_cli.identity_numbers import nik_problem, normalise
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import MIN_PASSPHRASE, encode_private_key, load_private_key, refuse_folder_prefix, write_files
-from pakta_cli.trust import REASONS, parse_crl
+from pakta_cli.trust import (
+    KEY_REASONS,
+    REASONS,
+    parse_crl,
+    revocation_reason,
+    revoked_key,
+    revoked_key_extension,
+    revokes_key,
+)
 
 CA_DAYS = 3650
 CRL_DAYS = 365  # a CRL's nextUpdate; `pakta ca crl` signs a fresh one any time
@@ -124,11 +138,27 @@ def load_ca(prefix: Path, passphrase: bytes | None) -> CertificateAuthority:
     return CertificateAuthority(paths, key, cert)
 
 
-def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
-    """The subject and key an official asks to be certified, from a certificate or a CSR.
+@dataclass(frozen=True)
+class Request:
+    """What an official asks the CA to certify: an identity, checked and written the way pakta
+    writes one, and a key the requester proved to hold. `ca issue` shows it before it signs."""
+
+    source: Path
+    identity: Identity
+    public_key: Ed25519PublicKey
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.public_key)
+
+
+def read_request(path: Path) -> Request:
+    """The identity and key an official asks to be certified, from a certificate or a CSR.
 
     Either must be signed by the key it names (a self-signed certificate from `pakta keys generate`
-    or a CSR), so nobody can have someone else's public key certified in their own name.
+    or a CSR), so nobody can have someone else's public key certified in their own name. Only the
+    identity pakta writes is taken (name, NIP or NIK, title, institution, unit), checked as
+    `keys generate` checks it; a request's other attributes are not copied.
     """
     data = read_file(path, "certificate or request")
     if b"CERTIFICATE REQUEST-----" in data or _looks_like_der_csr(data):
@@ -141,7 +171,7 @@ def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
             raise KeyFileError(f"{path}: the request's key is not Ed25519")
         if not csr.is_signature_valid:
             raise KeyFileError(f"{path}: the request's signature does not check out with its own key")
-        return csr.subject, public_key
+        return Request(path, _requested_identity(csr.subject, path), public_key)
     cert = parse_certificates(data, path)[0]
     public_key = cert.public_key()
     if not isinstance(public_key, Ed25519PublicKey):
@@ -153,7 +183,24 @@ def read_request(path: Path) -> tuple[x509.Name, Ed25519PublicKey]:
         )
     if is_ca(cert):
         raise KeyFileError(f"{path}: is a CA certificate; the CA issues certificates to officials only")
-    return cert.subject, public_key
+    return Request(path, _requested_identity(cert.subject, path), public_key)
+
+
+def _requested_identity(subject: x509.Name, path: Path) -> Identity:
+    named = identity_of_name(subject)
+    serial = _raw_serial(subject)
+    nik = serial[len(NIK_PREFIX):] if serial is not None and serial.upper().startswith(NIK_PREFIX) else None
+    try:
+        identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
+                                 None if nik is not None else serial, named.position, named.institution, named.unit)
+    except InputError as exc:
+        raise InputError(f"{path}: the request's identity: {exc.message}") from None
+    if nik is None:
+        return identity
+    problem = nik_problem(nik)
+    if problem:
+        raise InputError(f"{path}: the request's identity: {problem}")
+    return replace(identity, nik=normalise(nik))
 
 
 def _looks_like_der_csr(data: bytes) -> bool:
@@ -166,29 +213,37 @@ def _looks_like_der_csr(data: bytes) -> bool:
     return True
 
 
-def issue(ca: CertificateAuthority, request: Path, *, days: int = 730) -> x509.Certificate:
+def issue(ca: CertificateAuthority, request: Request | Path, *, days: int = 730) -> x509.Certificate:
     """An official's certificate with the requested identity, signed by the CA.
 
     It never outlives the CA's own certificate, since nothing it signs could be trusted after that.
     """
     if days < 1:
         raise InputError("--days must be at least 1")
-    subject, public_key = read_request(request)
-    named = identity_of_name(subject)
-    try:  # the identity is checked as `keys generate` checks it, and written the way pakta writes it
-        identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
-                                 _raw_nip(subject), named.position, named.institution, named.unit)
-    except InputError as exc:
-        raise InputError(f"{request}: the request's identity: {exc.message}") from None
-    if public_key == ca.key.public_key():
-        raise KeyFileError(f"{request}: this is the CA's own key; officials sign with their own keys")
+    if isinstance(request, Path):
+        request = read_request(request)
+    if request.public_key == ca.key.public_key():
+        raise KeyFileError(f"{request.source}: this is the CA's own key; officials sign with their own keys")
+    _refuse_revoked_key(ca, request.public_key, request.source)
     now = utcnow()
     not_after = min(now + dt.timedelta(days=days), ca.cert.not_valid_after_utc)
-    return build_certificate(public_key, identity.subject(), signing_key=ca.key, issuer=ca.cert,
+    return build_certificate(request.public_key, request.identity.subject(), signing_key=ca.key, issuer=ca.cert,
                              not_before=now - BACKDATE, not_after=not_after)
 
 
-def _raw_nip(subject: x509.Name) -> str | None:
+def _refuse_revoked_key(ca: CertificateAuthority, public_key: Ed25519PublicKey, request: Path) -> None:
+    """A key this CA revoked for what is wrong with the key is never certified again: every
+    certificate of it would be revoked the moment it is issued."""
+    crl = read_crl(ca)
+    for entry in crl if crl is not None else ():
+        if revokes_key(entry) and revoked_key(entry) == public_key:
+            why = revocation_reason(entry) or "no reason given"
+            raise KeyFileError(f"{request}: key id {key_id(public_key)} was revoked by this CA on "
+                               f"{format_time(entry.revocation_date_utc)} ({why}); it can never be certified again",
+                               hint="the official makes a new key (pakta keys generate) and asks for its certificate")
+
+
+def _raw_serial(subject: x509.Name) -> str | None:
     values = subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
     return str(values[0].value) if values else None
 
@@ -233,10 +288,15 @@ class Revoked:
     name: str
     key_id: str | None
     count: int  # entries in the CRL after this one
+    whole_key: bool  # the reason is about the key: every certificate of it is revoked, not this one only
 
 
 def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = None) -> Revoked:
-    """Add a certificate this CA issued to PREFIX.crl (signed anew, CRL number + 1)."""
+    """Add a certificate this CA issued to PREFIX.crl (signed anew, CRL number + 1).
+
+    A certificate revoked for a reason about the certificate (superseded...) may be revoked again
+    for its key, when the key turns out to have leaked; nothing else is revoked twice.
+    """
     cert = load_certificate(cert_path)
     if not signed_by(cert, ca.cert.public_key()):
         raise KeyFileError(f"{cert_path}: was not issued by this CA ({ca.paths.cert})",
@@ -250,19 +310,27 @@ def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = No
             raise InputError(f"unknown reason {reason!r}", hint=f"one of: {', '.join(REASONS)}")
     old = read_crl(ca)
     entries = list(old) if old is not None else []
-    for entry in entries:
-        if entry.serial_number == cert.serial_number:
+    for index, entry in enumerate(entries):
+        if entry.serial_number != cert.serial_number:
+            continue
+        if flag not in KEY_REASONS or (revokes_key(entry) and revoked_key(entry) is not None):
             raise InputError(f"{cert_path}: already revoked on {format_time(entry.revocation_date_utc)}")
+        del entries[index]  # revoked for the certificate, now for its key: the entry says so instead
+        break
+    public_key = cert.public_key()
     now = utcnow()
     builder = x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(now)
     if flag is not None and flag != x509.ReasonFlags.unspecified:
         builder = builder.add_extension(x509.CRLReason(flag), critical=False)
-    entries.append(builder.build())
+    if isinstance(public_key, Ed25519PublicKey):  # non-critical: other validators revoke by serial only
+        builder = builder.add_extension(revoked_key_extension(public_key), critical=False)
+    entry = builder.build()
+    entries.append(entry)
     crl = _build_crl(ca, entries, number=_crl_number(old) + 1, now=now)
     atomic_write(ca.paths.crl, crl.public_bytes(serialization.Encoding.PEM), force=True, mode=0o644)
-    public_key = cert.public_key()
     return Revoked(cert.serial_number, identity_of(cert).describe(),
-                   key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else None, len(entries))
+                   key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else None, len(entries),
+                   revokes_key(entry) and revoked_key(entry) is not None)
 
 
 def refresh_crl(ca: CertificateAuthority) -> x509.CertificateRevocationList:

@@ -7,11 +7,28 @@ by name only, which the verdict calls weak. A
 party that pins a key is never signed with another key, even when the NIP matches: that is the
 point of pinning. A key id, NIP or NIK that fits two parties is refused: one person is never two
 parties of a pact.
+
+Whoever the signer is, the stamp prints the certificate's title as the jabatan, so the title must
+name the office the pact gives the party (`check_title`). A CA writes titles longer than a pact's
+positions ("Ketua KPU Provinsi Bali" for "Ketua"), so a title and a position name the same office
+when they are the same words, case and punctuation aside, once each has dropped its trailing words
+that only say where the party serves, as the pact names it: words of the pact's institution and of
+the party's unit and area (`place_words`; an election body's acronym stands for its full name,
+KPU for Komisi Pemilihan Umum). Everything else is the office, so "Sekretaris" is not "Ketua KPU
+Provinsi Bali", "Ketua" is not "Ketua Divisi Hukum" (nor the other way round: a stamp must not
+shorten a division head to the chair), "Plt. Ketua" is not "Ketua", and in KPU Provinsi Bali's
+pact "Ketua" is neither "Ketua KPU RI" nor "Ketua Bawaslu Provinsi Bali". The place words come from
+the pact, never from the certificate under test. A position may end in the capacity the party signs
+in ("Sekretaris KPU Kabupaten Kediri selaku Kuasa Pengguna Anggaran"): a title may leave that out,
+since the stamp then claims less than the pact, but never add one ("Anggota selaku Ketua"). A party
+with no position in the pact, or a certificate with no title, leaves nothing to compare.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pakta_cli.identity_numbers import normalise, same_name
@@ -76,3 +93,73 @@ def candidates(parties: Sequence[Party], *, key_id: str, nip: str | None,
         if by_nik:
             return by_nik, "nik"
     return [], None
+
+
+# Election bodies (domain.md) and the republic by acronym and full name: a title may say either where
+# the pact says the other ("Ketua KPU Provinsi Bali" in the Komisi Pemilihan Umum Provinsi Bali).
+ACRONYMS = {
+    "ri": "republik indonesia",
+    "kpu": "komisi pemilihan umum", "kip": "komisi independen pemilihan",
+    "bawaslu": "badan pengawas pemilihan umum", "panwaslu": "panitia pengawas pemilihan umum",
+    "panwaslih": "panitia pengawas pemilihan", "panwascam": "panitia pengawas pemilihan umum kecamatan",
+    "ppk": "panitia pemilihan kecamatan", "pps": "panitia pemungutan suara",
+    "kpps": "kelompok penyelenggara pemungutan suara", "pkd": "pengawas kelurahan desa",
+    "ptps": "pengawas tempat pemungutan suara", "dkpp": "dewan kehormatan penyelenggara pemilu",
+}
+ABBREVIATIONS = {"prov": "provinsi", "kab": "kabupaten", "kec": "kecamatan", "kel": "kelurahan", "ds": "desa"}
+JOINERS = frozenset({"pada", "di"})  # "Sekretaris pada KPU Kota Denpasar"
+CAPACITY = frozenset({"selaku", "sebagai"})  # "..., selaku Kuasa Pengguna Anggaran": in the capacity of
+
+
+@dataclass(frozen=True)
+class Office:
+    """The position (jabatan) a pact gives a party, and the names of where it serves (the pact's
+    institution, the party's unit and area), whose words a certificate's title may add or leave out."""
+
+    position: str | None
+    where: tuple[str, ...] = ()
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, abbreviations written out, numbers without leading zeros (TPS 001 = TPS 1)."""
+    words = re.findall(r"[^\W_]+", text.casefold())
+    return [str(int(w)) if w.isdecimal() and w.isascii() else ABBREVIATIONS.get(w, w) for w in words]
+
+
+def place_words(office: Office) -> frozenset[str]:
+    """The words that say where the party serves, as the pact names it, with the election bodies'
+    acronyms and full names standing for each other."""
+    place = set(JOINERS).union(*(_words(where) for where in office.where))
+    for acronym, name in ACRONYMS.items():
+        full = set(name.split())
+        if acronym in place:
+            place |= full
+        elif full <= place:
+            place.add(acronym)
+    return frozenset(place)
+
+
+def office_words(words: Sequence[str], place: frozenset[str]) -> tuple[str, ...]:
+    """The words of a title (`_words`) that name the office: all but its trailing place words (never
+    the first)."""
+    end = len(words)
+    while end > 1 and words[end - 1] in place:
+        end -= 1
+    return tuple(words[:end])
+
+
+def check_title(party: Party, office: Office | None, title: str | None) -> bool:
+    """Whether the certificate's title was compared with the party's position and names the same
+    office (True), or there was nothing to compare (False); MatchError when it names another office."""
+    if office is None or not office.position or not title:
+        return False
+    place = place_words(office)
+    held = office_words(_words(title), place)
+    position = _words(office.position)
+    cut = next((i for i, word in enumerate(position) if word in CAPACITY and i > 0), len(position))
+    if held not in (office_words(position, place), office_words(position[:cut], place)):
+        raise MatchError(f"jabatan pada sertifikat ({title}) bukan jabatan {party.name} dalam pakta "
+                         f"({office.position})",
+                         f"the certificate's title ({title}) is not {party.name}'s position in the pact "
+                         f"({office.position})")
+    return True

@@ -48,7 +48,7 @@ from pakta_cli.keyid import key_id
 from pakta_cli.keys import check_pair, load_private_key
 from pakta_cli.pactfile import Party
 from pakta_cli.parallel import run_parallel
-from pakta_cli.parties import MatchError, candidates, mask_nik, match_signer
+from pakta_cli.parties import MatchError, candidates, check_title, mask_nik, match_signer
 from pakta_cli.pdf.syntax import PdfError
 from pakta_cli.zones import DEFAULT_ZONE, SigningZone, parse_zone
 
@@ -280,6 +280,12 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
     signed = {name for name, f in pact.fields.items() if "V" in (doc.get(f.widget) or {})}
     party, how = choose_party(pact.parties, signed, key=engine.key_id, identity=engine.identity,
                               explicit=options.party, source=source)
+    try:  # the stamp prints the certificate's title: verify fails one that names another office
+        check_title(party, pact.office(party.field), engine.identity.position)
+    except MatchError as exc:
+        raise SigningError(f"{source}: refusing to sign as {party.field}: {exc.english}",
+                           hint="the stamp prints your certificate's title: ask the CA for a certificate with "
+                                "this position, or have the pact rendered with the position it states") from None
     try:
         before = sigrevision.before_signing(doc, len(doc.revisions), party.field, pact.verify_url)
     except PdfError as exc:

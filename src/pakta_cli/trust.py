@@ -8,16 +8,33 @@ certificate with the same subject, serial and issuer name but another key is the
 One level of CA is all pakta makes (path length 0), so one level is all it follows.
 
 A CRL counts only when its signature checks out with the key of the trust root that issued it.
+Revocation works at two levels, because a key can sit in more than one certificate (an official's
+self-signed one from before the CA, a CA certificate issued twice, one from another CA):
+
+- a CRL entry revokes its certificate (by serial, on the issuer's CRL), for any reason;
+- every entry `pakta ca revoke` writes also carries the revoked certificate's key (its
+  SubjectPublicKeyInfo, in a non-critical entry extension under `REVOKED_KEY_OID`). When the reason
+  is about the key (`KEY_REASONS`: key compromise, a hold, or no reason at all, which RFC 5280 says
+  tells nothing, so the key cannot be assumed safe), a trusted CA's CRL revokes that key everywhere
+  it appears: any certificate of it, from any issuer, a self-signed trust root included. A reason
+  about the certificate (superseded, affiliation changed, cessation of operation, privilege
+  withdrawn) revokes that certificate only, so re-issuing a key and revoking the old certificate
+  as superseded, or an official who moves to another institution's CA with her key, stays valid.
+
+Only a trust root that may issue (`may_issue`: a CA) speaks of keys. Such a CA could name a key it
+never certified; that can only make a verdict fail, never pass. Other validators (OpenSSL, pyHanko)
+ignore the non-critical extension and revoke by serial only.
 Nothing here writes a file: running a CA (`pakta ca ...`) is `ca.py`'s job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.x509.oid import NameOID
@@ -144,13 +161,87 @@ def load_crls(paths: Sequence[Path], roots: Sequence[x509.Certificate] = ()) -> 
     return crls
 
 
+# A private OID (2.25 = a UUID as an integer, X.667: no registration needed) for the CRL entry
+# extension that names the revoked certificate's key: its DER SubjectPublicKeyInfo, whole, so
+# that a person reading the CRL (`pakta keys show`) sees the key id pakta names keys by.
+REVOKED_KEY_OID = x509.ObjectIdentifier("2.25.120483084557442214715820024076432341389")
+# Reasons that say something is wrong with the key itself; None is an entry with no reason code.
+KEY_REASONS: frozenset[x509.ReasonFlags | None] = frozenset(
+    {None, x509.ReasonFlags.unspecified, x509.ReasonFlags.key_compromise, x509.ReasonFlags.certificate_hold})
+
+
+def revoked_key_extension(public_key: Ed25519PublicKey) -> x509.UnrecognizedExtension:
+    """The CRL entry extension that names the key of the certificate being revoked."""
+    return x509.UnrecognizedExtension(REVOKED_KEY_OID, _spki(public_key))
+
+
+def _spki(public_key: object) -> bytes:
+    if not isinstance(public_key, Ed25519PublicKey):
+        return b""  # pakta's CAs certify Ed25519 keys only; any other key is in no key entry
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def revoked_key(entry: x509.RevokedCertificate) -> Ed25519PublicKey | None:
+    """The key a CRL entry names (`REVOKED_KEY_OID`), or None: no such extension, or not a key."""
+    try:
+        value = entry.extensions.get_extension_for_oid(REVOKED_KEY_OID).value
+    except (x509.ExtensionNotFound, ValueError):  # ValueError: an entry whose extensions do not parse
+        return None
+    if not isinstance(value, x509.UnrecognizedExtension):
+        return None
+    try:
+        public_key = serialization.load_der_public_key(value.value)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+    return public_key if isinstance(public_key, Ed25519PublicKey) else None
+
+
+def revokes_key(entry: x509.RevokedCertificate) -> bool:
+    """Whether this entry's reason is about the key, so every certificate of that key is revoked."""
+    try:
+        reason: x509.ReasonFlags | None = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    except x509.ExtensionNotFound:
+        reason = None
+    return reason in KEY_REASONS
+
+
+@dataclass(frozen=True)
+class KeyRevocation:
+    """A trusted CA's CRL entry that revokes a key (through a certificate of it that the CA issued)."""
+
+    entry: x509.RevokedCertificate
+    crl: x509.CertificateRevocationList
+    ca: x509.Certificate
+
+
+def revoked_keys(roots: Sequence[x509.Certificate],
+                 crls: Sequence[x509.CertificateRevocationList]) -> dict[bytes, KeyRevocation]:
+    """Every key the CRLs of trusted CAs revoke, by its DER SubjectPublicKeyInfo; the earliest entry
+    wins, so a verdict says when the key was first revoked. Worked out once per run (`Policy`)."""
+    found: dict[bytes, KeyRevocation] = {}
+    for crl in crls:
+        ca = next((root for root in roots if may_issue(root) and _crl_signed_by(crl, root)), None)
+        if ca is None:
+            continue
+        for entry in crl:
+            public_key = revoked_key(entry) if revokes_key(entry) else None
+            if public_key is None:
+                continue
+            spki = _spki(public_key)
+            known = found.get(spki)
+            if known is None or entry.revocation_date_utc < known.entry.revocation_date_utc:
+                found[spki] = KeyRevocation(entry, crl, ca)
+    return found
+
+
 @dataclass(frozen=True)
 class Revocation:
     """What the CRLs that may speak for a certificate say of it."""
 
     entry: x509.RevokedCertificate | None  # the entry that revokes it, if one does
     crl: x509.CertificateRevocationList | None  # the CRL holding that entry
-    checked: tuple[x509.CertificateRevocationList, ...]  # every CRL that may speak for it
+    checked: tuple[x509.CertificateRevocationList, ...]  # every CRL that may speak for it by serial
+    by_key: KeyRevocation | None = None  # set when the entry revoked another certificate of its key
 
     @property
     def reason(self) -> str | None:
@@ -158,24 +249,29 @@ class Revocation:
 
 
 def revocation(cert: x509.Certificate, roots: Sequence[x509.Certificate],
-               crls: Sequence[x509.CertificateRevocationList]) -> Revocation:
-    """What the given CRLs say of `cert`: a CRL speaks for it only when it names the certificate's
-    issuer and its signature checks out with the key of a trusted CA that signed the certificate.
+               crls: Sequence[x509.CertificateRevocationList],
+               keys: Mapping[bytes, KeyRevocation] | None = None) -> Revocation:
+    """What the given CRLs say of `cert`: its own entry, on a CRL that names the certificate's issuer
+    and whose signature checks out with the key of a trusted CA that signed the certificate; else
+    (or when its own entry's reason is not about the key) the entry by which a trusted CA revoked
+    its key (`keys`, from `revoked_keys`; worked out here when not given).
 
     `roots` are the auditor's trust roots; a certificate trusted directly (itself a root) is still
-    subject to a CRL of a trusted CA that issued it.
+    subject to a CRL of a trusted CA that issued it, and to any trusted CA that revoked its key.
     """
     issuers = [root for root in roots if may_issue(root) and root.subject == cert.issuer
                and signed_by(cert, root.public_key())]
-    checked = []
-    for crl in crls:
-        if crl.issuer != cert.issuer or not any(_crl_signed_by(crl, issuer) for issuer in issuers):
-            continue
-        checked.append(crl)
+    checked = tuple(crl for crl in crls
+                    if crl.issuer == cert.issuer and any(_crl_signed_by(crl, issuer) for issuer in issuers))
+    spki = _spki(cert.public_key())
+    by_key = (keys if keys is not None else revoked_keys(roots, crls)).get(spki) if spki else None
+    for crl in checked:
         entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-        if entry is not None:
-            return Revocation(entry, crl, tuple(checked))
-    return Revocation(None, None, tuple(checked))
+        if entry is not None and (by_key is None or revokes_key(entry)):
+            return Revocation(entry, crl, checked)  # its own entry, unless its key was revoked too
+    if by_key is not None:
+        return Revocation(by_key.entry, by_key.crl, checked, by_key=by_key)
+    return Revocation(None, None, checked)
 
 
 def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:

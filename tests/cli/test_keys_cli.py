@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pakta_cli.certificates import Identity, identity_of, load_certificate
+from pakta_cli.keyid import key_id
 from pakta_cli.keys import load_private_key
 from pakta_cli.trust import issuer_chain, load_crls, revocation
 from tests.conftest import PASSPHRASE, listing, one_error, run_cli, sha256
@@ -227,36 +228,35 @@ def test_names_longer_than_a_common_name_are_kept_whole(tmp_path: Path, keys_env
     assert identity_of(load_certificate(tmp_path / "accented.crt")).name == accented
 
 
+def issue_request(folder: Path, *attributes: tuple[x509.ObjectIdentifier, str]) -> tuple[int, str, str]:
+    """`pakta ca issue` of a CSR naming these attributes, by a CA made in `folder`; writes a.crt."""
+    if not (folder / "ca.crt").exists():
+        assert run("ca", "init", "-o", str(folder / "ca"), "--institution", "KPU Provinsi Bali")[0] == 0
+    name = x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(Ed25519PrivateKey.generate(), None)
+    (folder / "a.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    return run("ca", "issue", "--ca", str(folder / "ca"), str(folder / "a.csr"), "-o", str(folder / "a.crt"))
+
+
 @pytest.mark.parametrize(("attributes", "message"), [
     ([], "the request's identity: --name must not be empty"),
     ([(x509.NameOID.COMMON_NAME, "Ayu"), (x509.NameOID.SERIAL_NUMBER, "abc")], "the request's identity: NIP"),
+    ([(x509.NameOID.COMMON_NAME, "Komang"), (x509.NameOID.SERIAL_NUMBER, "PNOID-5171049909860003")],
+     "the request's identity: NIK 5171049909860003: digits 7-12 must be a birth date"),
 ])
 def test_ca_issue_checks_the_identity_a_request_asks_for(tmp_path: Path, keys_env: dict[str, str],
                                                          attributes: list[tuple[x509.ObjectIdentifier, str]],
                                                          message: str) -> None:
-    assert run("ca", "init", "-o", str(tmp_path / "ca"), "--institution", "KPU Provinsi Bali")[0] == 0
-    key = Ed25519PrivateKey.generate()
-    name = x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
-    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, None)
-    (tmp_path / "a.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
-    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "ca"), str(tmp_path / "a.csr"),
-                       "-o", str(tmp_path / "a.crt"))
+    code, _, err = issue_request(tmp_path, *attributes)
     one_error(code, err, f"{tmp_path / 'a.csr'}: {message}")
     assert not (tmp_path / "a.crt").exists()
 
 
 def test_ca_issue_writes_the_identity_as_pakta_does(tmp_path: Path, keys_env: dict[str, str]) -> None:
     """A request's other attributes (another country, an e-mail) are not copied into the certificate."""
-    assert run("ca", "init", "-o", str(tmp_path / "ca"), "--institution", "KPU Provinsi Bali")[0] == 0
-    key = Ed25519PrivateKey.generate()
-    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "Ayu"),
-                      x509.NameAttribute(x509.NameOID.SERIAL_NUMBER, "19860926 201505 1 001"),
-                      x509.NameAttribute(x509.NameOID.COUNTRY_NAME, "US"),
-                      x509.NameAttribute(x509.NameOID.EMAIL_ADDRESS, "ayu@example.org")])
-    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, None)
-    (tmp_path / "a.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
-    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "ca"), str(tmp_path / "a.csr"),
-                       "-o", str(tmp_path / "a.crt"))
+    code, _, err = issue_request(tmp_path, (x509.NameOID.COMMON_NAME, "Ayu"),
+                                 (x509.NameOID.SERIAL_NUMBER, "19860926 201505 1 001"),
+                                 (x509.NameOID.COUNTRY_NAME, "US"), (x509.NameOID.EMAIL_ADDRESS, "ayu@example.org"))
     assert code == 0, err
     subject = load_certificate(tmp_path / "a.crt").subject
     assert subject.rfc4514_string() == "C=ID,2.5.4.5=198609262015051001,CN=Ayu"
@@ -273,3 +273,40 @@ def test_a_name_the_stamp_cannot_print_is_refused(tmp_path: Path, keys_env: dict
     code, _, err = run("keys", "generate", "-o", str(tmp_path / "x"), "--name", "Łukasz")
     one_error(code, err, "--name: 'Ł' (U+0141) cannot be printed in a signature stamp")
     assert listing(tmp_path) == []
+
+
+def test_ca_issue_shows_everything_it_certifies_before_unlocking_the_ca(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stamp prints the certificate's name, NIP and title: the CA officer sees them all, and what
+    the request leaves out, before typing the CA passphrase (where Ctrl-C still stops)."""
+    monkeypatch.setenv("PAKTA_PASSPHRASE", PASSPHRASE.decode())
+    assert run("ca", "init", "-o", str(tmp_path / "kpu"), "--institution", "KPU Provinsi Bali")[0] == 0
+    code, _, err = run("keys", "generate", "-o", str(tmp_path / "ayu"), "--name", "Ni Luh Ayu Sukmawati",
+                       "--nip", NIP, "--position", "Ketua KPU Provinsi Bali", "--institution", "KPU Provinsi Bali")
+    assert code == 0, err
+    monkeypatch.delenv("PAKTA_PASSPHRASE")
+    code, _, err = run("ca", "issue", "--ca", str(tmp_path / "kpu"), str(tmp_path / "ayu.crt"),
+                       "-o", str(tmp_path / "issued.crt"), input="not the passphrase\n")
+    shown = err[:err.index("Passphrase for CA key")]
+    key = key_id(load_private_key(tmp_path / "ayu.key", PASSPHRASE).public_key())
+    assert shown.splitlines() == [
+        f"certifying {tmp_path / 'ayu.crt'} (key id {key}):",
+        "  name:        Ni Luh Ayu Sukmawati",
+        f"  NIP:         {NIP}",
+        "  position:    Ketua KPU Provinsi Bali",
+        "  institution: KPU Provinsi Bali",
+        "  unit:        -",
+    ]
+    one_error(code, err, "wrong passphrase")
+    assert not (tmp_path / "issued.crt").exists()
+
+
+def test_ca_issue_certifies_a_nik(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    """An ad hoc member has a NIK and no NIP: the CA shows it and certifies it as pakta writes it."""
+    code, _, err = issue_request(tmp_path, (x509.NameOID.COMMON_NAME, "Komang Ayu Lestari"),
+                                 (x509.NameOID.SERIAL_NUMBER, "PNOID-5171044509860003"),
+                                 (x509.NameOID.TITLE, "Anggota PPS"))
+    assert code == 0, err
+    assert "  NIK:         5171044509860003\n  position:    Anggota PPS\n" in err
+    assert identity_of(load_certificate(tmp_path / "a.crt")) == Identity(
+        "Komang Ayu Lestari", None, "Anggota PPS", nik="5171044509860003")

@@ -13,10 +13,20 @@ from typing import Annotated
 import typer
 from cryptography.hazmat.primitives import serialization
 
-from pakta_cli.ca import CA_DAYS, CaPaths, CertificateAuthority, init_ca, issue, load_ca, refresh_crl, revoke
-from pakta_cli.certificates import DEFAULT_DAYS, MAX_DAYS, format_time, identity_of
+from pakta_cli.ca import (
+    CA_DAYS,
+    CaPaths,
+    CertificateAuthority,
+    init_ca,
+    issue,
+    load_ca,
+    read_request,
+    refresh_crl,
+    revoke,
+)
+from pakta_cli.certificates import DEFAULT_DAYS, MAX_DAYS, format_time
 from pakta_cli.cli.console import note, out
-from pakta_cli.cli.keys import command_group, verify_command
+from pakta_cli.cli.keys import aligned, command_group, identity_rows, verify_command
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
 from pakta_cli.errors import InputError
 from pakta_cli.fsutil import atomic_write
@@ -70,12 +80,20 @@ def issue_command(
     passphrase_file: PassphraseFile = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite OUT.crt (e.g. the self-signed one).")] = False,
 ) -> None:
-    """Issue an official a certificate with the same identity and key, signed by the CA."""
+    """Issue an official a certificate with the same identity and key, signed by the CA.
+
+    Everything it certifies is shown before the CA key is unlocked: the name, NIP and position are
+    what every stamp signed with the certificate prints, so the officer checks them (Ctrl-C at the
+    passphrase prompt stops).
+    """
+    wanted = read_request(request)
+    note(f"certifying {request} (key id {wanted.key_id}):")
+    for line in aligned(identity_rows(wanted.identity), empty="-"):
+        note(f"  {line}")
     ca = _load(ca_prefix, passphrase_file)
-    cert = issue(ca, request, days=days)
+    cert = issue(ca, wanted, days=days)
     atomic_write(output, cert.public_bytes(serialization.Encoding.PEM), force=force, mode=0o644)
-    identity = identity_of(cert)
-    note(f"issued {output} to {identity.describe()}, valid until {format_time(cert.not_valid_after_utc)}")
+    note(f"issued {output} to {wanted.identity.describe()}, valid until {format_time(cert.not_valid_after_utc)}")
     out.print(f"key id: {certificate_key_id(cert)}", markup=False)
     out.print(f"sign with: pakta sign PACT.pdf --key KEY.key --cert {shlex.quote(str(output))} "
               f"--chain {shlex.quote(str(ca.paths.cert))}", markup=False)
@@ -95,6 +113,12 @@ def revoke_command(
     note(f"revoked {revoked.name} (serial {revoked.serial:x}"
          + (f", key id {revoked.key_id}" if revoked.key_id else "") + f"); {ca.paths.crl} now lists "
          f"{revoked.count} certificate{'s' if revoked.count != 1 else ''}")
+    if revoked.whole_key:
+        note(f"the reason is about the key, so every certificate of key id {revoked.key_id} fails verification, "
+             "the official's self-signed one and any other CA's included; this CA never certifies it again")
+    else:
+        note(f"only this certificate is revoked: a reason about the certificate leaves key id {revoked.key_id} "
+             "usable in its other certificates (if the key leaked, revoke again with --reason key-compromise)")
     out.print(f"hand auditors the new {ca.paths.crl}: {verify_command(ca.paths.cert, ca.paths.crl)}", markup=False)
 
 

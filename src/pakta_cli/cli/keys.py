@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pakta_cli.certificates import (
     DEFAULT_DAYS,
     MAX_DAYS,
+    Identity,
     format_time,
     identity_of,
     is_ca,
@@ -29,7 +30,7 @@ from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.identity_numbers import group_nip
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import generate_identity, key_is_encrypted, load_private_key, refuse_folder_prefix
-from pakta_cli.trust import parse_crl, revocation_reason
+from pakta_cli.trust import parse_crl, revocation_reason, revoked_key, revokes_key
 
 
 def command_group(name: str, help_text: str) -> typer.Typer:
@@ -89,11 +90,30 @@ def _validity(cert: x509.Certificate) -> str:
     return f"{format_time(cert.not_valid_before_utc)} to {format_time(cert.not_valid_after_utc)} ({state})"
 
 
-def _rows(rows: list[tuple[str, str | None]]) -> None:
+def aligned(rows: list[tuple[str, str | None]], *, empty: str | None = None) -> list[str]:
+    """`label: value` lines with the values in one column; a row with no value is left out, or
+    shows `empty` when given (what a CA is about to certify shows what it leaves out, too)."""
     width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        if value is not None:
-            out.print(f"{label + ':':<{width + 1}} {value}", markup=False)
+    shown = [(label, value if value is not None else empty) for label, value in rows]
+    return [f"{label + ':':<{width + 1}} {value}" for label, value in shown if value is not None]
+
+
+def _rows(rows: list[tuple[str, str | None]]) -> None:
+    for line in aligned(rows):
+        out.print(line, markup=False)
+
+
+def identity_rows(identity: Identity) -> list[tuple[str, str | None]]:
+    """The identity a certificate states, as `keys show` and `ca issue` print it (the stamp prints
+    the name, the NIP and the position)."""
+    return [
+        ("name", identity.name),
+        ("NIK", identity.nik) if identity.nik and not identity.nip
+        else ("NIP", group_nip(identity.nip) if identity.nip else None),
+        ("position", identity.position),
+        ("institution", identity.institution),
+        ("unit", identity.unit),
+    ]
 
 
 def _certificate_rows(cert: x509.Certificate) -> list[tuple[str, str | None]]:
@@ -106,11 +126,7 @@ def _certificate_rows(cert: x509.Certificate) -> list[tuple[str, str | None]]:
     issuer = None if is_self_signed(cert) else cert.issuer.rfc4514_string()
     return [
         ("kind", kind),
-        ("name", identity.name),
-        ("NIP", group_nip(identity.nip) if identity.nip else None),
-        ("position", identity.position),
-        ("institution", identity.institution),
-        ("unit", identity.unit),
+        *identity_rows(identity),
         ("issued by", issuer),
         ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey)
          else f"none: not an Ed25519 key ({type(public_key).__name__})"),
@@ -139,8 +155,11 @@ def _show_crl(path: Path, data: bytes) -> None:
     ])
     for entry in crl:
         reason = revocation_reason(entry)
+        public_key = revoked_key(entry)
+        scope = "" if public_key is None else f", key id {key_id(public_key)}" + (
+            ": every certificate of this key" if revokes_key(entry) else ": this certificate only")
         out.print(f"  serial {entry.serial_number:x} revoked {format_time(entry.revocation_date_utc)}"
-                  + (f" ({reason})" if reason else ""), markup=False)
+                  + (f" ({reason})" if reason else "") + scope, markup=False)
 
 
 def _show_key(path: Path, passphrase_file: Path | None) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pakta_cli import pactfile
 from pakta_cli.pactfile import Party
+from pakta_cli.parties import Office
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import PdfError, Ref, Stream, same
 from pakta_cli.verify.verdict import Message, say
@@ -98,6 +99,23 @@ class Pact:
         """The embedded definition's verify_url, which every stamp's QR code encodes."""
         url = self.definition.get("verify_url") if self.definition else None
         return url if isinstance(url, str) else None
+
+    def office(self, field_name: str) -> Office | None:
+        """The position the embedded definition gives the party of this field, and where it serves
+        (the institution, the party's unit and area): what a signer's certificate title must name."""
+        mapping = self.definition
+        parties = mapping.get("parties") if mapping else None
+        if mapping is None or not isinstance(parties, list):
+            return None
+        roles = [str(p.get("role")) if isinstance(p, dict) else "" for p in parties]
+        party = next((p for f, p in zip(pactfile.field_names(roles), parties, strict=True) if f == field_name), None)
+        if not isinstance(party, dict):
+            return None
+        institution = mapping.get("institution")
+        name = institution.get("name") if isinstance(institution, dict) else None
+        where = (name, party.get("unit"), party.get("area"))
+        position = party.get("position")
+        return Office(position if isinstance(position, str) else None, tuple(w for w in where if isinstance(w, str)))
 
     def _pages(self) -> list[int]:
         pages: list[int] = []

@@ -9,7 +9,6 @@ it), so a batch that a superior or a CA-issued official signed thousands of time
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,13 +51,16 @@ class Policy:
         anchor: x509.Certificate | None = self._memo[key]
         return anchor
 
-    def revocation(self, certificate: x509.Certificate,
-                   rule: Callable[[x509.Certificate, Sequence[x509.Certificate],
-                                   Sequence[x509.CertificateRevocationList]], Revocation]) -> Revocation:
-        """What the given CRLs say of this certificate, by `rule` (`pakta_cli.trust.revocation`)."""
+    def revocation(self, certificate: x509.Certificate) -> Revocation:
+        """What the given CRLs say of this certificate (`pakta_cli.trust.revocation`); the keys they
+        revoke are gathered once per run, so a certificate costs a look-up, not a pass over the CRLs."""
+        from pakta_cli.trust import revocation, revoked_keys
+
         key = ("revocation", self.der(certificate))
         if key not in self._memo:
-            self._memo[key] = rule(certificate, self.trust, self.crls)
+            if "revoked_keys" not in self._memo:
+                self._memo["revoked_keys"] = revoked_keys(self.trust, self.crls)
+            self._memo[key] = revocation(certificate, self.trust, self.crls, self._memo["revoked_keys"])
         status: Revocation = self._memo[key]
         return status
 

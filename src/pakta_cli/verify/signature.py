@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pakta_cli import cms
-from pakta_cli.parties import MatchError, match_signer
+from pakta_cli.parties import MatchError, check_title, match_signer
 from pakta_cli.pdf.reader import Document, Revision
 from pakta_cli.pdf.syntax import PdfDict, PdfError
 from pakta_cli.verify.pact import Pact
@@ -50,6 +50,7 @@ class CertificateInfo:
     name: str  # the whole name (the X.520 name attribute), else the CN
     nip: str | None  # digits only
     nik: str | None  # digits only
+    title: str | None  # the jabatan the stamp prints
     key_id: str | None  # None when the key is not Ed25519
 
 
@@ -67,7 +68,7 @@ def certificate_info(der: bytes) -> CertificateInfo:
         kid = certificate_key_id(certificate)
     except Exception:  # a key type cryptography does not know: no key id, and the signature check fails
         kid = None
-    return CertificateInfo(der, certificate, person.name, person.nip, person.nik, kid)
+    return CertificateInfo(der, certificate, person.name, person.nip, person.nik, person.position, kid)
 
 
 class SignatureCheck:
@@ -332,18 +333,26 @@ class SignatureCheck:
             f"certificate valid at {shown} (time as claimed by the signer, {source})"))
 
     def _not_revoked(self, certificate: x509.Certificate) -> None:
-        from pakta_cli.trust import revocation
         from pakta_cli.zones import describe_time
 
-        status = self.policy.revocation(certificate, revocation)
+        status = self.policy.revocation(certificate)
         if status.entry is not None:
             when = status.entry.revocation_date_utc
             zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
             shown = describe_time(when.astimezone(zone))
             self.revoked = (when, status.reason)
+            crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
+            if status.by_key is not None:  # another certificate of this key was revoked for its key
+                why = status.reason or "unspecified"
+                serial = f"{status.entry.serial_number:x}"
+                raise _Fail("not_revoked", say(
+                    "key_revoked",
+                    f"kunci {self.key_id} milik {self.signer} dicabut oleh CA {crl_name} pada {shown}, alasan: "
+                    f"{why} (sertifikat serial {serial}); setiap sertifikat dengan kunci ini ikut dicabut",
+                    f"key {self.key_id} of {self.signer} was revoked by CA {crl_name} on {shown}, reason: {why} "
+                    f"(certificate serial {serial}); every certificate of this key is revoked"))
             why_id = f", alasan: {status.reason}" if status.reason else ""
             why_en = f", reason: {status.reason}" if status.reason else ""
-            crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
             raise _Fail("not_revoked", say(
                 "revoked", f"sertifikat {self.signer} dicabut pada {shown}{why_id} (CRL {crl_name})",
                 f"certificate of {self.signer} revoked on {shown}{why_en} (CRL of {crl_name})"))
@@ -351,6 +360,12 @@ class SignatureCheck:
             latest = max(c.last_update_utc for c in status.checked)
             self._ok("not_revoked", say("not_revoked", f"tidak dicabut menurut CRL terbitan {latest:%Y-%m-%d}",
                                         f"not revoked according to the CRL issued {latest:%Y-%m-%d}"))
+        elif certificate.issuer == certificate.subject and self.policy.crls:
+            count = len(self.policy.crls)
+            self._ok("not_revoked", say(
+                "key_not_revoked",
+                f"sertifikat swa-tanda dipercaya langsung; kuncinya tidak dicabut oleh {count} CRL yang diberikan",
+                f"self-signed certificate trusted directly; its key is revoked by none of the {count} CRLs given"))
         elif certificate.issuer == certificate.subject:
             self._ok("not_revoked", say("no_crl_applies",
                                         "sertifikat swa-tanda dipercaya langsung; tidak ada CRL yang berlaku",
@@ -367,12 +382,16 @@ class SignatureCheck:
                                         "no CRL from its issuer was given (--crl); revocation not checked"))
 
     def _party(self, info: CertificateInfo) -> None:
+        """The signer is the field's party (`pakta_cli.parties`), and the title its stamp prints is
+        that party's position in the pact."""
         party = self.pact.party(self.slot.field)
         if party is None:
             raise self._fail("party", "no_party", "kolom ini bukan milik pihak mana pun dalam manifest",
                              "this field belongs to no party in the manifest")
+        office = self.pact.office(self.slot.field)
         try:
             self.match = match_signer(party, key_id=self.key_id, nip=info.nip, nik=info.nik, name=info.name)
+            compared = check_title(party, office, info.title)
         except MatchError as exc:
             raise _Fail("party", say("wrong_party", exc.indonesian, exc.english)) from None
         messages = {
@@ -384,7 +403,19 @@ class SignatureCheck:
                      f"matched by name only (weak): {party.name} has no pinned key id and no NIP"),
         }
         indonesian, english = messages[self.match]
-        self._ok("party", say(f"party_{self.match}", indonesian, english))
+        found = [say(f"party_{self.match}", indonesian, english)]
+        if compared:
+            assert office is not None
+            found.append(say("position", f"jabatan sertifikat ({info.title}) sesuai jabatan dalam pakta "
+                                         f"({office.position})",
+                             f"the certificate's title ({info.title}) fits the position in the pact "
+                             f"({office.position})"))
+        elif info.title:
+            found.append(say("position_unstated", f"pakta tidak menyebut jabatan {party.name}; cap mencetak jabatan "
+                                                  f"sertifikat ({info.title}) tanpa pembanding",
+                             f"the pact states no position for {party.name}; the stamp prints the certificate's "
+                             f"title ({info.title}) with nothing to compare it to"))
+        self.results["party"] = Check("party", True, tuple(found))
 
 
 def _display(name: x509.Name) -> str:
