@@ -138,7 +138,7 @@ def test_revocation_asked_for_but_not_answerable_fails(tmp_path: Path) -> None:
     assert other_crl is not None
     verdict = verify_file(signed, policy(ca.paths.cert, other.paths.cert, crls=(other_crl,)))
     assert failed(verdict) == {"not_revoked"}
-    assert "no --crl from the CA that issued this certificate" in verdict.reasons[0]
+    assert "no CRL from the CA that issued this certificate" in verdict.reasons[0]
     # no --crl at all: the auditor chose not to check, and the check says so
     unchecked = verify_file(signed, policy(ca.paths.cert))
     assert unchecked.ok

@@ -9,8 +9,12 @@ it), so a batch that a superior or a CA-issued official signed thousands of time
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+MEMO_SIZE = 4096  # certificates a Policy remembers what it worked out for
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -33,36 +37,48 @@ class Policy:
                                    self.definition, self.reproduce, self.template))
 
     def der(self, certificate: x509.Certificate) -> bytes:
-        key = ("der", id(certificate))
-        if key not in self._memo:
-            from cryptography.hazmat.primitives.serialization import Encoding
-
-            self._memo[key] = certificate.public_bytes(Encoding.DER)
-        der: bytes = self._memo[key]
-        return der
+        """The DER of a trust root (worked out once) or of any other certificate."""
+        roots = self._memo.get("roots")
+        if roots is None:
+            roots = self._memo["roots"] = [(root, _der(root)) for root in self.trust]
+        for root, der in roots:
+            if root is certificate:
+                return der  # type: ignore[no-any-return]
+        return _der(certificate)
 
     def anchor(self, der: bytes, certificate: x509.Certificate) -> x509.Certificate | None:
         """The trust root that is this certificate or issued it (`pakta_cli.trust.issuer_chain`)."""
-        key = ("anchor", der)
-        if key not in self._memo:
-            from pakta_cli.trust import issuer_chain
+        from pakta_cli.trust import issuer_chain
 
-            self._memo[key] = issuer_chain(certificate, self.trust)
-        anchor: x509.Certificate | None = self._memo[key]
-        return anchor
+        return self._remember("anchor", der, lambda: issuer_chain(certificate, self.trust))  # type: ignore[no-any-return]
 
     def revocation(self, certificate: x509.Certificate) -> Revocation:
         """What the given CRLs say of this certificate (`pakta_cli.trust.revocation`); the keys they
         revoke are gathered once per run, so a certificate costs a look-up, not a pass over the CRLs."""
         from pakta_cli.trust import revocation, revoked_keys
 
-        key = ("revocation", self.der(certificate))
-        if key not in self._memo:
-            if "revoked_keys" not in self._memo:
-                self._memo["revoked_keys"] = revoked_keys(self.trust, self.crls)
-            self._memo[key] = revocation(certificate, self.trust, self.crls, self._memo["revoked_keys"])
-        status: Revocation = self._memo[key]
-        return status
+        if "revoked_keys" not in self._memo:
+            self._memo["revoked_keys"] = revoked_keys(self.trust, self.crls)
+        return self._remember("revocation", self.der(certificate),  # type: ignore[no-any-return]
+                              lambda: revocation(certificate, self.trust, self.crls, self._memo["revoked_keys"]))
+
+    def _remember(self, kind: str, der: bytes, work: Callable[[], Any]) -> Any:
+        """`work()`, remembered by certificate bytes for the certificates seen most (a run over a region
+        meets millions of officials once and a few superiors thousands of times: memory stays bounded)."""
+        memo = self._memo.setdefault(kind, OrderedDict())
+        if der in memo:
+            memo.move_to_end(der)
+            return memo[der]
+        found = memo[der] = work()
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
+        return found
+
+
+def _der(certificate: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return certificate.public_bytes(Encoding.DER)
 
 
 def _crl_der(crl: x509.CertificateRevocationList) -> bytes:

@@ -289,13 +289,13 @@ class SignatureCheck:
         if issuer is None:
             raise _Fail("trusted", say(
                 "untrusted",
-                f"sertifikat {self.signer or '?'} (kunci {self.key_id}) tidak dipercaya: bukan sertifikat --trust "
-                "dan tidak diterbitkan oleh salah satunya",
-                f"certificate of {self.signer or '?'} (key {self.key_id}) is not trusted: it is neither a --trust "
-                "certificate nor issued by one"))
+                f"sertifikat {self.signer or '?'} (kunci {self.key_id}) tidak dipercaya: bukan sertifikat yang "
+                "dipercaya pemeriksa dan tidak diterbitkan oleh salah satunya",
+                f"certificate of {self.signer or '?'} (key {self.key_id}) is not trusted: it is neither a certificate "
+                "the auditor trusts nor issued by one"))
         if self.policy.der(issuer) == info.der:
-            self._ok("trusted", say("trusted_directly", "sertifikat penanda tangan sendiri dipercaya (--trust)",
-                                    "the signer's certificate is itself trusted (--trust)"))
+            self._ok("trusted", say("trusted_directly", "sertifikat penanda tangan sendiri dipercaya pemeriksa",
+                                    "the signer's certificate is itself one the auditor trusts"))
         else:
             name = _display(issuer.subject)
             self._ok("trusted", say("trusted_ca", f"diterbitkan oleh CA tepercaya {name}",
@@ -374,12 +374,12 @@ class SignatureCheck:
             issuer_name = _display(certificate.issuer)
             raise _Fail("not_revoked", say(
                 "no_crl_for_issuer",
-                f"tidak ada --crl dari CA penerbit sertifikat ini ({issuer_name}); pencabutan tidak dapat diperiksa",
-                f"no --crl from the CA that issued this certificate ({issuer_name}); revocation cannot be checked"))
+                f"tidak ada CRL dari CA penerbit sertifikat ini ({issuer_name}); pencabutan tidak dapat diperiksa",
+                f"no CRL from the CA that issued this certificate ({issuer_name}); revocation cannot be checked"))
         else:
             self._ok("not_revoked", say("revocation_not_checked",
-                                        "tidak ada CRL dari penerbitnya (--crl); pencabutan tidak diperiksa",
-                                        "no CRL from its issuer was given (--crl); revocation not checked"))
+                                        "tidak ada CRL dari penerbitnya; pencabutan tidak diperiksa",
+                                        "no CRL from its issuer was given; revocation not checked"))
 
     def _party(self, info: CertificateInfo) -> None:
         """The signer is the field's party (`pakta_cli.parties`), and the title its stamp prints is
