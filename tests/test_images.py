@@ -1,11 +1,12 @@
-"""Images: a pact holds only the pixels pakta decoded (`pakta_cli.images`).
+"""Images: a pact holds only the pixels pakta decoded (`pakta_cli.images`), and verify accepts no other
+image data (`pakta_cli.verify.shape`).
 
 An adversary found logos that PDF readers draw differently while pakta said VALID, even with
 `--reproduce --definition`: a JPEG whose restart markers make pdf.js show a red "SAH" shield and
 libjpeg (poppler, MuPDF, Ghostscript) a black "BATAL" one (JPEG-1), and a JPEG whose component ids
 make some readers skip the colour transform (JPEG-2). Both are built here from Pillow images, as the
-adversary built them. Also here: a `.jpg` logo reproduces (BUG-1), and a logo of 13000 x 13000 pixels
-is refused before it is decoded (DOS-4).
+adversary built them. Also here: a `.jpg` logo reproduces (BUG-1), a logo of 13000 x 13000 pixels is
+refused before it is decoded (DOS-4), and every way an image can depart from pakta's form FAILs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,10 +28,14 @@ from pakta_cli import images
 from pakta_cli.errors import InputError
 from pakta_cli.layout import BuildContext, build
 from pakta_cli.pactfile import MAX_IMAGE_PIXELS
+from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document
-from pakta_cli.pdf.syntax import Ref, Stream
+from pakta_cli.pdf.syntax import Name, Ref, Stream
 from tests import test_attacks
-from tests.test_attacks import ONE_PARTY, rendered, verdict
+from tests.attacks import prepared
+from tests.attacks.forge import body_of
+from tests.test_attacks import ONE_PARTY, SIGNER, rendered, sign_prepared, verdict
+from tests.test_attacks_prepared import assert_fails_saying
 
 putu = test_attacks.putu
 LOGO = ONE_PARTY.replace("  address:", "  logo: {name}\n  address:")
@@ -195,6 +201,16 @@ def test_a_hostile_jpeg_logo_is_embedded_as_its_pixels(jpeg: Callable[[], bytes]
         assert count(view, "red" if shows == "dark" else "green") == 0
 
 
+def test_a_pact_whose_logo_is_a_jpeg_image_fails(tmp_path: Path, putu: Any) -> None:
+    """A preparer who swaps the rendered logo for JPEG data gets FAIL, however the signatures hold."""
+    v = verdict(sign_prepared(jpeg_logo(tmp_path), SIGNER, putu), putu)
+    assert_fails_saying(v, "as_rendered", "its data is /dctdecode, not the pixels pakta writes (/flatedecode)")
+    assert "datanya berupa /dctdecode" in " ".join(c.detail.lower() for c in v.checks)
+
+
+# -- every departure from the images pakta writes --------------------------------------------------------
+
+
 def shield_png(alpha: bool = False) -> bytes:
     image = shield("KPU", (200, 20, 30))
     if alpha:  # the white around the shield made transparent: an RGB image and a gray soft mask
@@ -203,6 +219,115 @@ def shield_png(alpha: bool = False) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+Change = Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]]
+
+
+def replaced(pdf: bytes, number: int, change: Change) -> bytes:
+    """`pdf` rewritten in pakta's form with stream `number` changed: `change` takes the stream's
+    entries and decoded data and gives new entries and the data to write."""
+    doc = Document(pdf)
+    stream = doc.get(number)
+    assert isinstance(stream, Stream)
+    entries, data = change({k: v for k, v in stream.dict.items() if k != "Length"}, doc.decode(stream))
+    return prepared.rewritten(pdf, {number: body_of(writer.indirect(number, entries, data))})
+
+
+def swapped(pdf: bytes, which: str, change: Change) -> bytes:
+    """`pdf` with its logo's image, or its soft mask (`which` = "mask"), changed."""
+    image, mask = logo_objects(pdf)
+    number = mask if which == "mask" else image
+    assert number is not None
+    return replaced(pdf, number, change)
+
+
+def jpeg_logo(folder: Path) -> bytes:
+    """A pact whose logo a preparer swapped for JPEG-1's data, as a /DCTDecode image of its size."""
+    pdf = logo_pact(folder, "logo.png", shield_png())
+    jpeg = restart_splice(shield("BATAL", (30, 30, 30)), shield("SAH", (200, 20, 30)))
+    return swapped(pdf, "image", lambda entries, pixels: ({**entries, "Filter": [Name("DCTDecode")]}, jpeg))
+
+
+def flate(entries: dict[str, Any], pixels: bytes) -> tuple[dict[str, Any], bytes]:
+    return entries, zlib.compress(pixels)
+
+
+def entries(**changes: Any) -> Change:
+    return lambda old, pixels: flate({**old, **changes}, pixels)
+
+
+def filtered(name: str) -> Change:
+    return lambda old, pixels: ({**old, "Filter": [Name(name)]}, b"\x00" * 64)
+
+
+def _samples_short(old: dict[str, Any], pixels: bytes) -> tuple[dict[str, Any], bytes]:
+    return flate(old, pixels[:-1])
+
+
+def _bomb(old: dict[str, Any], pixels: bytes) -> tuple[dict[str, Any], bytes]:
+    packer = zlib.compressobj(9)
+    return old, b"".join(packer.compress(bytes(1 << 20)) for _ in range(64)) + packer.flush()
+
+
+def _cmyk(old: dict[str, Any], pixels: bytes) -> tuple[dict[str, Any], bytes]:
+    return flate({**old, "ColorSpace": Name("DeviceCMYK")}, pixels + pixels[: len(pixels) // 3])
+
+
+def _rgb_mask(old: dict[str, Any], pixels: bytes) -> tuple[dict[str, Any], bytes]:
+    return flate({**old, "ColorSpace": Name("DeviceRGB")}, pixels * 3)
+
+
+def _wider_mask(old: dict[str, Any], pixels: bytes) -> tuple[dict[str, Any], bytes]:
+    return flate({**old, "Width": old["Width"] + 1}, pixels + bytes(old["Height"]))
+
+
+DEPARTURES: dict[str, tuple[str, Change, str]] = {
+    "JPEG 2000": ("image", filtered("JPXDecode"), "its data is /jpxdecode"),
+    "JBIG2": ("image", filtered("JBIG2Decode"), "its data is /jbig2decode"),
+    "fax": ("image", filtered("CCITTFaxDecode"), "its data is /ccittfaxdecode"),
+    "LZW": ("image", filtered("LZWDecode"), "its data is /lzwdecode"),
+    "run length": ("image", filtered("RunLengthDecode"), "its data is /runlengthdecode"),
+    "hex over deflate": ("image", lambda old, pixels: (
+        {**old, "Filter": [Name("ASCIIHexDecode"), Name("FlateDecode")]}, zlib.compress(pixels).hex().encode()),
+        "its data is /asciihexdecode /flatedecode"),
+    "CMYK": ("image", _cmyk, "its colour space is not /devicergb or /devicegray"),
+    "a palette": ("image", entries(ColorSpace=[Name("Indexed"), Name("DeviceRGB"), 0, b"\x00\x00\x00"]),
+                  "its colour space is not /devicergb or /devicegray"),
+    "16-bit samples": ("image", entries(BitsPerComponent=16), "its /bitspercomponent is not what pakta renders"),
+    "colours inverted by /Decode": ("image", entries(Decode=[1, 0, 1, 0, 1, 0]), "holds /decode, which pakta never"),
+    "a colour-key /Mask": ("image", entries(Mask=[0, 0, 0, 0, 0, 0]), "holds /mask, which pakta never"),
+    "/Interpolate": ("image", entries(Interpolate=True), "holds /interpolate, which pakta never"),
+    "a predictor": ("image", entries(DecodeParms={"Predictor": 15, "Columns": 240, "Colors": 3}),
+                    "holds /decodeparms, which pakta never"),
+    "more pixels than pakta draws": ("image", entries(Width=20_000, Height=20_000), "more than the 10 million"),
+    "a sample short": ("image", _samples_short, "its data is 190079 bytes, not the 190080 bytes"),
+    "a deflate bomb": ("image", _bomb, "its data cannot be read: a compressed stream inflates to more than"),
+    "an RGB soft mask": ("mask", _rgb_mask, "is a soft mask that is not gray"),
+    "a soft mask of another size": ("mask", _wider_mask, "its soft mask is not the size of the image"),
+    "a JPEG soft mask": ("mask", filtered("DCTDecode"), "its data is /dctdecode"),
+    "a soft mask inverted by /Decode": ("mask", entries(Decode=[1, 0]), "its /decode is not what pakta renders"),
+    "a soft mask with a soft mask": ("mask", lambda old, pixels: flate({**old, "SMask": Ref(1, 0)}, pixels),
+                                     "holds /smask, which pakta never"),
+}
+
+
+@pytest.fixture(scope="module")
+def alpha_pact(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A pact whose logo has transparency: an RGB image and its gray soft mask."""
+    return logo_pact(tmp_path_factory.mktemp("alpha"), "logo.png", shield_png(alpha=True))
+
+
+def test_the_pact_the_departures_start_from_is_as_rendered(alpha_pact: bytes, putu: Any) -> None:
+    unchanged = swapped(alpha_pact, "image", flate)
+    assert unchanged == prepared.rewritten(alpha_pact)
+    assert next(c for c in verdict(unchanged, putu).checks if c.name == "as_rendered").ok
+
+
+@pytest.mark.parametrize("departure", DEPARTURES)
+def test_an_image_pakta_does_not_write_fails(departure: str, alpha_pact: bytes, putu: Any) -> None:
+    which, change, says = DEPARTURES[departure]
+    assert_fails_saying(verdict(swapped(alpha_pact, which, change), putu), "as_rendered", says)
 
 
 # -- what pakta makes of each kind of image file --------------------------------------------------------

@@ -1,5 +1,5 @@
 """Logos through the command line, as a clerk and an auditor meet them: a `.jpg` logo reproduces,
-a huge one is one line and exit 2 with nothing written."""
+a huge one is one line and exit 2 with nothing written, a forged JPEG image is FAIL with its reason."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.attacks.identities import careless_pakta_sign, self_signed
 from tests.conftest import AYU, MADE, listing, make_identity, one_error, pact_definition, run_cli
-from tests.test_images import shield
+from tests.test_images import jpeg_logo, shield
 
 
 def logo_definition(folder: Path, logo: str) -> Path:
@@ -50,3 +51,14 @@ def test_render_refuses_a_logo_of_13000_by_13000_pixels(tmp_path: Path) -> None:
         assert "hint: scale the image down (a logo needs about 600 pixels across) and render again" in err
         assert "Traceback" not in out + err
     assert listing(tmp_path) == before
+
+
+def test_verify_fails_a_signed_pact_whose_logo_is_a_jpeg_image(tmp_path: Path) -> None:
+    putu = self_signed("Putu Contoh", "198609262015051001", "Sekretaris")
+    (tmp_path / "pakta.pdf").write_bytes(careless_pakta_sign(jpeg_logo(tmp_path), "pakta-signer-1", putu))
+    (tmp_path / "putu.crt").write_bytes(putu.pem())
+    code, out, _ = run_cli("verify", tmp_path / "pakta.pdf", "--trust", tmp_path / "putu.crt")
+    assert code == 1
+    assert out.startswith("FAIL\t")
+    assert "its data is /DCTDecode, not the pixels pakta writes (/FlateDecode): PDF readers may draw it " \
+           "differently" in " ".join(out.split())
