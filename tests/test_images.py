@@ -27,13 +27,14 @@ from PIL import Image, ImageDraw, ImageFont
 from pakta_cli import images
 from pakta_cli.errors import InputError
 from pakta_cli.layout import BuildContext, build
-from pakta_cli.pactfile import MAX_IMAGE_PIXELS
+from pakta_cli.pactfile import LOGO_PREFIX, MAX_IMAGE_PIXELS
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import Name, Ref, Stream
 from tests import test_attacks
 from tests.attacks import prepared
 from tests.attacks.forge import body_of
+from tests.conftest import verify_in_bounded_memory
 from tests.test_attacks import ONE_PARTY, SIGNER, rendered, sign_prepared, verdict
 from tests.test_attacks_prepared import assert_fails_saying
 
@@ -451,3 +452,27 @@ def test_the_images_of_one_pact_together_have_a_limit(tmp_path: Path) -> None:
     markup = "<pact>" + "".join(f'<image src="{n}.png"/>' for n in range(3)) + "</pact>"
     with pytest.raises(InputError, match="the pact's images hold more than 64 MiB of pixels together"):
         build(markup, BuildContext(base_dir=tmp_path, frame_width=400))
+
+
+# -- DOS-4: a pact whose embedded logo is a bomb -------------------------------------------------------
+
+
+def bomb_logo(pdf: bytes) -> bytes:
+    """`pdf` with its embedded logo file (what --reproduce renders from) swapped for a PNG of
+    13000 x 13000 pixels, half a megabyte of file."""
+    data = _saved(Image.new("1", (13_000, 13_000)), "PNG")
+    doc = Document(pdf)
+    specs = [doc.get(num) for num in doc.revisions[0].entries]
+    (number,) = [spec["EF"]["F"].num for spec in specs if isinstance(spec, dict) and spec.get("Type") == "Filespec"
+                 and spec["F"].startswith(LOGO_PREFIX.encode())]
+    return replaced(pdf, number, lambda entries, logo: (
+        {**entries, "Params": {"Size": len(data)}}, zlib.compress(data)))
+
+
+def test_reproducing_a_pact_with_a_bomb_for_a_logo_fails_in_bounded_memory(tmp_path: Path) -> None:
+    """It took 14.6 s and 1.7 GB: Pillow decoded what its own limit allows, ReportLab compressed it."""
+    pdf = logo_pact(tmp_path, "logo-kpu.png", shield_png())
+    status, reasons = verify_in_bounded_memory(_written(tmp_path / "bomb.pdf", bomb_logo(pdf)), reproduce=True)
+    assert status == "FAIL"
+    assert any("logo 'logo-kpu.png': 13000 x 13000 pixels, more than an image pakta draws may have (10 million)"
+               in reason for reason in reasons), reasons
