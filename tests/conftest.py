@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -147,6 +150,25 @@ def one_error(code: int, err: str, text: str) -> None:
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, err
     assert text in errors[0], err
+
+
+def verify_in_bounded_memory(path: Path, *, reproduce: bool = False) -> tuple[str, list[str]]:
+    """`path`'s verdict (status, reasons), from a child process whose address space is capped at 1 GB
+    (an honest verify needs about a tenth of that): exceeding it is a MemoryError, never a verdict;
+    a hang is caught by the timeout, which only a hang can reach."""
+    script = (
+        "import json, resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from pathlib import Path\n"
+        "from pakta_cli.verify import Policy, verify_file\n"
+        "v = verify_file(Path(sys.argv[1]), Policy((), reproduce=sys.argv[2] == 'reproduce'))\n"
+        "print(json.dumps([v.status.value, list(v.reasons)]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(path), "reproduce" if reproduce else "-"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    status, reasons = json.loads(result.stdout)
+    return status, reasons
 
 
 def listing(folder: Path) -> list[str]:

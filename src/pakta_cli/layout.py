@@ -18,11 +18,11 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
-    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -31,9 +31,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from pakta_cli import coverage, fonts, printable
+from pakta_cli import coverage, fonts, images, printable
 from pakta_cli.errors import InputError
-from pakta_cli.images import image_problem
+from pakta_cli.pactfile import MAX_IMAGE_SAMPLES
 
 MM: float = mm  # typed: ReportLab ships no type hints
 ALIGNMENTS = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
@@ -270,6 +270,7 @@ class BuildContext:
     footer: list[str] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)  # a field once per space: twice if it signs twice
     spaces: list[SignatureSpace] = field(default_factory=list)
+    image_samples: dict[Path, int] = field(default_factory=dict)  # bytes of pixels of each image file drawn
 
     @property
     def styles(self) -> dict[str, ParagraphStyle]:
@@ -372,7 +373,7 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
         lines.append(text_flowable(child, style, "line"))
     logo = attrs.get("logo")
     if logo:
-        image = _image_flowable(ctx.base_dir / logo, height=LOGO_HEIGHT)
+        image = _image_flowable(ctx.base_dir / logo, ctx, height=LOGO_HEIGHT)
         if image.drawWidth > LOGO_COLUMN:  # a wide logo shrinks to its column, keeping its shape
             image.drawHeight *= LOGO_COLUMN / image.drawWidth
             image.drawWidth = LOGO_COLUMN
@@ -395,20 +396,33 @@ def _table_style(font: str, commands: list[Any]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands])
 
 
-def _image_flowable(path: Path, *, height: float, width: float | None = None) -> Image:
-    if not path.is_file():
-        raise InputError(f"{path}: image not found")
-    problem = image_problem(path)
-    if problem:
-        raise InputError(f"{path}: {problem}")
-    try:
-        image = Image(str(path))
-    except Exception as exc:  # ReportLab raises bare Exceptions for unreadable images
-        raise InputError(f"{path}: not a readable image ({exc})") from None
-    ratio = image.imageWidth / image.imageHeight
-    image.drawHeight = height
-    image.drawWidth = width if width is not None else height * ratio
-    return image
+class DrawnImage(Flowable):  # type: ignore[misc]
+    """An image drawn from its decoded pixels (`pakta_cli.images`), never from its file's bytes."""
+
+    def __init__(self, picture: images.Picture, *, width: float, height: float) -> None:
+        super().__init__()
+        self.picture = picture
+        self.drawWidth = width
+        self.drawHeight = height
+        self.hAlign = "CENTER"
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.drawWidth, self.drawHeight
+
+    def draw(self) -> None:
+        # ReportLab names the image after its pixels and deflates them; an alpha band becomes a soft mask
+        self.canv.drawImage(ImageReader(self.picture.image), 0, 0, self.drawWidth, self.drawHeight, mask="auto")
+
+
+def _image_flowable(path: Path, ctx: BuildContext, *, height: float, width: float | None = None) -> DrawnImage:
+    picture = images.load(path)
+    ctx.image_samples[path] = picture.samples
+    if sum(ctx.image_samples.values()) > MAX_IMAGE_SAMPLES:
+        raise InputError(f"{path}: the pact's images hold more than {MAX_IMAGE_SAMPLES >> 20} MiB of pixels "
+                         "together", hint=images.SCALE_DOWN)
+    if width is None:
+        width = height * picture.width / picture.height
+    return DrawnImage(picture, width=width, height=height)
 
 
 def _identity(element: ET.Element, ctx: BuildContext) -> Table:
@@ -878,13 +892,13 @@ def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:
     return [flowable]
 
 
-def _image(element: ET.Element, ctx: BuildContext) -> Image:
+def _image(element: ET.Element, ctx: BuildContext) -> DrawnImage:
     attrs = _attributes(element, {"src", "height", "width", "align"})
     if "src" not in attrs:
         raise InputError("layout: <image> needs src=\"PATH\"")
     height = _length(attrs.get("height", "20mm"), 0)
     width = _length(attrs["width"], ctx.frame_width) if "width" in attrs else None
-    image = _image_flowable(ctx.base_dir / attrs["src"], height=height, width=width)
+    image = _image_flowable(ctx.base_dir / attrs["src"], ctx, height=height, width=width)
     image.hAlign = _choice(element, "align", ("left", "center", "right"), "center").upper()
     return image
 

@@ -38,6 +38,13 @@ SIG_FLAGS = 3  # SignaturesExist + AppendOnly, set by the first signature
 MAX_DEFINITION = 4 << 20
 MAX_MANIFEST = 1 << 20
 MAX_LOGO = 16 << 20
+# Images (the logo, a template's <image>): render refuses more, verify fails more. A logo needs about
+# half a million pixels; ten million keep one image's RGB samples (30 MB) within what the reader
+# inflates one stream to (pdf.reader.Limits.decoded, 32 MiB), and the samples of all a pact's images
+# within what it inflates for one document (Limits.decoded_total, 128 MiB) beside a 16 MiB logo file.
+MAX_IMAGE_FILE = MAX_LOGO
+MAX_IMAGE_PIXELS = 10_000_000
+MAX_IMAGE_SAMPLES = 64 << 20
 
 
 PACT_ID_LENGTH = 32  # hex digits: the first 128 bits of a SHA-256

@@ -296,15 +296,16 @@ def _too_large(pact: Pact, flowable: Flowable | None) -> str:
 def _in_pakta_form(drawn: bytes) -> bytes:
     """ReportLab's file written again in pakta's PDF dialect, which is the only form `verify` accepts.
 
-    The one thing a clerk's input can break there is a logo whose raw bytes (a JPEG's metadata,
-    stored as it is) hold a word a PDF reader takes for structure: refused with a way out.
+    The one thing a clerk's input can break there is compressed data (most of it a logo's pixels and
+    file) that holds a word a PDF reader takes for structure, by a rare chance: refused with a way out.
     """
     pdf = canonical.rewrite_rendered(drawn)
     doc = Document(pdf)
     hidden = canonical.hidden_structure(doc, doc.revisions[0])
     if hidden is not None:
-        raise InputError("the logo's file holds bytes that a PDF reader could take for PDF structure",
-                         hint="save the logo as a PNG (or re-save the JPEG without metadata) and render again")
+        raise InputError("the pact's compressed data (most likely the logo's) happens to hold bytes that a PDF "
+                         "reader could take for PDF structure",
+                         hint="save the logo again (any change to it gives other bytes) and render again")
     return pdf
 
 

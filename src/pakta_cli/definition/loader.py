@@ -37,7 +37,7 @@ from pakta_cli.definition.model import (
     assign_field_names,
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
-from pakta_cli.images import image_problem
+from pakta_cli.images import ImageProblem, load
 from pakta_cli.template_registry import BUILT_INS, template_problem
 
 T = TypeVar("T")
@@ -75,13 +75,16 @@ class _Reader:
         self.sheet = sheet  # a workbook's sheet: places read people.xlsx[Sheet1]:4:B
         self.font = font  # printed text must be in what this font's faces can draw
         self.problems: list[Problem] = []
+        self.hints: list[str] = []  # how to fix a problem, where a few words say it (shown once each)
 
     def where(self, node: Node) -> Location:
         mark = node.start_mark
         return Location(self.source, mark.line + 1, mark.column + 1, self.sheet)
 
-    def fail(self, node: Node, message: str) -> None:
+    def fail(self, node: Node, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.where(node), message))
+        if hint is not None and hint not in self.hints:
+            self.hints.append(hint)
 
     def mapping(
         self, node: Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -303,9 +306,10 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
             if logo is not None and not (base_dir / logo).is_file():
                 reader.fail(inst["logo"], f"logo file {logo!r} not found (looked in {base_dir})")
             elif logo is not None:
-                problem = image_problem(base_dir / logo)
-                if problem:
-                    reader.fail(inst["logo"], f"logo {logo!r}: {problem}")
+                try:
+                    load(base_dir / logo)  # decoded once, under pakta's limits; layout reuses the pixels
+                except ImageProblem as exc:
+                    reader.fail(inst["logo"], f"logo {logo!r}: {exc.problem}", exc.hint)
             if name is not None:
                 institution = Institution(name, address, logo)
 
@@ -341,7 +345,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         _refuse_shared_identities(reader, parties, top["parties"])
 
     if reader.problems:
-        raise ValidationError(reader.problems)
+        raise ValidationError(reader.problems, hint="; ".join(reader.hints) or None)
     place = texts["place"]
     assert template is not None and institution is not None and date is not None and parties is not None
     assert place is not None and language is not None and paper is not None and font is not None

@@ -142,7 +142,7 @@ def reproduce_check(pact: Pact, unsigned: bytes, policy: Policy) -> Check:
         again = render.reproduce(definition, pact.files, name=str(template.get("name")),
                                  sha256=str(template.get("sha256")), custom=policy.template)
     except PaktaError as exc:
-        return Check.failed("reproduces", _why(exc.message))
+        return Check.failed("reproduces", _why(exc.lines()[0]))  # a definition's first problem, not "1 problem found"
     except Exception as exc:
         return fail("render_failed", "render ulang gagal", f"re-rendering failed: {exc}")
     if again != unsigned:

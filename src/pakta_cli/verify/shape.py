@@ -38,8 +38,7 @@ SUBSET_NAME = re.compile(r"^[A-Z]{6}\+[A-Za-z0-9-]+$")  # a subset tag, then the
 INFO_TEXT_KEYS = frozenset({"Author", "CreationDate", "Creator", "Keywords", "ModDate", "Producer", "Subject",
                             "Title"})
 PROC_SETS = frozenset({"PDF", "Text", "ImageB", "ImageC", "ImageI"})
-COLOUR_SPACES = frozenset({"DeviceRGB", "DeviceGray", "DeviceCMYK"})
-IMAGE_FILTERS = frozenset({"FlateDecode", "DCTDecode"})
+COLOUR_SPACES = {"DeviceRGB": 3, "DeviceGray": 1}  # an image's colours, and the samples of each pixel
 
 
 def _is_number(value: Any) -> bool:
@@ -336,20 +335,73 @@ class _Walk:
                                          "Filter": lambda v: _filters(v) == ["FlateDecode"]})
 
     def _image(self, num: int, value: Any) -> None:
+        """An image as pakta draws one (`pakta_cli.images`): pixels only, in data every reader decodes
+        alike. A JPEG, JPEG 2000, JBIG2 or fax image is decoded by each reader's own decoder, and those
+        disagree on crafted files (one JPEG showed "SAH" in pdf.js and "BATAL" in poppler)."""
+        stream = self._pixels(num, value, {"SMask": lambda v: isinstance(v, Ref)})
+        if stream is None or "SMask" not in stream.dict:
+            return
+        mask = self.visit(stream.dict["SMask"], "smask", num)
+        if isinstance(mask, Stream) and (mask.dict.get("Width"), mask.dict.get("Height")) != \
+                (stream.dict.get("Width"), stream.dict.get("Height")):
+            self.problem(num, "topeng transparansinya berukuran lain dari gambarnya",
+                         "its soft mask is not the size of the image")
+
+    def _smask(self, num: int, value: Any) -> None:
+        """An image's transparency, as pakta writes it: gray pixels, /Decode [0 1] as ReportLab writes it."""
+        stream = self._pixels(num, value, {"Decode": lambda v: v == [0, 1]})
+        if stream is not None and stream.dict.get("ColorSpace") != "DeviceGray":
+            self.problem(num, "topeng transparansi yang tidak abu-abu", "is a soft mask that is not gray")
+
+    def _pixels(self, num: int, value: Any, extra: dict[str, Callable[[Any], bool]]) -> Stream | None:
+        """The checks an image and a soft mask share: 8-bit RGB or gray samples, deflated, no more pixels
+        than pakta draws, and exactly Width x Height x colours bytes of them (read within that many)."""
         stream = self._stream(num, value, "gambar")
         if stream is None:
-            return
-        self.keys(num, stream.dict, {
+            return None
+        image = stream.dict
+        self.keys(num, image, {
             "Type": lambda v: v == "XObject" and isinstance(v, Name), "Subtype": lambda v: v == "Image",
-            "Width": lambda v: type(v) is int, "Height": lambda v: type(v) is int,
-            "ColorSpace": lambda v: isinstance(v, Name) and v in COLOUR_SPACES,
-            "BitsPerComponent": lambda v: v == 8, "Length": lambda v: type(v) is int,
-            "Filter": lambda v: all(isinstance(f, Name) and f in IMAGE_FILTERS for f in _filters(v)),
-            "Decode": lambda v: isinstance(v, list) and all(_is_number(x) for x in v),
-            "SMask": lambda v: isinstance(v, Ref),
-        }, ("Type", "Subtype", "Width", "Height", "ColorSpace", "BitsPerComponent"))
-        if "SMask" in stream.dict:
-            self.visit(stream.dict["SMask"], "image", num)
+            "BitsPerComponent": lambda v: v == 8 and type(v) is int, "Length": lambda v: type(v) is int,
+            "Width": lambda v: True, "Height": lambda v: True, "ColorSpace": lambda v: True,  # said below
+            "Filter": lambda v: True, **extra,
+        }, ("Type", "Subtype", "Width", "Height", "ColorSpace", "BitsPerComponent", "Filter"))
+        if not {"Width", "Height", "ColorSpace", "Filter"} <= set(image):
+            return stream  # said above
+        filters = _filters(image["Filter"])
+        if filters != ["FlateDecode"]:
+            named = " ".join(f"/{f}" for f in filters if isinstance(f, Name)) or "?"
+            self.problem(num, f"datanya berupa {named}, bukan piksel yang ditulis pakta (/FlateDecode): "
+                              "pembaca PDF dapat menggambarnya secara berbeda",
+                         f"its data is {named}, not the pixels pakta writes (/FlateDecode): PDF readers may "
+                         "draw it differently")
+        colours = COLOUR_SPACES.get(image["ColorSpace"]) if isinstance(image["ColorSpace"], Name) else None
+        if colours is None:
+            self.problem(num, "ruang warnanya bukan /DeviceRGB atau /DeviceGray yang ditulis pakta",
+                         "its colour space is not /DeviceRGB or /DeviceGray, as pakta writes")
+        width, height = image["Width"], image["Height"]
+        if type(width) is not int or type(height) is not int or width < 1 or height < 1:
+            self.problem(num, "lebar atau tingginya bukan bilangan bulat positif",
+                         "its /Width or /Height is not a positive whole number")
+            return stream
+        if width * height > pactfile.MAX_IMAGE_PIXELS:
+            million = pactfile.MAX_IMAGE_PIXELS // 1_000_000
+            self.problem(num, f"berukuran {width} x {height} piksel, lebih dari {million} juta piksel yang "
+                              "digambar pakta", f"is {width} x {height} pixels, more than the {million} million "
+                              "pakta draws")
+            return stream
+        if filters != ["FlateDecode"] or colours is None or "DecodeParms" in image:
+            return stream
+        expected = width * height * colours
+        try:
+            size = len(self.doc.decode(stream, limit=expected))
+        except PdfError as exc:
+            self.problem(num, "datanya tidak terbaca", f"its data cannot be read: {exc}")
+            return stream
+        if size != expected:
+            self.problem(num, f"datanya {size} bita, bukan {expected} bita piksel seukurannya",
+                         f"its data is {size} bytes, not the {expected} bytes of pixels of its size")
+        return stream
 
     def _widget(self, num: int, value: Any) -> None:
         """A signature field that is its own widget, or one of the widgets of a field (/Parent)."""
