@@ -25,6 +25,7 @@ ROLES = ("signer", "superior", "witness")
 MM = Decimal(72) / Decimal("25.4")
 SIGNATURE_WIDTH = float(62 * MM)
 SIGNATURE_HEIGHT = float(24 * MM)
+MAX_WIDGETS = 8  # places one party signs in (an agreement and its annex: two)
 FIELD_MAX = (SIGNATURE_WIDTH + 1, SIGNATURE_HEIGHT + 1)  # a widget may be this big, rounding allowed
 WIDGET_FLAGS = 132  # Print + Locked: never Hidden or NoView
 

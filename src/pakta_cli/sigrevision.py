@@ -47,9 +47,8 @@ from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import Name, PdfError, Ref
 from pakta_cli.stamp import StampFonts, StampText, fonts_of, qr_address, stamp_content
 
-MAX_WIDGETS = 16  # blocks one party signs in (a statement and its annex: two)
 # what one signing revision may write: the signature, the form, the field, a widget and a stamp per block
-MAX_OBJECTS = 3 + 2 * MAX_WIDGETS
+MAX_OBJECTS = 3 + 2 * pactfile.MAX_WIDGETS
 
 
 class NotAPactField(PdfError):
@@ -228,8 +227,8 @@ def before_signing(doc: Document, revision: int, field_name: str, verify_url: st
                 if not isinstance(widget, dict):
                     raise NotAPactField(f"a widget of field {field_name} is not a dictionary")
                 kids.append((kid.num, widget))
-            if len(kids) > MAX_WIDGETS:
-                raise NotAPactField(f"field {field_name} has more than {MAX_WIDGETS} widgets")
+            if len(kids) > pactfile.MAX_WIDGETS:
+                raise NotAPactField(f"field {field_name} has more than {pactfile.MAX_WIDGETS} widgets")
             if "Kids" in field and not kids:
                 raise NotAPactField(f"field {field_name} has no widgets")
             data = doc.data[: rev.end]

@@ -32,7 +32,6 @@ from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.verdict import Check, Message, say
 
 MAX_PROBLEMS = 8
-MAX_WIDGETS = 8  # places one party signs in (an agreement and its annex: two)
 MAX_ANNOTS = 64  # signature blocks on one page (a page holds a few; the geometry check compares pairs)
 SUBSET_NAME = re.compile(r"^[A-Z]{6}\+[A-Za-z0-9-]+$")  # a subset tag, then the face: AAAAAA+LiberationSans
 INFO_TEXT_KEYS = frozenset({"Author", "CreationDate", "Creator", "Keywords", "ModDate", "Producer", "Subject",
@@ -428,7 +427,7 @@ class _Walk:
         kids = field.get("Kids")
         self.keys(num, field, {
             "FT": lambda v: v == "Sig" and isinstance(v, Name), "T": lambda v: isinstance(v, bytes),
-            "Kids": lambda v: isinstance(v, list) and 0 < len(v) <= MAX_WIDGETS,
+            "Kids": lambda v: isinstance(v, list) and 0 < len(v) <= pactfile.MAX_WIDGETS,
         }, ("FT", "T", "Kids"))
         for kid in kids if isinstance(kids, list) else []:
             if isinstance(kid, Ref):
