@@ -281,6 +281,15 @@ class Document:
 
     # -- objects --------------------------------------------------------------------------------
 
+    def raw(self, num: int, revision: int | None = None) -> bytes:
+        """The bytes of object `num` as of `revision`, `N G obj` to `endobj` (empty in an object stream)."""
+        found = self.entry(num, revision)
+        if found is None or found[1].stream >= 0:
+            return b""
+        offset = found[1].offset
+        _, end = self._parse_indirect(offset, num, rev=revision)
+        return self.data[offset:end]
+
     def _parse_indirect(self, offset: int, num: int, *, gen: int | None = None,
                         resolve_length: bool = True, rev: int | None = None) -> tuple[Any, int]:
         """Parse `num gen obj ... endobj` at `offset`; return the value and the offset after endobj."""

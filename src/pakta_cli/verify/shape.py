@@ -40,8 +40,11 @@ PROC_SETS = frozenset({"PDF", "Text", "ImageB", "ImageC", "ImageI"})
 COLOUR_SPACES = {"DeviceRGB": 3, "DeviceGray": 1}  # an image's colours, and the samples of each pixel
 
 
+NUMBERS = (int, Decimal)
+
+
 def _is_number(value: Any) -> bool:
-    return type(value) in (int, Decimal)
+    return type(value) in NUMBERS
 
 
 def _box(value: Any) -> tuple[float, ...] | None:
@@ -276,7 +279,7 @@ class _Walk:
             "BaseFont": lambda v: isinstance(v, Name) and SUBSET_NAME.match(v) is not None,
             "FirstChar": lambda v: type(v) is int and 0 <= v <= 255,
             "LastChar": lambda v: type(v) is int and 0 <= v <= 255,
-            "Widths": lambda v: isinstance(v, list) and len(v) <= 256 and all(_is_number(x) for x in v),
+            "Widths": lambda v: isinstance(v, list) and len(v) <= 256 and all(type(x) in NUMBERS for x in v),
             "FontDescriptor": lambda v: isinstance(v, Ref), "ToUnicode": lambda v: isinstance(v, Ref),
             "Encoding": lambda v: isinstance(v, Ref), "Name": lambda v: isinstance(v, Name),
         }, ("Type", "Subtype", "BaseFont", "FirstChar", "LastChar", "Widths", "FontDescriptor"))
