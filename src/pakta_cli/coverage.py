@@ -71,10 +71,11 @@ def printable(char: str, choice: str) -> bool:
 
 def unprintable(text: str, choice: str) -> tuple[int, str] | None:
     """The index and character of the first thing in `text` the family cannot print, or None."""
-    for index, char in enumerate(text):
-        if not printable(char, choice):
-            return index, char
-    return None
+    bad = {char for char in set(text) if not printable(char, choice)}  # a page of text has few letters
+    if not bad:
+        return None
+    index = min(text.index(char) for char in bad)
+    return index, text[index]
 
 
 def why_unprintable(char: str, choice: str) -> str:

@@ -116,6 +116,17 @@ class PinnedTTFont(TTFont):  # type: ignore[misc]
     def __init__(self, name: str, data: BytesIO, *, letters: str) -> None:
         super().__init__(name, data)
         self._family = letters
+        # every pact embeds the same few subsets: each font program is made once per process
+        made: dict[tuple[int, ...], bytes] = {}
+        make = self.face.makeSubset
+
+        def make_subset(subset: list[int]) -> bytes:
+            key = tuple(subset)
+            if key not in made:
+                made[key] = make(subset)
+            return made[key]
+
+        self.face.makeSubset = make_subset
 
     @property
     def blocks(self) -> tuple[str, ...]:

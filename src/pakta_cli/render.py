@@ -47,7 +47,6 @@ from pakta_cli.pactfile import (
     definition_json,
 )
 from pakta_cli.pdf import canonical
-from pakta_cli.pdf.reader import Document
 
 PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 # Tata naskah dinas: 3 cm at the binding edge; 2 cm elsewhere keeps a standard pact on one page
@@ -299,9 +298,7 @@ def _in_pakta_form(drawn: bytes) -> bytes:
     The one thing a clerk's input can break there is compressed data (most of it a logo's pixels and
     file) that holds a word a PDF reader takes for structure, by a rare chance: refused with a way out.
     """
-    pdf = canonical.rewrite_rendered(drawn)
-    doc = Document(pdf)
-    hidden = canonical.hidden_structure(doc, doc.revisions[0])
+    pdf, hidden = canonical.rewrite_rendered(drawn)
     if hidden is not None:
         raise InputError("the pact's compressed data (most likely the logo's) happens to hold bytes that a PDF "
                          "reader could take for PDF structure",

@@ -255,7 +255,7 @@ def single_revision(pdf: bytes) -> bytes:
     out = BytesIO()
     copy_into_new_writer(reader(pdf), writer_kwargs={"stream_xrefs": False}).write(out)
     try:
-        return canonical.rewrite_rendered(out.getvalue())
+        return canonical.rewrite_rendered(out.getvalue())[0]
     except PdfError:  # objects pyHanko numbered with gaps: pakta's form cannot hold them
         return out.getvalue()
 

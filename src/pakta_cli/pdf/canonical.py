@@ -35,8 +35,9 @@ class Deviation:
     reason: str
 
 
-def rewrite_rendered(data: bytes) -> bytes:
-    """A one-revision PDF (ReportLab's) written again in pakta's dialect, objects and numbers kept."""
+def rewrite_rendered(data: bytes) -> tuple[bytes, Deviation | None]:
+    """A one-revision PDF (ReportLab's) written again in pakta's dialect, objects and numbers kept, and
+    where any of its streams holds PDF structure (`hidden_structure`: the same data in either file)."""
     doc = Document(data)
     if len(doc.revisions) != 1:
         raise PdfError("a rendered pact has one revision")
@@ -45,7 +46,25 @@ def rewrite_rendered(data: bytes) -> bytes:
     root, info = rev.trailer.get("Root"), rev.trailer.get("Info")
     if type(size) is not int or not isinstance(root, Ref) or not (info is None or isinstance(info, Ref)):
         raise PdfError("the rendered trailer is not as expected")
-    return writer.rewrite(((num, doc.get(num, 1)) for num in range(1, size)), data, root=root, info=info)
+    if set(rev.entries) != set(range(1, size)):
+        raise PdfError("the rendered objects are not numbered 1..N")
+    starts = sorted((entry.offset, num) for num, entry in rev.entries.items())
+    ends = {num: end for (_, num), (end, _) in zip(starts, [*starts[1:], (rev.xref_offset, 0)], strict=True)}
+    chunks = []
+    for num in range(1, size):
+        # the fonts and most of the form are the same objects in every pact a template renders
+        source = data[rev.entries[num].offset : ends[num]]
+        written = _REWRITTEN.get(source)
+        if written is None:
+            written = writer.object_bytes(num, doc.get(num, 1), data)
+            if len(_REWRITTEN) >= _CANONICAL_MAX:
+                _REWRITTEN.clear()
+            _REWRITTEN[source] = written
+        chunks.append(written)
+    return writer.rendered_file(chunks, root=root, info=info), hidden_structure(doc, rev)
+
+
+_REWRITTEN: dict[bytes, bytes] = {}  # ReportLab's text of an object -> pakta's, for objects every pact shares
 
 
 def rendered_deviation(doc: Document) -> Deviation | None:
