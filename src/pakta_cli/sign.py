@@ -268,7 +268,7 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
             raise SigningError(f"{source}: not a pakta pact, so it has no party {options.party!r} to sign as",
                                hint="--any-pdf signs invisibly, as nobody's party: leave --party out")
         return _sign_foreign(data, engine, options, signed_at, source)
-    problems = integrity_problems(data, source)
+    problems = integrity_problems(data, source, pact)
     if problems:  # an official never adds a signature to a pact changed after it was rendered
         raise SigningError(f"{source}: refusing to sign: {problems[0].en}",
                            hint="sign the pact as it was rendered (or as the earlier signers left it); "

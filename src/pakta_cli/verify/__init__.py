@@ -80,9 +80,12 @@ def verify_bytes(data: bytes, policy: Policy, *, name: str = "<bytes>") -> Verdi
     return _verify(data, policy, name)[0]
 
 
-def integrity_problems(data: bytes, name: str = "<bytes>") -> list[Message]:
-    """Why this pact is not as rendered and signed so far, trust aside; empty when it is."""
-    verdict = verify_bytes(data, Policy(()), name=name)
+def integrity_problems(data: bytes, name: str = "<bytes>", pact: Pact | None = None) -> list[Message]:
+    """Why this pact is not as rendered and signed so far, trust aside; empty when it is.
+
+    `pact`, when the caller has read `data` already (as sign has), is not read again.
+    """
+    verdict = _verify(data, Policy(()), name, pact)[0]
     return [message for check, message in verdict.failures if check in INTEGRITY_CHECKS]
 
 
@@ -141,14 +144,14 @@ def _verify_path(path: Path, policy: Policy) -> tuple[Verdict, str | None]:
     return _verify(data, policy, str(path))
 
 
-def _verify(data: bytes, policy: Policy, name: str) -> tuple[Verdict, str | None]:
+def _verify(data: bytes, policy: Policy, name: str, pact: Pact | None = None) -> tuple[Verdict, str | None]:
     """Verify one document; whatever happens, the answer is a Verdict (a bug is a FAIL, not a crash).
 
     In a national audit one strange file must not stop a run over millions; a failure of the
     verifier itself is reported as that document's reason, never as VALID.
     """
     try:
-        return _verify_document(data, policy, name)
+        return _verify_read(data, pact, policy, name) if pact is not None else _verify_document(data, policy, name)
     except Exception as exc:
         return _unreadable(name, say("internal_error", "pemeriksaan terhenti karena galat pada pakta",
                                      f"verification stopped by an error in pakta: {type(exc).__name__}: {exc} "
@@ -168,6 +171,12 @@ def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, s
         if not data.startswith(b"%PDF-"):
             return _unreadable(name, say("not_pdf", "bukan berkas PDF", "not a PDF file")), None
         return _unreadable(name, say("damaged", "PDF rusak atau terpotong", f"damaged or truncated PDF: {exc}")), None
+    return _verify_read(data, pact, policy, name)
+
+
+def _verify_read(data: bytes, pact: Pact, policy: Policy, name: str) -> tuple[Verdict, str | None]:
+    """The checks of a document that has been read (`pact.doc` holds `data`)."""
+    doc = pact.doc
     revisions = Revisions(doc, pact)
     signatures = tuple(SignatureCheck(doc, pact, slot, policy).run() for slot in revisions.slots)
     count = len(doc.revisions)
