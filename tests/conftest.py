@@ -87,8 +87,9 @@ def _slug(name: str) -> str:
     return "-".join("".join(c for c in word.lower() if c.isalnum()) for word in name.split()) or "official"
 
 
-def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, verify_url: str | None = None) -> str:
-    """A small Pakta Integritas definition (YAML) with these parties."""
+def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, verify_url: str | None = None,
+                    signing_order: str | None = None) -> str:
+    """A small Pakta Integritas definition (YAML) with these parties (signed in turn unless `signing_order`)."""
     mapping: dict[str, Any] = {
         "pakta": 1,
         "template": "pakta-integritas",
@@ -101,14 +102,17 @@ def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, veri
     }
     if verify_url:
         mapping["verify_url"] = verify_url
+    if signing_order:
+        mapping["signing_order"] = signing_order
     return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False)
 
 
 def rendered_pact(folder: Path, parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *,
-                  verify_url: str | None = None, name: str = "pakta.pdf") -> Path:
+                  verify_url: str | None = None, name: str = "pakta.pdf", signing_order: str | None = None) -> Path:
     """Render a pact with these parties (dicts as in a definition: role, name, nip, key_id...)."""
     folder.mkdir(parents=True, exist_ok=True)
-    pact = parse_definition(pact_definition(parties, verify_url=verify_url), "test.yaml", folder)
+    pact = parse_definition(pact_definition(parties, verify_url=verify_url, signing_order=signing_order),
+                            "test.yaml", folder)
     path = folder / name
     path.write_bytes(render(pact).pdf)
     return path

@@ -38,6 +38,7 @@ from pakta_cli.verify.document import (
     embedded_check,
     pending_parties,
     reproduce_check,
+    signing_order_check,
 )
 from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.policy import Policy
@@ -60,7 +61,7 @@ MAX_FILE_SIZE = 256 << 20  # a pact is tens of kilobytes; a logo may make it a f
 
 # The checks that hold or fail whoever the reader trusts: what an official can ask of a pact before
 # adding a signature to it (sign never puts a signature on a pact that was changed after rendering).
-INTEGRITY_CHECKS = ("readable", "unchanged_after_signing", "as_rendered", "embedded_hashes",
+INTEGRITY_CHECKS = ("readable", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes",
                     "byte_range", "digest", "signature", "party", "stamp")
 
 __all__ = [
@@ -174,6 +175,7 @@ def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, s
     checks = [
         Check.passed("readable", say("readable", f"PDF terbaca, {count} revisi", f"PDF readable, {count} revision(s)")),
         all_parties_check(pact, signatures),
+        signing_order_check(pact, signatures),
         revisions.check(),
         as_rendered_check(pact),
         embedded_check(pact),
@@ -186,3 +188,4 @@ def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, s
     parties = tuple(p.name for p in pact.parties)
     return Verdict(name, signatures, tuple(checks), parties, tuple(pending_parties(pact, signatures)),
                    unsigned[: pactfile.PACT_ID_LENGTH]), unsigned
+

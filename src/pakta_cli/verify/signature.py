@@ -114,6 +114,7 @@ class SignatureCheck:
             match=self.match,
             checks=tuple(checks),
             revoked=self.revoked,
+            revision=self.slot.revision,
         )
 
     def _ok(self, name: str, message: Message) -> None:
