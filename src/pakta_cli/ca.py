@@ -177,7 +177,8 @@ def issue(ca: CertificateAuthority, request: Path, *, days: int = 730) -> x509.C
     named = identity_of_name(subject)
     try:  # the identity is checked as `keys generate` checks it, and written the way pakta writes it
         identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
-                                 _raw_nip(subject), named.position, named.institution, named.unit)
+                                 None if named.nik else _raw_nip(subject), named.position, named.institution,
+                                 named.unit, named.nik)
     except InputError as exc:
         raise InputError(f"{request}: the request's identity: {exc.message}") from None
     if public_key == ca.key.public_key():

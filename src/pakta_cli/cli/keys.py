@@ -14,8 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pakta_cli.certificates import (
     DEFAULT_DAYS,
     MAX_DAYS,
+    Identity,
     format_time,
     identity_of,
+    identity_of_name,
     is_ca,
     is_self_signed,
     load_certificate,
@@ -26,7 +28,7 @@ from pakta_cli.certificates import (
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
 from pakta_cli.errors import InputError, KeyFileError
-from pakta_cli.identity_numbers import group_nip
+from pakta_cli.identity_numbers import group_nip, mask_nik
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import generate_identity, key_is_encrypted, load_private_key, refuse_folder_prefix
 from pakta_cli.trust import parse_crl, revocation_reason
@@ -55,6 +57,9 @@ def generate(
                                          help="Writes PREFIX.key (mode 0600) and PREFIX.crt.")],
     name: Annotated[str, typer.Option("--name", help="Your name as the pacts print it (certificate CN).")],
     nip: Annotated[str | None, typer.Option("--nip", help="Your NIP (18 digits; grouping spaces allowed).")] = None,
+    nik: Annotated[str | None, typer.Option(
+        "--nik", help="Your NIK (16 digits), when you have no NIP (ad hoc members): your roster pact finds you by it.",
+    )] = None,
     position: Annotated[str | None, typer.Option("--position", help="Your position (jabatan).")] = None,
     institution: Annotated[str | None, typer.Option("--institution", help="Your institution (instansi).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Your unit (unit kerja).")] = None,
@@ -70,7 +75,7 @@ def generate(
     pacts you sign. Give PREFIX.crt to auditors, or to your institution's CA (`pakta ca issue`);
     never give anyone PREFIX.key.
     """
-    identity = make_identity(name, nip, position, institution, unit)
+    identity = make_identity(name, nip, position, institution, unit, nik)
     refuse_folder_prefix(output)  # before the passphrase prompt: typing it twice for nothing helps no one
     passphrase = passphrase_for_new_key(passphrase_file, no_passphrase, "key")
     new = generate_identity(output, identity, passphrase, days=days, force=force)
@@ -96,6 +101,17 @@ def _rows(rows: list[tuple[str, str | None]]) -> None:
             out.print(f"{label + ':':<{width + 1}} {value}", markup=False)
 
 
+def _identity_rows(identity: Identity) -> list[tuple[str, str | None]]:
+    return [
+        ("name", identity.name),
+        ("NIP", group_nip(identity.nip) if identity.nip else None),
+        ("NIK", mask_nik(identity.nik) if identity.nik else None),  # personal data (UU 27/2022): masked
+        ("position", identity.position),
+        ("institution", identity.institution),
+        ("unit", identity.unit),
+    ]
+
+
 def _certificate_rows(cert: x509.Certificate) -> list[tuple[str, str | None]]:
     identity = identity_of(cert)
     public_key = cert.public_key()
@@ -106,11 +122,7 @@ def _certificate_rows(cert: x509.Certificate) -> list[tuple[str, str | None]]:
     issuer = None if is_self_signed(cert) else cert.issuer.rfc4514_string()
     return [
         ("kind", kind),
-        ("name", identity.name),
-        ("NIP", group_nip(identity.nip) if identity.nip else None),
-        ("position", identity.position),
-        ("institution", identity.institution),
-        ("unit", identity.unit),
+        *_identity_rows(identity),
         ("issued by", issuer),
         ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey)
          else f"none: not an Ed25519 key ({type(public_key).__name__})"),
@@ -188,7 +200,7 @@ def show(
             raise KeyFileError(f"{file}: damaged certificate signing request (its PEM text is cut or altered)"
                                ) from None
         public_key = csr.public_key()
-        _rows([("kind", "certificate signing request"), ("subject", csr.subject.rfc4514_string()),
+        _rows([("kind", "certificate signing request"), *_identity_rows(identity_of_name(csr.subject)),
                ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else "not Ed25519")])
     elif b"PRIVATE KEY-----" in data:
         _show_key(file, passphrase_file)

@@ -27,7 +27,7 @@ from pakta_cli.sign import (
 )
 from pakta_cli.zones import DEFAULT_ZONE, default_zone, parse_zone
 
-MATCHES = {"key_id": "pinned key id", "nip": "NIP", "name": "name only (weak)", "any-pdf": "--any-pdf"}
+MATCHES = {"key_id": "pinned key id", "nip": "NIP", "nik": "NIK", "name": "name only (weak)", "any-pdf": "--any-pdf"}
 FILES_PER_WORKER = 12  # below this a process costs more to start than it saves
 
 
@@ -63,10 +63,11 @@ def sign(
 ) -> None:
     """Sign pacts with your Ed25519 key, in the signature block the pact reserved for you.
 
-    pakta finds which party you are: the party whose key_id is your key's, else whose NIP is your
-    certificate's; it refuses when you are none of them. Each signature is a new incremental
-    update that leaves earlier signatures valid. Many pacts: one passphrase prompt, all cores, a
-    result table; a bad file does not stop the others but makes the exit code 2.
+    pakta finds which party you are: the party whose key_id is your key's, else whose NIP (or NIK)
+    is your certificate's; it refuses when you are none of them, and when a party who signs before
+    you has not signed yet. Each signature is a new incremental update that leaves earlier
+    signatures valid. Many pacts: one passphrase prompt, all cores, a result table; a bad file does
+    not stop the others but makes the exit code 2.
     """
     jobs_list = plan_jobs(pacts, output=output, out_dir=out_dir, in_place=in_place, force=force)
     zone = parse_zone(timezone) if timezone else default_zone()
