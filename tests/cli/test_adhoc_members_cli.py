@@ -1,5 +1,8 @@
 """Ad hoc members (PPS, KPPS) have a NIK and no NIP: their own key carries the NIK, so each signs
 their own roster pact without `--party`, and the NIK, personal data, is never printed whole.
+
+Also what follows a roster batch through signing: `sign --out-dir` takes the batch's
+manifest.json along, so the auditor checks the signed folder against it.
 """
 
 from __future__ import annotations
@@ -94,4 +97,42 @@ def test_the_party_hint_is_only_for_the_person_the_party_names(tmp_path: Path, k
     code, _, err = run_cli("sign", pdf, "--key", stranger[0], "-o", tmp_path / "x.pdf")
     one_error(code, err, "is none of the parties this pact expects")
     assert "--party" not in err and "hint: sign with the key of a party of this pact" in err
+
+
+def test_sign_out_dir_takes_the_batch_manifest_along(tmp_path: Path, batch: Path, keys_env: dict[str, str]) -> None:
+    key = member_key(tmp_path, ARFAH)
+    signed = tmp_path / "signed"
+    code, _, err = run_cli("sign", pact_of(batch, ARFAH), "--key", key, "--out-dir", signed)
+    assert code == 0, err
+    assert (signed / "manifest.json").read_bytes() == (batch / "manifest.json").read_bytes()
+    assert f"copied {batch / 'manifest.json'} to {signed / 'manifest.json'}" in " ".join(err.split())
+    code, _, err = run_cli("verify", signed, "--trust", key.with_suffix(".crt"), "--manifest",
+                             signed / "manifest.json")
+    assert code == 1  # one of the two is missing from the signed folder
+    assert "1/2" in err and pact_of(batch, SITTI).name in err
+
+
+def test_sign_out_dir_never_replaces_another_manifest(tmp_path: Path, batch: Path, keys_env: dict[str, str]) -> None:
+    key = member_key(tmp_path, ARFAH)
+    signed = tmp_path / "signed"
+    signed.mkdir()
+    (signed / "manifest.json").write_text('{"pakta_batch": 1, "pacts": []}\n', encoding="utf-8")
+    before = sha256(signed / "manifest.json")
+    code, _, err = run_cli("sign", pact_of(batch, ARFAH), "--key", key, "--out-dir", signed)
+    assert code == 0, err
+    assert sha256(signed / "manifest.json") == before
+    assert f"note: {signed / 'manifest.json'} differs from {batch / 'manifest.json'} and was left as it is" \
+        in " ".join(err.split())
+
+
+def test_pacts_from_elsewhere_bring_no_manifest(tmp_path: Path, batch: Path, keys_env: dict[str, str]) -> None:
+    key = member_key(tmp_path, ARFAH)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(pact_of(batch, ARFAH), elsewhere)
+    code, _, err = run_cli("sign", elsewhere / pact_of(batch, ARFAH).name, "--key", key, "--out-dir",
+                           tmp_path / "signed")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "signed").iterdir()) == [pact_of(batch, ARFAH).name]
+    assert "manifest" not in err
 
