@@ -187,6 +187,21 @@ def make_identity(name: str, nip: str | None = None, position: str | None = None
     return Identity(name_clean, nip_clean, clean(position), clean(institution), clean(unit), nik_clean)
 
 
+def changed_identity(current: Identity, *, name: str | None = None, nip: str | None = None,
+                     nik: str | None = None, position: str | None = None, institution: str | None = None,
+                     unit: str | None = None) -> Identity:
+    """`current` with what a person typed again: each value given replaces its own (a new position
+    after a promotion), checked as `make_identity` checks it; a NIP given replaces a NIK, and back."""
+    return make_identity(
+        name if name is not None else current.name,
+        nip if nip is not None else None if nik is not None else current.nip,
+        position if position is not None else current.position,
+        institution if institution is not None else current.institution,
+        unit if unit is not None else current.unit,
+        nik if nik is not None else None if nip is not None else current.nik,
+    )
+
+
 # --- reading certificates -----------------------------------------------------------------------
 
 
@@ -351,3 +366,12 @@ def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> Non
 def format_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
+
+def build_request(key: Ed25519PrivateKey, identity: Identity) -> x509.CertificateSigningRequest:
+    """A certificate signing request (PKCS#10) for `identity`, signed by `key`.
+
+    How an official whose certificate a CA issued asks for a new one for the same key: the
+    CA-issued certificate is signed by the CA, so it no longer proves that its holder has the key;
+    the request, signed by the key itself, does (`ca.read_request` checks it).
+    """
+    return x509.CertificateSigningRequestBuilder().subject_name(identity.subject()).sign(key, None)

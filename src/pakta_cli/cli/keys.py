@@ -15,6 +15,8 @@ from pakta_cli.certificates import (
     DEFAULT_DAYS,
     MAX_DAYS,
     Identity,
+    build_request,
+    changed_identity,
     format_time,
     identity_of,
     identity_of_name,
@@ -28,9 +30,17 @@ from pakta_cli.certificates import (
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
 from pakta_cli.errors import InputError, KeyFileError
+from pakta_cli.fsutil import atomic_write, check_writable
 from pakta_cli.identity_numbers import group_nip, mask_nik
 from pakta_cli.keyid import key_id
-from pakta_cli.keys import generate_identity, key_is_encrypted, load_private_key, refuse_folder_prefix
+from pakta_cli.keys import (
+    KeyPaths,
+    check_pair,
+    generate_identity,
+    key_is_encrypted,
+    load_private_key,
+    refuse_folder_prefix,
+)
 from pakta_cli.trust import parse_crl, revocation_reason
 
 
@@ -85,6 +95,53 @@ def generate(
     out.print(f"key id: {new.key_id}", markup=False)
     out.print(f"auditors verify with: {verify_command(new.paths.cert)}", markup=False)
     note(f"to pin this key in a pact definition, give the party `key_id: {new.key_id}`")
+
+
+@keys_app.command("csr")
+def csr(
+    key: Annotated[Path, typer.Option("--key", "-k", metavar="PREFIX.key", help="Your private key.")],
+    cert: Annotated[Path | None, typer.Option(
+        "--cert", "-c", metavar="PREFIX.crt",
+        help="Your current certificate, whose identity the request repeats. [default: the .crt beside the key]",
+    )] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="OUT.csr", help="The request to write. [default: the key's name with .csr]",
+    )] = None,
+    name: Annotated[str | None, typer.Option("--name", help="A new name, instead of the certificate's.")] = None,
+    nip: Annotated[str | None, typer.Option("--nip", help="A new NIP (it replaces a NIK).")] = None,
+    nik: Annotated[str | None, typer.Option("--nik", help="A NIK, for a person with no NIP.")] = None,
+    position: Annotated[str | None, typer.Option("--position", help="A new position (jabatan).")] = None,
+    institution: Annotated[str | None, typer.Option("--institution", help="A new institution (instansi).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="A new unit (unit kerja).")] = None,
+    passphrase_file: PassphraseFile = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing request.")] = False,
+) -> None:
+    """Ask your institution's CA for a new certificate for the key you already have.
+
+    To renew a certificate before it expires, or after a promotion: the request (PKCS#10) carries
+    your current certificate's identity, with what the options change, and is signed by your key,
+    which proves to the CA that you hold it. The CA answers with `pakta ca issue`. For a new key
+    instead (a lost or leaked one), run `pakta keys generate` again.
+    """
+    cert_path = cert or KeyPaths.for_prefix(key).cert
+    target = output or key.with_suffix(".csr")
+    check_writable(target, force=force)  # before the passphrase prompt, as every refusal that needs none
+    current = load_certificate(cert_path) if cert_path.exists() or cert is not None else None
+    if current is None and name is None:
+        raise InputError(f"{cert_path}: certificate not found, so there is no identity to ask for",
+                         hint="give your certificate with --cert, or your identity with --name (and --nip or "
+                              "--nik, --position, --institution, --unit)")
+    changes = {"name": name, "nip": nip, "nik": nik, "position": position, "institution": institution, "unit": unit}
+    identity = (changed_identity(identity_of(current), **changes) if current is not None
+                else make_identity(name or "", nip, position, institution, unit, nik))
+    private_key = load_private_key(key, passphrase_to_unlock(key, passphrase_file))
+    if current is not None:
+        check_pair(private_key, current, key, cert_path)
+    request = build_request(private_key, identity)
+    atomic_write(target, request.public_bytes(serialization.Encoding.PEM), force=force, mode=0o644)
+    note(f"wrote {target}: a request for {identity.describe()}, key id {key_id(private_key.public_key())}")
+    out.print(f"the CA issues it with: pakta ca issue --ca CA {shlex.quote(str(target))} "
+              f"-o {shlex.quote(str(cert_path))} --force", markup=False)
 
 
 def _validity(cert: x509.Certificate) -> str:
