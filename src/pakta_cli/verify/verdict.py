@@ -17,8 +17,10 @@ from enum import StrEnum
 from typing import Any
 
 SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party",
-                    "stamp")
-DOCUMENT_CHECKS = ("readable", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered",
+                    "stamp")  # a pact's; the first six are any PDF signature's (FOREIGN_SIGNATURE_CHECKS)
+# What any PDF signature is checked for; a PDF that is not a pact gets these only (no party, no stamp)
+FOREIGN_SIGNATURE_CHECKS = SIGNATURE_CHECKS[:6]
+DOCUMENT_CHECKS = ("readable", "pact", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered",
                    "embedded_hashes", "definition", "reproduces")
 COLLECTING = "all_parties_signed"  # the one check whose failure alone leaves a pact INCOMPLETE, not FAIL
 
