@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,19 @@ def one_error(code: int, err: str, text: str) -> None:
 def listing(folder: Path) -> list[str]:
     """Every file below `folder` (hidden temp files included), to prove nothing was left behind."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+# --- the tools the tests read pacts with ---------------------------------------------------------
+
+POPPLER = ("pdftotext", "pdftoppm", "pdfinfo", "pdfdetach")  # how viewers and users read a pact back
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Without poppler-utils half the suite would fail one test at a time; stop at once and say why."""
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if missing:
+        pytest.exit(f"poppler-utils is missing ({', '.join(missing)} not on PATH): install it "
+                    "(apt-get install poppler-utils) and run the tests again", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 # --- fixtures -------------------------------------------------------------------------------------
