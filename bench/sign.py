@@ -2,8 +2,8 @@
 
     python bench/sign.py [--count N] [--jobs J] [--no-qr]
 
-N pacts are rendered once (each a different staff member who signs, plus the same superior), then
-the superior signs all of them:
+N pacts are rendered once (each a different staff member who signs, plus the same superior, with
+`signing_order: any` so that the superior may sign first), then the superior signs all of them:
 
 - stock pyHanko: `PdfSigner.sign_pdf` in a plain loop in one process, with the signer loaded once
   and the comparable visible stamp (pyHanko's QR stamp style with the same text), reading each
@@ -38,8 +38,8 @@ FIELD = "pakta-superior-1"
 def make_pacts(folder: Path, count: int, qr: bool) -> list[Path]:
     staff = [{"role": "signer", "name": f"Staf Sekretariat {i:04d}", "nip": f"19900101201501{1 + i % 2}{i % 1000:03d}",
               "position": "Pengadministrasi Umum"} for i in range(count)]
-    return [rendered_pact(folder, [person, MADE], verify_url=VERIFY_URL if qr else None, name=f"{i:04d}.pdf")
-            for i, person in enumerate(staff)]
+    return [rendered_pact(folder, [person, MADE], verify_url=VERIFY_URL if qr else None, name=f"{i:04d}.pdf",
+                          signing_order="any") for i, person in enumerate(staff)]
 
 
 def stock_pyhanko(pdfs: list[Path], out: Path, key: Path, cert: Path, qr: bool) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -90,8 +91,9 @@ def _slug(name: str) -> str:
     return "-".join("".join(c for c in word.lower() if c.isalnum()) for word in name.split()) or "official"
 
 
-def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, verify_url: str | None = None) -> str:
-    """A small Pakta Integritas definition (YAML) with these parties."""
+def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, verify_url: str | None = None,
+                    signing_order: str | None = None) -> str:
+    """A small Pakta Integritas definition (YAML) with these parties (signed in turn unless `signing_order`)."""
     mapping: dict[str, Any] = {
         "pakta": 1,
         "template": "pakta-integritas",
@@ -104,14 +106,17 @@ def pact_definition(parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *, veri
     }
     if verify_url:
         mapping["verify_url"] = verify_url
+    if signing_order:
+        mapping["signing_order"] = signing_order
     return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False)
 
 
 def rendered_pact(folder: Path, parties: Sequence[dict[str, Any]] = DEFAULT_PARTIES, *,
-                  verify_url: str | None = None, name: str = "pakta.pdf") -> Path:
+                  verify_url: str | None = None, name: str = "pakta.pdf", signing_order: str | None = None) -> Path:
     """Render a pact with these parties (dicts as in a definition: role, name, nip, key_id...)."""
     folder.mkdir(parents=True, exist_ok=True)
-    pact = parse_definition(pact_definition(parties, verify_url=verify_url), "test.yaml", folder)
+    pact = parse_definition(pact_definition(parties, verify_url=verify_url, signing_order=signing_order),
+                            "test.yaml", folder)
     path = folder / name
     path.write_bytes(render(pact).pdf)
     return path
@@ -174,6 +179,19 @@ def verify_in_bounded_memory(path: Path, *, reproduce: bool = False) -> tuple[st
 def listing(folder: Path) -> list[str]:
     """Every file below `folder` (hidden temp files included), to prove nothing was left behind."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+# --- the tools the tests read pacts with ---------------------------------------------------------
+
+POPPLER = ("pdftotext", "pdftoppm", "pdfinfo", "pdfdetach")  # how viewers and users read a pact back
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Without poppler-utils half the suite would fail one test at a time; stop at once and say why."""
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if missing:
+        pytest.exit(f"poppler-utils is missing ({', '.join(missing)} not on PATH): install it "
+                    "(apt-get install poppler-utils) and run the tests again", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 # --- fixtures -------------------------------------------------------------------------------------

@@ -284,14 +284,14 @@ def test_already_signed_field() -> None:
 def test_pinned_key_signs_through_a_rendered_pact(tmp_path: Path) -> None:
     pair = make_identity(tmp_path / "k", "Komisioner", None)
     pinned = {"role": "superior", "name": "Komisioner", "key_id": key_id(load_certificate(pair[1]).public_key())}
-    pdf = rendered_pact(tmp_path / "p", [AYU, pinned])
+    pdf = rendered_pact(tmp_path / "p", [AYU, pinned], signing_order="any")  # the superior first: not the point here
     signed = sign_pdf(pdf.read_bytes(), creds(pair), SignOptions(), str(pdf))
     assert (signed.field, signed.match) == ("pakta-superior-1", "key_id")
 
 
 def test_party_without_nip_needs_party_option(tmp_path: Path) -> None:
     pair = make_identity(tmp_path / "k", WITNESS["name"], None)
-    pdf = rendered_pact(tmp_path / "p", [AYU, WITNESS])
+    pdf = rendered_pact(tmp_path / "p", [AYU, WITNESS], signing_order="any")  # the witness first: not the point
     with pytest.raises(SigningError, match="none of the parties"):
         sign_pdf(pdf.read_bytes(), creds(pair), SignOptions(), str(pdf))
     signed = sign_pdf(pdf.read_bytes(), creds(pair), SignOptions(party=WITNESS["name"]), str(pdf))
@@ -492,7 +492,9 @@ def test_sign_file_in_place_keeps_the_mode(pact: Path, ayu: tuple[Path, Path]) -
 
 def test_superior_is_matched_in_many_subordinates_pacts(tmp_path: Path, made: tuple[Path, Path]) -> None:
     staff = [{"role": "signer", "name": f"Staf {i}", "nip": f"19900101201501100{i}"} for i in range(1, 4)]
-    pdfs = [rendered_pact(tmp_path / "in", [person, MADE], name=f"{i}.pdf") for i, person in enumerate(staff)]
+    # in any order, so the superior can sign before the staff: the matching is what this test is about
+    pdfs = [rendered_pact(tmp_path / "in", [person, MADE], name=f"{i}.pdf", signing_order="any")
+            for i, person in enumerate(staff)]
     jobs = plan_jobs(pdfs, output=None, out_dir=None, in_place=True, force=False)
     outcomes = sign_files(jobs, creds(made), SignOptions(), workers=1)
     assert {(o.field, o.match) for o in outcomes} == {("pakta-superior-1", "nip")}

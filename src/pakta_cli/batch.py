@@ -15,13 +15,13 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pakta_cli import __version__
 from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
-from pakta_cli.fsutil import cannot_write, make_folder, refuse_signed
+from pakta_cli.fsutil import atomic_write, cannot_write, make_folder, read_file, refuse_signed
 from pakta_cli.parallel import run_parallel
 
 BATCH_MANIFEST = "manifest.json"
@@ -155,3 +155,35 @@ def read_batch_manifest(path: Path) -> dict[str, Any]:
             raise InputError(f"{path}: pacts item {number} is not a pact entry (an object with a \"file\" name)",
                              hint="the manifest was changed by hand; use the one `pakta render --roster` wrote")
     return data
+
+
+def batch_of(pacts: Sequence[Path]) -> Path | None:
+    """The manifest.json of the one batch folder all these pacts come from, or None.
+
+    One folder, a pakta batch manifest in it, and every pact one that manifest lists: only then are
+    the pacts (signed copies of) that batch, and its manifest describes them wherever they go.
+    """
+    folders = {pact.resolve().parent for pact in pacts}
+    if len(folders) != 1:
+        return None
+    path = folders.pop() / BATCH_MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        listed = {entry["file"] for entry in read_batch_manifest(path)["pacts"]}
+    except InputError:  # a manifest.json pakta did not write describes no batch
+        return None
+    return path if all(pact.name in listed for pact in pacts) else None
+
+
+def copy_batch_manifest(manifest: Path, out_dir: Path) -> Literal["copied", "there", "other"]:
+    """Put a batch's manifest.json beside its signed copies in `out_dir`, so `verify --manifest`
+    works there as in the batch folder. Another manifest already there (another batch's) is never
+    replaced: "other"; the same one: "there"."""
+    data = read_file(manifest, "batch manifest")
+    target = out_dir / BATCH_MANIFEST
+    if target.exists() or target.is_symlink():
+        same = target.is_file() and not target.is_symlink() and read_file(target, "batch manifest") == data
+        return "there" if same else "other"
+    atomic_write(target, data)
+    return "copied"

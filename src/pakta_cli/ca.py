@@ -179,7 +179,8 @@ def read_request(path: Path) -> Request:
     if not signed_by(cert, public_key):
         raise KeyFileError(
             f"{path}: not signed by its own key, so it does not prove the official holds the key",
-            hint="issue from the self-signed certificate `pakta keys generate` wrote, or from a CSR",
+            hint="issue from the self-signed certificate `pakta keys generate` wrote, or from a request "
+                 "(`pakta keys csr`)",
         )
     if is_ca(cert):
         raise KeyFileError(f"{path}: is a CA certificate; the CA issues certificates to officials only")

@@ -70,8 +70,10 @@ class Identity:
         return x509.Name(attributes)
 
     def describe(self) -> str:
-        """`Name (NIP 19860926 201505 1 001)`, as messages name a person."""
-        return f"{self.name} (NIP {id_numbers.group_nip(self.nip)})" if self.nip else self.name
+        """`Name (NIP 19860926 201505 1 001)` or `Name (NIK 7322********1991)`, as messages name a person."""
+        if self.nip:
+            return f"{self.name} (NIP {id_numbers.group_nip(self.nip)})"
+        return f"{self.name} (NIK {id_numbers.mask_nik(self.nik)})" if self.nik else self.name
 
 
 # X.509 caps a common name at 64 (RFC 5280 ub-common-name; cryptography counts UTF-8 bytes); an
@@ -149,8 +151,12 @@ def identity_of_name(subject: x509.Name) -> Identity:
 
 
 def make_identity(name: str, nip: str | None = None, position: str | None = None,
-                  institution: str | None = None, unit: str | None = None) -> Identity:
-    """An Identity from what a person typed: blanks dropped, the NIP checked and normalised."""
+                  institution: str | None = None, unit: str | None = None, nik: str | None = None) -> Identity:
+    """An Identity from what a person typed: blanks dropped, the NIP or NIK checked and normalised.
+
+    A NIK only for a person with no NIP (an ad hoc member): a certificate names one number, and a
+    NIK is personal data that a civil servant's certificate has no reason to carry.
+    """
 
     def clean(value: str | None) -> str | None:
         value = value.strip() if value is not None else None
@@ -169,7 +175,31 @@ def make_identity(name: str, nip: str | None = None, position: str | None = None
         if problem:
             raise InputError(problem, hint="leave --nip out for officials who have none (commissioners, ad hoc bodies)")
         nip_clean = id_numbers.normalise(nip_clean)
-    return Identity(name_clean, nip_clean, clean(position), clean(institution), clean(unit))
+    nik_clean = clean(nik)
+    if nik_clean is not None:
+        if nip_clean is not None:
+            raise InputError("a certificate carries a NIP or a NIK, not both",
+                             hint="a NIK is for people who have no NIP (ad hoc members); it is personal data")
+        problem = id_numbers.nik_problem(nik_clean)
+        if problem:
+            raise InputError(problem)
+        nik_clean = id_numbers.normalise(nik_clean)
+    return Identity(name_clean, nip_clean, clean(position), clean(institution), clean(unit), nik_clean)
+
+
+def changed_identity(current: Identity, *, name: str | None = None, nip: str | None = None,
+                     nik: str | None = None, position: str | None = None, institution: str | None = None,
+                     unit: str | None = None) -> Identity:
+    """`current` with what a person typed again: each value given replaces its own (a new position
+    after a promotion), checked as `make_identity` checks it; a NIP given replaces a NIK, and back."""
+    return make_identity(
+        name if name is not None else current.name,
+        nip if nip is not None else None if nik is not None else current.nip,
+        position if position is not None else current.position,
+        institution if institution is not None else current.institution,
+        unit if unit is not None else current.unit,
+        nik if nik is not None else None if nip is not None else current.nik,
+    )
 
 
 # --- reading certificates -----------------------------------------------------------------------
@@ -335,3 +365,13 @@ def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> Non
 
 def format_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def build_request(key: Ed25519PrivateKey, identity: Identity) -> x509.CertificateSigningRequest:
+    """A certificate signing request (PKCS#10) for `identity`, signed by `key`.
+
+    How an official whose certificate a CA issued asks for a new one for the same key: the
+    CA-issued certificate is signed by the CA, so it no longer proves that its holder has the key;
+    the request, signed by the key itself, does (`ca.read_request` checks it).
+    """
+    return x509.CertificateSigningRequestBuilder().subject_name(identity.subject()).sign(key, None)

@@ -61,6 +61,11 @@ def nik_problem(number: str) -> str | None:
     return None
 
 
+def mask_nik(nik: str) -> str:
+    """A NIK as tables and messages show it: personal data (UU 27/2022), so only its region and last digits."""
+    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:] if len(nik) > 8 else "*" * len(nik)
+
+
 def group_nip(digits: str) -> str:
     """`198609262015051001` -> `19860926 201505 1 001`, as NIPs are printed."""
     if len(digits) != 18:

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pakta_cli.identity_numbers import mask_nik
+
 DEFINITION_NAME = "pakta-definition.json"
 MANIFEST_NAME = "pakta-manifest.json"
 LOGO_PREFIX = "pakta-logo-"  # + the logo's file name
 MANIFEST_VERSION = 1
 FIELD_PREFIX = "pakta-"
-ROLES = ("signer", "superior", "witness")
+ROLES = ("signer", "superior", "witness")  # also the order `sequential` signs in: a role waits for the ones before
+SIGNING_ORDERS = ("sequential", "any")
 
 # The signature block (layout.SignatureSpace draws it): room for the stamp, in PDF points.
 MM = Decimal(72) / Decimal("25.4")
@@ -89,9 +92,22 @@ def definition_json(mapping: dict[str, Any]) -> bytes:
     return json.dumps(mapping, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
+def signing_steps(parties: list[tuple[str, str]], order: str) -> list[list[str]]:
+    """The manifest's `signing_order`: the (field, role) parties' fields in the steps they sign in.
+
+    `sequential`: one step per role, in `ROLES` order (the signer makes the statement, the superior
+    acknowledges it, the witnesses witness it); parties of one role sign in any order among
+    themselves, so one witness who never signs holds up nobody. `any`: one step for everyone.
+    Written out in the manifest, so a verifier needs to know neither the rule nor the template.
+    """
+    if order == "any":
+        return [[field for field, _ in parties]] if parties else []
+    return [steps for role in ROLES if (steps := [field for field, r in parties if r == role])]
+
+
 @dataclass(frozen=True)
 class Party:
-    """A party as the manifest lists it: who must sign, and in which field."""
+    """A party as the manifest lists it: who must sign, in which field, and at which step."""
 
     field: str
     role: str
@@ -99,6 +115,7 @@ class Party:
     nip: str | None = None
     key_id: str | None = None
     nik: str | None = None  # ad hoc members, who have no NIP, are matched by it
+    step: int = 1  # signs after every party of a lower step (the manifest's `signing_order`)
 
     def describe(self) -> str:
         if self.key_id:
@@ -106,7 +123,7 @@ class Party:
         elif self.nip:
             ident = f"NIP {self.nip}"
         elif self.nik:
-            ident = "NIK " + self.nik[:4] + "*" * max(len(self.nik) - 8, 0) + self.nik[-4:]
+            ident = f"NIK {mask_nik(self.nik)}"
         else:
             ident = "no NIP"
         return f"{self.field} ({self.name}, {ident})"
@@ -157,9 +174,27 @@ def read_manifest(raw: bytes) -> tuple[dict[str, Any], tuple[Party, ...]]:
         isinstance(p, dict) and isinstance(p.get("field"), str) and isinstance(p.get("name"), str) for p in listed
     ):
         raise ManifestError("incomplete")
+    steps = _steps(manifest.get("signing_order"), [p["field"] for p in listed])
     parties = []
     for p in listed:
         nip, kid, nik = p.get("nip"), p.get("key_id"), p.get("nik")
         parties.append(Party(p["field"], str(p.get("role", "")), p["name"], str(nip) if nip else None,
-                             str(kid) if kid else None, str(nik) if nik else None))
+                             str(kid) if kid else None, str(nik) if nik else None, steps[p["field"]]))
     return manifest, tuple(parties)
+
+
+def _steps(order: Any, fields: list[str]) -> dict[str, int]:
+    """Each field's step in the manifest's `signing_order` (none, in a pact rendered before pakta
+    recorded one: everyone in one step).
+
+    A signing order must name every party exactly once; anything else is a manifest pakta did not write.
+    """
+    if order is None:
+        return dict.fromkeys(fields, 1)
+    if not isinstance(order, list) or not all(isinstance(step, list) and step for step in order):
+        raise ManifestError("incomplete")
+    listed = [field for step in order for field in step]
+    if not all(isinstance(field, str) for field in listed) or sorted(listed) != sorted(fields) \
+            or len(set(fields)) != len(fields):
+        raise ManifestError("incomplete")
+    return {field: number for number, step in enumerate(order, start=1) for field in step}

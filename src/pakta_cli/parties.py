@@ -31,10 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pakta_cli.identity_numbers import normalise, same_name
+from pakta_cli.identity_numbers import mask_nik, normalise, same_name
 from pakta_cli.pactfile import Party
 
 Match = Literal["key_id", "nip", "nik", "name"]
+__all__ = ["Match", "MatchError", "candidates", "mask_nik", "match_signer"]
 
 
 class MatchError(ValueError):
@@ -44,11 +45,6 @@ class MatchError(ValueError):
         super().__init__(english)
         self.indonesian = indonesian
         self.english = english
-
-
-def mask_nik(nik: str) -> str:
-    """A NIK as tables show it: personal data (UU 27/2022), so only its region and last digits."""
-    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:] if len(nik) > 8 else "*" * len(nik)
 
 
 def match_signer(party: Party, *, key_id: str | None, nip: str | None, nik: str | None, name: str | None) -> Match:

@@ -45,8 +45,10 @@ from pakta_cli.pactfile import (
     MANIFEST_VERSION,
     canonical_json,
     definition_json,
+    signing_steps,
 )
 from pakta_cli.pdf import canonical
+from pakta_cli.template_registry import signing_order
 
 PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 # Tata naskah dinas: 3 cm at the binding edge; 2 cm elsewhere keeps a standard pact on one page
@@ -88,6 +90,8 @@ def manifest_for(pact: Pact, definition: bytes, template: templates.TemplateSour
             }
             for p in pact.parties
         ],
+        "signing_order": signing_steps([(p.field_name, p.role) for p in pact.parties],
+                                       signing_order(pact.template, pact.signing_order)),
     }
 
 

@@ -219,6 +219,19 @@ def choose_party(parties: Sequence[Party], signed: set[str], *, key: str, identi
     return party, how
 
 
+def refuse_out_of_turn(parties: Sequence[Party], signed: set[str], party: Party, source: str) -> None:
+    """Nobody signs before every party of an earlier step of the manifest's signing order has.
+
+    `verify` fails a pact signed out of turn, so signing one would only spoil it for everyone.
+    """
+    waiting = [p for p in parties if p.step < party.step and p.field not in signed]
+    if waiting:
+        raise SigningError(f"{source}: {'; '.join(p.describe() for p in waiting)} must sign before "
+                           f"{party.field} ({party.name}): this pact is signed in turn (signer, then superior, "
+                           "then witnesses)",
+                           hint="sign the copy that carries their signature; `pakta verify` shows who has signed")
+
+
 # --- signing ------------------------------------------------------------------------------------
 
 
@@ -286,6 +299,7 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
         raise SigningError(f"{source}: refusing to sign as {party.field}: {exc.english}",
                            hint="the stamp prints your certificate's title: ask the CA for a certificate with "
                                 "this position, or have the pact rendered with the position it states") from None
+    refuse_out_of_turn(pact.parties, signed, party, source)
     try:
         before = sigrevision.before_signing(doc, len(doc.revisions), party.field, pact.verify_url)
     except PdfError as exc:

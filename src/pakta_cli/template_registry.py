@@ -20,6 +20,9 @@ class BuiltIn:
     required_roles: tuple[str, ...]
     max_signers: int | None = None  # a performance agreement binds one PIHAK PERTAMA
     ignores: tuple[str, ...] = ()  # definition keys this template never prints: giving one is an error
+    # who signs first when the definition does not say (`signing_order:`): the person who makes the
+    # statement (PIHAK PERTAMA in a Perjanjian Kinerja), then the superior, then the witnesses
+    signing_order: str = "sequential"
 
 
 BUILT_INS: dict[str, BuiltIn] = {
@@ -43,6 +46,18 @@ BUILT_INS: dict[str, BuiltIn] = {
 
 # The only files a template may import, include or extend: pakta's own, shipped in the package.
 BUILTIN_FILES: tuple[str, ...] = (MACROS, *(name + SUFFIX for name in BUILT_INS))
+
+
+# A custom template has the built-ins' roles, which mean what they mean there: it signs as they do.
+CUSTOM_SIGNING_ORDER = "sequential"
+
+
+def signing_order(template: str, stated: str | None) -> str:
+    """The order a pact is signed in: what its definition states, else its template's default."""
+    if stated is not None:
+        return stated
+    built_in = BUILT_INS.get(template)
+    return built_in.signing_order if built_in else CUSTOM_SIGNING_ORDER
 
 
 def template_problem(name: str, base_dir: Path) -> str | None:

@@ -76,7 +76,7 @@ def test_two_parties_sign_in_turn(tmp_path: Path, pact: Path, signer: tuple[Path
 
 
 def test_party_option_for_a_party_without_nip(tmp_path: Path, keys_env: dict[str, str]) -> None:
-    pdf = rendered_pact(tmp_path / "p", [AYU, WITNESS])
+    pdf = rendered_pact(tmp_path / "p", [AYU, WITNESS], signing_order="any")  # the witness signs first
     pair = make_identity(tmp_path / "k", WITNESS["name"])
     code, _, err = run("sign", pdf, "--key", pair[0], "-o", tmp_path / "x.pdf")
     one_error(code, err, "is none of the parties this pact expects: pakta-signer-1 (Ni Luh Ayu Sukmawati")
@@ -307,7 +307,9 @@ def test_batch_over_processes_with_the_ca(tmp_path: Path) -> None:
     authority = make_ca(tmp_path / "ca")
     pair = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], authority, stem="made")
     staff = [{"role": "signer", "name": f"Staf {i:02d}", "nip": f"1990010120150110{i:02d}"} for i in range(1, 27)]
-    pdfs = [rendered_pact(tmp_path / "in", [person, MADE], name=f"{i:02d}.pdf") for i, person in enumerate(staff)]
+    # in any order, so the superior signs before the staff (the processes and the CA are the point here)
+    pdfs = [rendered_pact(tmp_path / "in", [person, MADE], name=f"{i:02d}.pdf", signing_order="any")
+            for i, person in enumerate(staff)]
     env = {**os.environ, "PAKTA_PASSPHRASE": PASSPHRASE.decode(), "NO_COLOR": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "pakta_cli", "sign", *map(str, pdfs), "--key", str(pair[0]), "--chain",

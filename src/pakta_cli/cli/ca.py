@@ -88,7 +88,7 @@ def issue_command(
     """
     wanted = read_request(request)
     note(f"certifying {request} (key id {wanted.key_id}):")
-    for line in aligned(identity_rows(wanted.identity), empty="-"):
+    for line in aligned(identity_rows(wanted.identity, whole_nik=True), empty="-"):
         note(f"  {line}")
     ca = _load(ca_prefix, passphrase_file)
     cert = issue(ca, wanted, days=days)

@@ -15,8 +15,11 @@ from pakta_cli.certificates import (
     DEFAULT_DAYS,
     MAX_DAYS,
     Identity,
+    build_request,
+    changed_identity,
     format_time,
     identity_of,
+    identity_of_name,
     is_ca,
     is_self_signed,
     load_certificate,
@@ -27,9 +30,17 @@ from pakta_cli.certificates import (
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.passphrase import NoPassphrase, PassphraseFile, passphrase_for_new_key, passphrase_to_unlock
 from pakta_cli.errors import InputError, KeyFileError
-from pakta_cli.identity_numbers import group_nip
+from pakta_cli.fsutil import atomic_write, check_writable
+from pakta_cli.identity_numbers import group_nip, mask_nik
 from pakta_cli.keyid import key_id
-from pakta_cli.keys import generate_identity, key_is_encrypted, load_private_key, refuse_folder_prefix
+from pakta_cli.keys import (
+    KeyPaths,
+    check_pair,
+    generate_identity,
+    key_is_encrypted,
+    load_private_key,
+    refuse_folder_prefix,
+)
 from pakta_cli.trust import parse_crl, revocation_reason, revoked_key, revokes_key
 
 
@@ -56,6 +67,9 @@ def generate(
                                          help="Writes PREFIX.key (mode 0600) and PREFIX.crt.")],
     name: Annotated[str, typer.Option("--name", help="Your name as the pacts print it (certificate CN).")],
     nip: Annotated[str | None, typer.Option("--nip", help="Your NIP (18 digits; grouping spaces allowed).")] = None,
+    nik: Annotated[str | None, typer.Option(
+        "--nik", help="Your NIK (16 digits), when you have no NIP (ad hoc members): your roster pact finds you by it.",
+    )] = None,
     position: Annotated[str | None, typer.Option("--position", help="Your position (jabatan).")] = None,
     institution: Annotated[str | None, typer.Option("--institution", help="Your institution (instansi).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Your unit (unit kerja).")] = None,
@@ -71,7 +85,7 @@ def generate(
     pacts you sign. Give PREFIX.crt to auditors, or to your institution's CA (`pakta ca issue`);
     never give anyone PREFIX.key.
     """
-    identity = make_identity(name, nip, position, institution, unit)
+    identity = make_identity(name, nip, position, institution, unit, nik)
     refuse_folder_prefix(output)  # before the passphrase prompt: typing it twice for nothing helps no one
     passphrase = passphrase_for_new_key(passphrase_file, no_passphrase, "key")
     new = generate_identity(output, identity, passphrase, days=days, force=force)
@@ -81,6 +95,53 @@ def generate(
     out.print(f"key id: {new.key_id}", markup=False)
     out.print(f"auditors verify with: {verify_command(new.paths.cert)}", markup=False)
     note(f"to pin this key in a pact definition, give the party `key_id: {new.key_id}`")
+
+
+@keys_app.command("csr")
+def csr(
+    key: Annotated[Path, typer.Option("--key", "-k", metavar="PREFIX.key", help="Your private key.")],
+    cert: Annotated[Path | None, typer.Option(
+        "--cert", "-c", metavar="PREFIX.crt",
+        help="Your current certificate, whose identity the request repeats. [default: the .crt beside the key]",
+    )] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="OUT.csr", help="The request to write. [default: the key's name with .csr]",
+    )] = None,
+    name: Annotated[str | None, typer.Option("--name", help="A new name, instead of the certificate's.")] = None,
+    nip: Annotated[str | None, typer.Option("--nip", help="A new NIP (it replaces a NIK).")] = None,
+    nik: Annotated[str | None, typer.Option("--nik", help="A NIK, for a person with no NIP.")] = None,
+    position: Annotated[str | None, typer.Option("--position", help="A new position (jabatan).")] = None,
+    institution: Annotated[str | None, typer.Option("--institution", help="A new institution (instansi).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="A new unit (unit kerja).")] = None,
+    passphrase_file: PassphraseFile = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing request.")] = False,
+) -> None:
+    """Ask your institution's CA for a new certificate for the key you already have.
+
+    To renew a certificate before it expires, or after a promotion: the request (PKCS#10) carries
+    your current certificate's identity, with what the options change, and is signed by your key,
+    which proves to the CA that you hold it. The CA answers with `pakta ca issue`. For a new key
+    instead (a lost or leaked one), run `pakta keys generate` again.
+    """
+    cert_path = cert or KeyPaths.for_prefix(key).cert
+    target = output or key.with_suffix(".csr")
+    check_writable(target, force=force)  # before the passphrase prompt, as every refusal that needs none
+    current = load_certificate(cert_path) if cert_path.exists() or cert is not None else None
+    if current is None and name is None:
+        raise InputError(f"{cert_path}: certificate not found, so there is no identity to ask for",
+                         hint="give your certificate with --cert, or your identity with --name (and --nip or "
+                              "--nik, --position, --institution, --unit)")
+    changes = {"name": name, "nip": nip, "nik": nik, "position": position, "institution": institution, "unit": unit}
+    identity = (changed_identity(identity_of(current), **changes) if current is not None
+                else make_identity(name or "", nip, position, institution, unit, nik))
+    private_key = load_private_key(key, passphrase_to_unlock(key, passphrase_file))
+    if current is not None:
+        check_pair(private_key, current, key, cert_path)
+    request = build_request(private_key, identity)
+    atomic_write(target, request.public_bytes(serialization.Encoding.PEM), force=force, mode=0o644)
+    note(f"wrote {target}: a request for {identity.describe()}, key id {key_id(private_key.public_key())}")
+    out.print(f"the CA issues it with: pakta ca issue --ca CA {shlex.quote(str(target))} "
+              f"-o {shlex.quote(str(cert_path))} --force", markup=False)
 
 
 def _validity(cert: x509.Certificate) -> str:
@@ -103,12 +164,14 @@ def _rows(rows: list[tuple[str, str | None]]) -> None:
         out.print(line, markup=False)
 
 
-def identity_rows(identity: Identity) -> list[tuple[str, str | None]]:
+def identity_rows(identity: Identity, *, whole_nik: bool = False) -> list[tuple[str, str | None]]:
     """The identity a certificate states, as `keys show` and `ca issue` print it (the stamp prints
-    the name, the NIP and the position)."""
+    the name, the NIP and the position). A NIK is personal data (UU 27/2022): shown masked, except
+    to the CA officer who must check it before certifying it."""
+    nik = (identity.nik if whole_nik else mask_nik(identity.nik)) if identity.nik else None
     return [
         ("name", identity.name),
-        ("NIK", identity.nik) if identity.nik and not identity.nip
+        ("NIK", nik) if identity.nik and not identity.nip
         else ("NIP", group_nip(identity.nip) if identity.nip else None),
         ("position", identity.position),
         ("institution", identity.institution),
@@ -207,7 +270,7 @@ def show(
             raise KeyFileError(f"{file}: damaged certificate signing request (its PEM text is cut or altered)"
                                ) from None
         public_key = csr.public_key()
-        _rows([("kind", "certificate signing request"), ("subject", csr.subject.rfc4514_string()),
+        _rows([("kind", "certificate signing request"), *identity_rows(identity_of_name(csr.subject)),
                ("key id", key_id(public_key) if isinstance(public_key, Ed25519PublicKey) else "not Ed25519")])
     elif b"PRIVATE KEY-----" in data:
         _show_key(file, passphrase_file)

@@ -12,12 +12,13 @@ from pakta_cli.batch import render_roster
 from pakta_cli.cli.console import note, out
 from pakta_cli.cli.progress import progress_bar
 from pakta_cli.definition import Party, RosterEntry, load_definition, load_roster
-from pakta_cli.definition.model import DEFAULT_FONT
+from pakta_cli.definition.model import DEFAULT_FONT, Pact
 from pakta_cli.errors import InputError, ValidationError
 from pakta_cli.fsutil import atomic_write, refuse_signed
+from pakta_cli.pactfile import signing_steps
 from pakta_cli.parallel import default_jobs
 from pakta_cli.render import render as render_pact
-from pakta_cli.template_registry import BUILT_INS
+from pakta_cli.template_registry import BUILT_INS, signing_order
 
 Definition = Annotated[Path, typer.Argument(help="The pact definition (YAML).", metavar="DEF.yaml", show_default=False)]
 Roster = Annotated[
@@ -101,11 +102,32 @@ def check(definition: Definition, roster: Roster = None, sheet: Sheet = None) ->
         render_pact(pact)
         out.print(f"OK: {definition} is a valid {pact.template} pact with {len(pact.parties)} "
                   f"part{'y' if len(pact.parties) == 1 else 'ies'} to sign", markup=False)
+        out.print(signing_order_line(pact), markup=False)
         return
     entries = read_roster(roster, sheet, pact.beside_roster, font=pact.font)
-    render_pact(pact.with_signer(entries[0].party))
+    first = pact.with_signer(entries[0].party)
+    render_pact(first)
     out.print(f"OK: {definition} is a valid {pact.template} pact; {roster} lists {len(entries)} "
               f"{'person' if len(entries) == 1 else 'people'}", markup=False)
+    out.print(signing_order_line(first, roster=True), markup=False)
+
+
+def signing_order_line(pact: Pact, *, roster: bool = False) -> str:
+    """`signing order: sequential (the template's default): the signer (...), then the superior (...)`."""
+    order = signing_order(pact.template, pact.signing_order)
+    why = "as the definition states" if pact.signing_order else "the template's default"
+    if order == "any":
+        return f"signing order: any ({why}): the parties sign in any order"
+    names = {p.field_name: "each roster row" if roster and p.role == "signer" else p.name for p in pact.parties}
+    roles = {p.field_name: p.role for p in pact.parties}
+    steps = []
+    for step in signing_steps([(p.field_name, p.role) for p in pact.parties], order):
+        role = roles[step[0]]
+        if len(step) == 1:
+            steps.append(f"the {role} ({names[step[0]]})")
+        else:
+            steps.append(f"the {len(step)} {role}{'es' if role == 'witness' else 's'} (in any order among them)")
+    return f"signing order: {order} ({why}): " + ", then ".join(steps)
 
 
 def list_templates(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from pakta_cli.sign import (
 )
 from pakta_cli.zones import DEFAULT_ZONE, default_zone, parse_zone
 
-MATCHES = {"key_id": "pinned key id", "nip": "NIP", "name": "name only (weak)", "any-pdf": "--any-pdf"}
+MATCHES = {"key_id": "pinned key id", "nip": "NIP", "nik": "NIK", "name": "name only (weak)", "any-pdf": "--any-pdf"}
 FILES_PER_WORKER = 12  # below this a process costs more to start than it saves
 
 
@@ -63,10 +64,12 @@ def sign(
 ) -> None:
     """Sign pacts with your Ed25519 key, in the signature block the pact reserved for you.
 
-    pakta finds which party you are: the party whose key_id is your key's, else whose NIP is your
-    certificate's; it refuses when you are none of them. Each signature is a new incremental
-    update that leaves earlier signatures valid. Many pacts: one passphrase prompt, all cores, a
-    result table; a bad file does not stop the others but makes the exit code 2.
+    pakta finds which party you are: the party whose key_id is your key's, else whose NIP (or NIK)
+    is your certificate's; it refuses when you are none of them, and when a party who signs before
+    you has not signed yet. Each signature is a new incremental update that leaves earlier
+    signatures valid. Many pacts: one passphrase prompt, all cores, a result table; a bad file does
+    not stop the others but makes the exit code 2. With --out-dir, pacts from one roster batch
+    folder take its manifest.json along.
     """
     jobs_list = plan_jobs(pacts, output=output, out_dir=out_dir, in_place=in_place, force=force)
     zone = parse_zone(timezone) if timezone else default_zone()
@@ -89,6 +92,8 @@ def sign(
         note(f"signed {jobs_list[0].source} as {what} -> {jobs_list[0].target}")
         if signed.match == "name":
             note("note: matched by name only; verifiers will call this match weak")
+        if out_dir is not None:
+            _bring_manifest([job.source for job in jobs_list], out_dir)
         return
 
     workers = min(jobs or default_jobs(), max(1, len(jobs_list) // FILES_PER_WORKER))
@@ -97,6 +102,8 @@ def sign(
     failed = [o for o in outcomes if not o.ok]
     if created_dir and out_dir is not None and len(failed) == len(outcomes):
         out_dir.rmdir()
+    elif out_dir is not None and len(failed) < len(outcomes):
+        _bring_manifest([job.source for job in jobs_list], out_dir)
     if as_json:
         typer.echo(json.dumps([_as_dict(o) for o in outcomes], ensure_ascii=False, indent=1))
     else:
@@ -107,6 +114,23 @@ def sign(
         err.print(f"error: {summary}", style="red", markup=False)
         raise typer.Exit(EXIT_USAGE)
     note(f"signed {len(outcomes)} pact{'s' if len(outcomes) != 1 else ''}")
+
+
+def _bring_manifest(sources: list[Path], out_dir: Path) -> None:
+    """Pacts of one roster batch take its manifest.json along into --out-dir (never over another one)."""
+    from pakta_cli.batch import batch_of, copy_batch_manifest  # the roster stack only for a batch
+
+    manifest = batch_of(sources)
+    if manifest is None:
+        return
+    target = out_dir / manifest.name
+    done = copy_batch_manifest(manifest, out_dir)
+    if done == "copied":
+        note(f"copied {manifest} to {target}: pakta verify {shlex.quote(str(out_dir))} "
+             f"--manifest {shlex.quote(str(target))}")
+    elif done == "other":
+        note(f"note: {target} differs from {manifest} and was left as it is; sign each batch into a folder "
+             "of its own to check it there with --manifest")
 
 
 def _as_dict(outcome: SignOutcome) -> dict[str, object]:

@@ -38,6 +38,7 @@ from pakta_cli.definition.model import (
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
 from pakta_cli.images import ImageProblem, load
+from pakta_cli.pactfile import SIGNING_ORDERS
 from pakta_cli.template_registry import BUILT_INS, template_problem
 
 T = TypeVar("T")
@@ -56,6 +57,7 @@ TOP_LEVEL_OPTIONAL = (
     "verify_url",
     "targets",
     "programs",
+    "signing_order",
 )
 PARTY_FIELDS = ("name", "nip", "nik", "rank", "position", "unit", "area", "decree", "key_id", "meterai")
 YES, NO = ("true", "yes", "ya"), ("false", "no", "tidak")  # a roster cell may say ya / tidak
@@ -317,6 +319,8 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
     paper = reader.choice(top["paper"], "paper", PAPERS) if "paper" in top else "A4"
     date = reader.date(top["date"], "date") if "date" in top else None
     year = reader.integer(top["year"], "year") if "year" in top else None
+    signing_order = (reader.choice(top["signing_order"], "signing_order", SIGNING_ORDERS)
+                     if "signing_order" in top else None)
 
     def read_text(node: Node, what: str) -> str | None:
         return reader.text(node, what)
@@ -367,6 +371,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         verify_url=texts["verify_url"],
         targets=tuple(targets or ()),
         programs=tuple(programs or ()),
+        signing_order=signing_order,
         base_dir=str(base_dir),
     )
     problems = _template_requirement_problems(pact, Location(source, root.start_mark.line + 1, 1))

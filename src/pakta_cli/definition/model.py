@@ -90,6 +90,7 @@ class Pact:
     targets: tuple[Target, ...] = ()
     programs: tuple[Program, ...] = ()
     year: int | None = None
+    signing_order: str | None = None  # as stated (pactfile.SIGNING_ORDERS); None: the template's default
     base_dir: str = field(default=".", compare=False)  # where relative paths (logo, template) start
 
     @property
@@ -125,6 +126,8 @@ class Pact:
         if self.closing is not None:
             out["closing"] = self.closing
         out["parties"] = [p.to_mapping() for p in self.parties]
+        if self.signing_order is not None:
+            out["signing_order"] = self.signing_order
         if self.targets:
             out["targets"] = [{"goal": t.goal, "indicator": t.indicator, "target": t.target} for t in self.targets]
         if self.programs:

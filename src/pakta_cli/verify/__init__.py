@@ -38,8 +38,9 @@ from pakta_cli.verify.document import (
     embedded_check,
     pending_parties,
     reproduce_check,
+    signing_order_check,
 )
-from pakta_cli.verify.pact import Pact
+from pakta_cli.verify.pact import NO_MANIFEST, Pact
 from pakta_cli.verify.policy import Policy
 from pakta_cli.verify.revisions import Revisions
 from pakta_cli.verify.roster import RosterReport, check_roster
@@ -47,6 +48,7 @@ from pakta_cli.verify.shape import as_rendered_check
 from pakta_cli.verify.signature import SignatureCheck
 from pakta_cli.verify.verdict import (
     DOCUMENT_CHECKS,
+    FOREIGN_SIGNATURE_CHECKS,
     SIGNATURE_CHECKS,
     Check,
     Message,
@@ -60,7 +62,7 @@ MAX_FILE_SIZE = 256 << 20  # a pact is tens of kilobytes; a logo may make it a f
 
 # The checks that hold or fail whoever the reader trusts: what an official can ask of a pact before
 # adding a signature to it (sign never puts a signature on a pact that was changed after rendering).
-INTEGRITY_CHECKS = ("readable", "unchanged_after_signing", "as_rendered", "embedded_hashes",
+INTEGRITY_CHECKS = ("readable", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes",
                     "byte_range", "digest", "signature", "party", "stamp")
 
 __all__ = [
@@ -178,11 +180,14 @@ def _verify_read(data: bytes, pact: Pact, policy: Policy, name: str) -> tuple[Ve
     """The checks of a document that has been read (`pact.doc` holds `data`)."""
     doc = pact.doc
     revisions = Revisions(doc, pact)
+    if pact.manifest_problem is not None and pact.manifest_problem.key == NO_MANIFEST:
+        return _foreign(doc, pact, revisions, policy, name)
     signatures = tuple(SignatureCheck(doc, pact, slot, policy).run() for slot in revisions.slots)
     count = len(doc.revisions)
     checks = [
         Check.passed("readable", say("readable", f"PDF terbaca, {count} revisi", f"PDF readable, {count} revision(s)")),
         all_parties_check(pact, signatures),
+        signing_order_check(pact, signatures),
         revisions.check(),
         as_rendered_check(pact),
         embedded_check(pact),
@@ -195,3 +200,29 @@ def _verify_read(data: bytes, pact: Pact, policy: Policy, name: str) -> tuple[Ve
     parties = tuple(p.name for p in pact.parties)
     return Verdict(name, signatures, tuple(checks), parties, tuple(pending_parties(pact, signatures)),
                    unsigned[: pactfile.PACT_ID_LENGTH]), unsigned
+
+
+def _foreign(doc: Document, pact: Pact, revisions: Revisions, policy: Policy, name: str) -> tuple[Verdict, str | None]:
+    """A PDF that carries no pakta manifest (signed with `pakta sign --any-pdf`, or by another tool).
+
+    It is not a pact, so it is never VALID, and that is the one reason given: the checks that
+    hold a pact to what pakta renders and signs would only list, as if they were attacks, the ways
+    another program writes PDF. Its signatures get the checks any PDF signature has (byte range,
+    digest, signature, trust, validity, revocation), so an auditor still learns who signed it and
+    whether those bytes are what they signed.
+    """
+    signatures = tuple(SignatureCheck(doc, pact, slot, policy, FOREIGN_SIGNATURE_CHECKS).run()
+                       for slot in revisions.slots)
+    count = len(doc.revisions)
+    then = (("hanya tanda tangannya yang diperiksa", "only its signatures were checked") if signatures
+            else ("dan tidak ada tanda tangan di dalamnya", "and it holds no signature"))
+    checks = (
+        Check.passed("readable", say("readable", f"PDF terbaca, {count} revisi", f"PDF readable, {count} revision(s)")),
+        Check.failed("pact", say("not_a_pact",
+                                 "bukan pakta: PDF ini tidak dirender oleh pakta (tidak ada manifest pakta); "
+                                 f"{then[0]}",
+                                 f"not a pact: pakta did not render this PDF (it carries no pakta manifest); "
+                                 f"{then[1]}")),
+    )
+    unsigned = hashlib.sha256(doc.data[: revisions.unsigned_end]).hexdigest()
+    return Verdict(name, signatures, checks, pact_id=unsigned[: pactfile.PACT_ID_LENGTH]), unsigned

@@ -34,6 +34,39 @@ def all_parties_check(pact: Pact, signatures: tuple[SignatureVerdict, ...]) -> C
                                                   f"all {count} parties signed"))
 
 
+def signing_order_check(pact: Pact, signatures: tuple[SignatureVerdict, ...]) -> Check:
+    """Each signature came after every party of an earlier step had signed (the manifest's `signing_order`).
+
+    Judged on the order of the revisions, which a signer cannot reorder, never on the signing times
+    the signers claim. A pact whose first signers signed in order, and that waits for the rest,
+    passes: that is a pact still being collected, INCOMPLETE, not a pact signed out of turn.
+    """
+    if pact.manifest is None:  # all_parties_signed says why: the parties are unknown
+        return Check.passed("signing_order", say("no_order", "tanpa manifest, tidak ada urutan untuk diperiksa",
+                                                 "no manifest, so no signing order to check"))
+    steps = {p.step for p in pact.parties}
+    if len(steps) < 2:
+        return Check.passed("signing_order", say("any_order", "pihak boleh menandatangani dalam urutan mana pun",
+                                                 "the parties may sign in any order"))
+    signed: set[str] = set()
+    late = []
+    for sig in sorted(signatures, key=lambda s: s.revision or 0):
+        party = pact.party(sig.field) if sig.field else None
+        if party is None:
+            continue
+        waiting = [p for p in pact.parties if p.step < party.step and p.field not in signed]
+        if waiting:
+            names = ", ".join(p.name for p in waiting)
+            late.append(say("out_of_order",
+                            f"{party.name} menandatangani sebelum {names}, yang harus menandatangani lebih dahulu",
+                            f"{party.name} signed before {names}, who must sign first"))
+        signed.add(party.field)
+    if late:
+        return Check.failed("signing_order", *late)
+    return Check.passed("signing_order", say("in_order", "ditandatangani sesuai urutan",
+                                             "signed in the required order"))
+
+
 def embedded_check(pact: Pact) -> Check:
     def fail(key: str, indonesian: str, english: str) -> Check:
         return Check.failed("embedded_hashes", say(key, indonesian, english))

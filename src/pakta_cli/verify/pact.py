@@ -20,6 +20,7 @@ from pakta_cli.pdf.syntax import PdfError, Ref, Stream, same
 from pakta_cli.verify.verdict import Message, say
 
 MAX_PAGES = 10_000
+NO_MANIFEST = "no_manifest"  # the key of `manifest_problem` when there is none: a PDF pakta did not render
 
 
 def text(value: Any) -> str:
@@ -231,7 +232,7 @@ class Pact:
                                         "the embedded pakta manifest is damaged")
             return
         if raw is None:
-            self.manifest_problem = say("no_manifest", "tidak ada manifest pakta di dalam PDF (bukan pakta?)",
+            self.manifest_problem = say(NO_MANIFEST, "tidak ada manifest pakta di dalam PDF (bukan pakta?)",
                                         "no pakta manifest embedded in the PDF (not a pakta pact?)")
             return
         try:

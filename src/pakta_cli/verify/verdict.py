@@ -17,9 +17,11 @@ from enum import StrEnum
 from typing import Any
 
 SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party",
-                    "stamp")
-DOCUMENT_CHECKS = ("readable", "all_parties_signed", "unchanged_after_signing", "as_rendered", "embedded_hashes",
-                   "definition", "reproduces")
+                    "stamp")  # a pact's; the first six are any PDF signature's (FOREIGN_SIGNATURE_CHECKS)
+# What any PDF signature is checked for; a PDF that is not a pact gets these only (no party, no stamp)
+FOREIGN_SIGNATURE_CHECKS = SIGNATURE_CHECKS[:6]
+DOCUMENT_CHECKS = ("readable", "pact", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered",
+                   "embedded_hashes", "definition", "reproduces")
 COLLECTING = "all_parties_signed"  # the one check whose failure alone leaves a pact INCOMPLETE, not FAIL
 
 
@@ -95,6 +97,7 @@ class SignatureVerdict:
     match: str  # how the signer was matched to the party: "key_id" | "nip" | "nik" | "name" (weak) | "none"
     checks: tuple[Check, ...]
     revoked: tuple[dt.datetime, str | None] | None = None  # when and why the certificate was revoked
+    revision: int | None = None  # the revision of the file that added this signature (the rendered one is 1)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +111,7 @@ class SignatureVerdict:
             "key_id": self.key_id,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "match": self.match,
+            "revision": self.revision,
             "ok": self.ok,
             "checks": [check.to_json() for check in self.checks],
         }
