@@ -13,7 +13,7 @@ from rich.text import Text
 from pakta_cli.cli.console import err, note, out
 from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
 from pakta_cli.cli.progress import progress_bar
-from pakta_cli.errors import EXIT_USAGE, PaktaError
+from pakta_cli.errors import EXIT_USAGE, InputError, PaktaError
 from pakta_cli.fsutil import make_folder
 from pakta_cli.parallel import default_jobs
 from pakta_cli.sign import (
@@ -25,6 +25,8 @@ from pakta_cli.sign import (
     sign_file,
     sign_files,
 )
+from pakta_cli.timestamps import CONCURRENCY as TSA_CONCURRENCY
+from pakta_cli.timestamps import RETRIES, TIMEOUT, Authority
 from pakta_cli.zones import DEFAULT_ZONE, default_zone, parse_zone
 
 MATCHES = {"key_id": "pinned key id", "nip": "NIP", "name": "name only (weak)", "any-pdf": "--any-pdf"}
@@ -57,6 +59,18 @@ def sign(
              f"(Asia/Makassar) or +08:00. [default: $PAKTA_TIMEZONE, else WIB ({DEFAULT_ZONE})]",
     )] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for many pacts; 0 means all cores.")] = 0,
+    tsa: Annotated[str | None, typer.Option(
+        "--tsa", metavar="URL", envvar="PAKTA_TSA_URL", show_envvar=True,
+        help="An RFC 3161 timestamp authority: each signature gets its token, so the signing time is attested, "
+             "not only claimed (PAdES B-T). Signing fails, writing nothing, when it gives none.",
+    )] = None,
+    tsa_timeout: Annotated[float, typer.Option(
+        "--tsa-timeout", metavar="SECONDS", min=0.1, max=600,
+        help=f"Seconds to wait for the timestamp authority, per attempt ({RETRIES} retries).",
+    )] = TIMEOUT,
+    tsa_optional: Annotated[bool, typer.Option(
+        "--tsa-optional", help="When the timestamp authority gives no token, sign without one and list those pacts.",
+    )] = False,
     passphrase_file: PassphraseFile = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as a JSON list on stdout.")] = False,
@@ -74,7 +88,10 @@ def sign(
     credentials = load_credentials(key, passphrase, cert or default_cert_path(key), chain or ())
     if key.stat().st_mode & 0o077:
         note(f"warning: {key} can be read by other users of this computer; `chmod 600 {key}` keeps it yours")
-    options = SignOptions(party=party, any_pdf=any_pdf, zone=zone)
+    if tsa_optional and not tsa:
+        raise InputError("--tsa-optional needs a timestamp authority", hint="pass --tsa URL or set PAKTA_TSA_URL")
+    authority = Authority(tsa, timeout=tsa_timeout) if tsa else None
+    options = SignOptions(party=party, any_pdf=any_pdf, zone=zone, tsa=authority, tsa_optional=tsa_optional)
 
     created_dir = make_folder(out_dir) if out_dir is not None else False
 
@@ -87,11 +104,16 @@ def sign(
             raise
         what = f"{signed.field} ({signed.party}, matched by {MATCHES[signed.match]})" if signed.party else signed.field
         note(f"signed {jobs_list[0].source} as {what} -> {jobs_list[0].target}")
+        if signed.attested is not None:
+            note(f"signing time attested by the timestamp authority: {signed.attested:%Y-%m-%d %H:%M:%S} UTC")
         if signed.match == "name":
             note("note: matched by name only; verifiers will call this match weak")
+        _warn_untimestamped([(str(jobs_list[0].source), signed.no_timestamp)])
         return
 
     workers = min(jobs or default_jobs(), max(1, len(jobs_list) // FILES_PER_WORKER))
+    if authority is not None:  # one request at a time per process: no more processes than a TSA is asked to bear
+        workers = min(workers, TSA_CONCURRENCY)
     with progress_bar("signing", len(jobs_list)) as advance:
         outcomes = sign_files(jobs_list, credentials, options, workers=workers, progress=advance)
     failed = [o for o in outcomes if not o.ok]
@@ -101,12 +123,24 @@ def sign(
         typer.echo(json.dumps([_as_dict(o) for o in outcomes], ensure_ascii=False, indent=1))
     else:
         out.print(_table(outcomes))
+    _warn_untimestamped([(o.source, o.no_timestamp) for o in outcomes if o.ok])
     if failed:
         summary = (f"none of the {len(outcomes)} pacts was signed" if len(failed) == len(outcomes)
                    else f"{len(failed)} of {len(outcomes)} pacts not signed; the others were")
         err.print(f"error: {summary}", style="red", markup=False)
         raise typer.Exit(EXIT_USAGE)
     note(f"signed {len(outcomes)} pact{'s' if len(outcomes) != 1 else ''}")
+
+
+def _warn_untimestamped(outcomes: list[tuple[str, str | None]]) -> None:
+    """--tsa-optional: every pact signed without a token, named, so no one takes its time as attested."""
+    missing = [(source, why) for source, why in outcomes if why is not None]
+    if not missing:
+        return
+    err.print(f"WARNING: {len(missing)} pact{'s' if len(missing) != 1 else ''} signed WITHOUT a timestamp "
+              "(their signing time is only claimed by the signer):", style="bold yellow", markup=False)
+    for source, why in missing:
+        err.print(f"  {source}: {why}", style="yellow", markup=False)
 
 
 def _as_dict(outcome: SignOutcome) -> dict[str, object]:
@@ -119,6 +153,8 @@ def _as_dict(outcome: SignOutcome) -> dict[str, object]:
         "match": outcome.match,
         "error": outcome.error,
         "sha256": outcome.sha256,
+        "timestamp": outcome.attested.isoformat() if outcome.attested else None,
+        "no_timestamp": outcome.no_timestamp,
     }
 
 

@@ -25,12 +25,14 @@ class Policy:
     definition: bytes | None = None  # canonical definition bytes to compare with
     reproduce: bool = False
     template: str | None = None  # a custom template's text, for --reproduce of a pact rendered with it
+    tsa_trust: tuple[x509.Certificate, ...] = ()  # trusted for timestamps, besides the CA roots in `trust`
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # cryptography's certificates do not pickle; a process pool gets their DER instead
         return (_policy_from_der, (tuple(self.der(c) for c in self.trust), tuple(_crl_der(c) for c in self.crls),
-                                   self.definition, self.reproduce, self.template))
+                                   self.definition, self.reproduce, self.template,
+                                   tuple(self.der(c) for c in self.tsa_trust)))
 
     def der(self, certificate: x509.Certificate) -> bytes:
         key = ("der", id(certificate))
@@ -50,6 +52,19 @@ class Policy:
             self._memo[key] = issuer_chain(certificate, self.trust)
         anchor: x509.Certificate | None = self._memo[key]
         return anchor
+
+    @property
+    def time_anchors(self) -> tuple[x509.Certificate, ...]:
+        """The certificates a timestamp authority's chain may end at: those trusted for time, and the
+        CA roots trusted for signatures (an institution may run its own TSA). An official's own
+        certificate never vouches for a time: it would let a signer attest their own."""
+        if "time_anchors" not in self._memo:
+            from pakta_cli.trust import may_issue
+
+            self._memo["time_anchors"] = self.tsa_trust + tuple(c for c in self.trust if may_issue(c)
+                                                                and c not in self.tsa_trust)
+        anchors: tuple[x509.Certificate, ...] = self._memo["time_anchors"]
+        return anchors
 
     def revocation(self, certificate: x509.Certificate) -> Revocation:
         """What the given CRLs say of this certificate (`pakta_cli.trust.revocation`); the keys they
@@ -73,7 +88,7 @@ def _crl_der(crl: x509.CertificateRevocationList) -> bytes:
 
 @functools.lru_cache(maxsize=8)
 def _policy_from_der(trust: tuple[bytes, ...], crls: tuple[bytes, ...], definition: bytes | None,
-                     reproduce: bool, template: str | None) -> Policy:
+                     reproduce: bool, template: str | None, tsa_trust: tuple[bytes, ...] = ()) -> Policy:
     """Rebuild a Policy in a worker process; cached so a worker keeps its memo across chunks."""
     from cryptography import x509
 
@@ -83,4 +98,5 @@ def _policy_from_der(trust: tuple[bytes, ...], crls: tuple[bytes, ...], definiti
         definition,
         reproduce,
         template,
+        tuple(x509.load_der_x509_certificate(der) for der in tsa_trust),
     )

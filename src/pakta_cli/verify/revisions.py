@@ -181,7 +181,10 @@ class Revisions:
             raise ValueError("its signature states no signing time, digest or certificate")
         certificate = x509.load_der_x509_certificate(parts.certificates[0])
         before = sigrevision.before_signing(self.doc, rev.number - 1, field_name, self.pact.verify_url)
-        der = cms.build(parts.certificates[: cms.MAX_CERTIFICATES], digest, parts.signature)
+        certificates = parts.certificates[: cms.MAX_CERTIFICATES]
+        der = cms.build(certificates, digest, parts.signature, parts.timestamp)
+        if parts.timestamp is not None:  # a token's room is reserved before it exists: zeros fill the rest
+            der = cms.padded(der, certificates)
         return sigrevision.build(before, field_name, sigrevision.signer_of(certificate, signed_at), der,
                                  self._drawn_qr_mask(rev))
 

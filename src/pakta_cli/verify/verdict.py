@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party",
-                    "stamp")
+SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "timestamp", "trusted", "valid_at_signing_time", "not_revoked",
+                    "party", "stamp")
+ATTESTED = "attested by a timestamp authority"
+CLAIMED = "claimed by the signer"
 DOCUMENT_CHECKS = ("readable", "all_parties_signed", "unchanged_after_signing", "as_rendered", "embedded_hashes",
                    "definition", "reproduces")
 COLLECTING = "all_parties_signed"  # the one check whose failure alone leaves a pact INCOMPLETE, not FAIL
@@ -95,10 +97,17 @@ class SignatureVerdict:
     match: str  # how the signer was matched to the party: "key_id" | "nip" | "nik" | "name" (weak) | "none"
     checks: tuple[Check, ...]
     revoked: tuple[dt.datetime, str | None] | None = None  # when and why the certificate was revoked
+    attested: dt.datetime | None = None  # the time a trusted timestamp authority attests, when one does
+    authority: str | None = None  # that authority's name
 
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
+
+    @property
+    def time_source(self) -> str:
+        """Whose word the signing time the checks judged by rests on (`ATTESTED` or `CLAIMED`)."""
+        return ATTESTED if self.attested is not None else CLAIMED
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +116,8 @@ class SignatureVerdict:
             "signer": self.signer,
             "key_id": self.key_id,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "time_source": self.time_source,
+            "timestamp": {"time": self.attested.isoformat(), "authority": self.authority} if self.attested else None,
             "match": self.match,
             "ok": self.ok,
             "checks": [check.to_json() for check in self.checks],
