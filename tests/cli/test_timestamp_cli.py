@@ -291,3 +291,115 @@ def test_a_time_far_from_the_stamps_time_fails(tmp_path: Path, tsa: TimestampSer
     code, document = verify(out, office["ca"], "--tsa-trust", tsa.files.root, "--allow-incomplete")
     assert code == 1
     assert "are more than 10 minutes apart" in english(check(document, "timestamp"))
+
+
+# -- revocation and expiry, judged at the attested time --------------------------------------------------
+
+
+def revoke(ca: CertificateAuthority, cert: Path, reason: str, *since: str) -> None:
+    code, _, err = run_cli("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), cert, "--reason", reason, *since)
+    assert code == 0, err
+
+
+def one_signature(tmp_path: Path, who: tuple[Path, Path], name: str, *extra: str | Path) -> Path:
+    pdf = rendered_pact(tmp_path / "pacts", name=f"{name}-unsigned.pdf")
+    code, _, err = sign(pdf, who, tmp_path / f"{name}.pdf", *extra)
+    assert code == 0, err
+    return tmp_path / f"{name}.pdf"
+
+
+def signature_of(pdf: Path, ca: CertificateAuthority, tsa: TimestampServer) -> tuple[bool, str]:
+    """Whether the one signature holds (the pact is INCOMPLETE, not FAIL) and what not_revoked says."""
+    _, document = verify(pdf, ca, "--crl", ca.paths.crl, "--tsa-trust", tsa.files.root, "--allow-incomplete")
+    assert document["status"] in ("INCOMPLETE", "FAIL")
+    return document["signatures"][0]["ok"], english(check(document, "not_revoked"))
+
+
+def test_a_certificate_revoked_after_the_attested_time_leaves_the_signature_valid(tmp_path: Path,
+                                                                                  tsa: TimestampServer) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    attested = one_signature(tmp_path, ayu, "attested", "--tsa", tsa.url)
+    claimed = one_signature(tmp_path, ayu, "claimed")
+    time.sleep(1.1)  # the CRL and the token count whole seconds
+    revoke(ca, ayu[1], "superseded")
+    ok, said = signature_of(attested, ca, tsa)
+    assert ok and "revoked on" in said and "after the attested signing time" in said and "stands" in said
+    ok, said = signature_of(claimed, ca, tsa)  # no token: today's strict rule, whatever /M says
+    assert not ok and "revoked on" in said
+    late = one_signature(tmp_path, ayu, "late", "--tsa", tsa.url)  # the official signs after the revocation
+    ok, said = signature_of(late, ca, tsa)
+    assert not ok and "before the attested signing time" in said
+
+
+def test_a_compromised_key_keeps_only_signatures_attested_before_its_compromise(tmp_path: Path,
+                                                                                tsa: TimestampServer) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"], stem="ayu")
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"], stem="made")
+    ayu_pact = one_signature(tmp_path, ayu, "ayu", "--tsa", tsa.url)
+    made_pact = one_signature(tmp_path, made, "made", "--tsa", tsa.url)
+    time.sleep(1.1)
+    since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    revoke(ca, ayu[1], "key-compromise", "--compromised-since", since)  # it leaked after she signed
+    revoke(ca, made[1], "key-compromise")  # nobody knows since when
+    ok, said = signature_of(ayu_pact, ca, tsa)
+    assert ok and "unsafe since" in said and "after the attested signing time" in said
+    ok, said = signature_of(made_pact, ca, tsa)
+    assert not ok and "with no date since which the key is unsafe" in said
+    forged = one_signature(tmp_path, ayu, "forged", "--tsa", tsa.url)  # whoever holds the key now
+    ok, said = signature_of(forged, ca, tsa)
+    assert not ok and "unsafe since" in said and "before the attested signing time" in said
+
+
+def test_a_compromise_date_belongs_to_a_reason_about_the_key(tmp_path: Path) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    code, _, err = run_cli("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "superseded",
+                           "--compromised-since", "2026-01-01")
+    one_error(code, err, "is for a reason about the key, not superseded")
+    code, _, err = run_cli("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason",
+                           "key-compromise", "--compromised-since", "kemarin")
+    one_error(code, err, "'kemarin' is not a date and time")
+
+
+def test_an_expired_certificate_counts_at_the_attested_time_and_says_when_the_time_is_only_claimed(
+        tmp_path: Path, tsa: TimestampServer) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], position=AYU["position"],
+                        not_after=now + dt.timedelta(seconds=4))
+    attested = one_signature(tmp_path, ayu, "attested", "--tsa", tsa.url)
+    claimed = one_signature(tmp_path, ayu, "claimed")
+    time.sleep(max(0.0, (now + dt.timedelta(seconds=5) - dt.datetime.now(dt.UTC)).total_seconds()))
+    for pdf, source, said in (
+        (attested, "attested by a timestamp authority", "(time attested by a timestamp authority); it expired on"),
+        (claimed, "claimed by the signer", "only the signer's word dates the signature before then"),
+    ):
+        code, out, err = run_cli("verify", pdf, "--trust", ayu[1], "--tsa-trust", tsa.files.root, "--json",
+                                 "--allow-incomplete")
+        assert code == 0, out + err
+        signature = json.loads(out)["documents"][0]["signatures"][0]
+        assert signature["ok"] and signature["time_source"] == source
+        assert said in english(next(c for c in signature["checks"] if c["name"] == "valid_at_signing_time"))
+
+
+def test_pyhankos_validator_reads_the_timestamp(tmp_path: Path, tsa: TimestampServer, office: dict[str, Any]) -> None:
+    """The token is a standard signature-timestamp: pyHanko finds it, checks it against the TSA root,
+    and reports the attested time, as any PAdES validator would."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    out = timestamped(tmp_path, tsa, office)
+    with out.open("rb") as handle:
+        signature = PdfFileReader(handle).embedded_signatures[0]
+        status = validate_pdf_signature(
+            signature, ValidationContext(trust_roots=[load_cert_from_pemder(str(office["ca"].paths.cert))]),
+            ts_validation_context=ValidationContext(trust_roots=[load_cert_from_pemder(str(tsa.files.root))]))
+    assert status.intact and status.valid and status.trusted
+    assert status.timestamp_validity is not None and status.timestamp_validity.valid
+    assert status.timestamp_validity.trusted
+    _, document = verify(out, office["ca"], "--tsa-trust", tsa.files.root, "--allow-incomplete")
+    attested = dt.datetime.fromisoformat(document["signatures"][0]["timestamp"]["time"])
+    assert status.timestamp_validity.timestamp == attested
