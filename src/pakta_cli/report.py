@@ -76,8 +76,7 @@ def _signer(sig: SignatureVerdict) -> Signer:
     if sig.match == "name":
         notes.append(f"{WEAK[0]} / {WEAK[1]}")
     if sig.attested is not None:
-        notes.append(f"waktu dibuktikan otoritas cap waktu {sig.authority} / time attested by timestamp authority "
-                     f"{sig.authority}")
+        notes.append(f"waktu dibuktikan {sig.authority} / time attested by {sig.authority}")
     if sig.revoked is not None:
         when, reason = sig.revoked
         shown = describe_time(when.astimezone(sig.signing_time.tzinfo) if sig.signing_time else when)
