@@ -103,6 +103,7 @@ class LocalTsa:
         self.files = files
         self.requests = 0
         self._lock = threading.Lock()
+        self._openssl = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -148,8 +149,9 @@ class LocalTsa:
             return 400, b"bad request"
 
     def reply(self, query: bytes) -> bytes:
-        """OpenSSL's RFC 3161 response to `query`."""
-        with tempfile.TemporaryDirectory() as scratch:
+        """OpenSSL's RFC 3161 response to `query`: one `openssl ts` at a time, as each reads and
+        writes the serial-number file."""
+        with self._openssl, tempfile.TemporaryDirectory() as scratch:
             request, response = Path(scratch) / "q.tsq", Path(scratch) / "r.tsr"
             request.write_bytes(query)
             subprocess.run(["openssl", "ts", "-reply", "-config", str(self.files.config), "-queryfile", str(request),
