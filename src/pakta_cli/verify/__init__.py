@@ -169,7 +169,8 @@ def _verify_document(data: bytes, policy: Policy, name: str) -> tuple[Verdict, s
             return _unreadable(name, say("not_pdf", "bukan berkas PDF", "not a PDF file")), None
         return _unreadable(name, say("damaged", "PDF rusak atau terpotong", f"damaged or truncated PDF: {exc}")), None
     revisions = Revisions(doc, pact)
-    signatures = tuple(SignatureCheck(doc, pact, slot, policy).run() for slot in revisions.slots)
+    judged = policy.with_archived(revisions.archived) if revisions.archived else policy
+    signatures = tuple(SignatureCheck(doc, pact, slot, judged).run() for slot in revisions.slots)
     count = len(doc.revisions)
     checks = [
         Check.passed("readable", say("readable", f"PDF terbaca, {count} revisi", f"PDF readable, {count} revision(s)")),

@@ -9,12 +9,14 @@ it), so a batch that a superior or a CA-issued official signed thousands of time
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from pakta_cli.dssrevision import Stored
     from pakta_cli.trust import Revocation
 
 
@@ -65,6 +67,28 @@ class Policy:
                                                                 and c not in self.tsa_trust)
         anchors: tuple[x509.Certificate, ...] = self._memo["time_anchors"]
         return anchors
+
+    def with_archived(self, archives: Sequence[Stored]) -> Policy:
+        """This policy with the CRLs a pact's archive revisions store (PAdES B-LT), those a trusted
+        certificate signed: years later the pact itself answers for revocation, as of its signing."""
+        from cryptography import x509
+
+        from pakta_cli.trust import crl_issuer
+
+        known = {_crl_der(crl) for crl in self.crls}
+        extra = []
+        for archive in archives:
+            for der in archive.crls:
+                if der in known:
+                    continue
+                known.add(der)
+                try:
+                    crl = x509.load_der_x509_crl(der)
+                except ValueError:
+                    continue  # not a CRL: it says nothing, and the archive's form was checked already
+                if crl_issuer(crl, self.trust) is not None:
+                    extra.append(crl)
+        return replace(self, crls=self.crls + tuple(extra)) if extra else self
 
     def revocation(self, certificate: x509.Certificate) -> Revocation:
         """What the given CRLs say of this certificate (`pakta_cli.trust.revocation`); the keys they

@@ -1,0 +1,93 @@
+"""Long-term validation through the command line: `pakta archive` stores the certificates and the CA's
+CRL in a signed pact (PAdES B-LT), and years later an auditor with only the institution's root verifies
+it without a CRL file, using the CRL the pact carries as of the attested signing time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import AYU, MADE, listing, make_ca, make_identity, one_error, rendered_pact, run_cli
+from tests.tsa import HAVE_OPENSSL, TimestampServer, make_tsa
+
+pytestmark = pytest.mark.skipif(not HAVE_OPENSSL, reason="openssl is not installed")
+
+
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimestampServer]:
+    with TimestampServer(make_tsa(tmp_path_factory.mktemp("tsa"))) as server:
+        yield server
+
+
+def ok(*args: str | Path) -> str:
+    code, out, err = run_cli(*args)
+    assert code == 0, out + err
+    return err
+
+
+def signatures(pdf: Path, *extra: str | Path) -> tuple[int, dict[str, Any]]:
+    code, out, err = run_cli("verify", pdf, "--json", *extra)
+    assert code in (0, 1), err
+    return code, json.loads(out)["documents"][0]
+
+
+def said(document: dict[str, Any], index: int, name: str) -> str:
+    found = next(c for c in document["signatures"][index]["checks"] if c["name"] == name)
+    return " ".join(m["en"] for m in found["messages"])
+
+
+def test_an_archived_pact_is_verified_years_later_with_only_the_root(tmp_path: Path, tsa: TimestampServer,
+                                                                      keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    # Ayu's certificate ends in a few seconds: by the audit it has long expired
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"],
+                        not_after=now + dt.timedelta(seconds=12))
+    first, signed = tmp_path / "first.pdf", tmp_path / "signed.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", first, "--tsa", tsa.url)
+    ok("sign", first, "--key", made[0], "--cert", made[1], "-o", signed, "--tsa", tsa.url)
+    time.sleep(1.1)
+    # she moves to another office: her certificate is revoked, for itself, after she signed
+    ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "affiliation-changed")
+    archived = tmp_path / "archived.pdf"
+    err = ok("archive", signed, "--crl", ca.paths.crl, "--cert", ca.paths.cert, "--cert", tsa.files.root,
+             "-o", archived)
+    assert "5 certificates, 1 CRL" in err  # two signers', the TSA's and its root, the CA root
+    time.sleep(max(0.0, (now + dt.timedelta(seconds=13) - dt.datetime.now(dt.UTC)).total_seconds()))
+
+    # the auditor has the institution's root and the TSA's, and no CRL file
+    code, document = signatures(archived, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
+    assert "after the attested signing time" in said(document, 0, "not_revoked")  # from the stored CRL
+    assert "it expired on" in said(document, 0, "valid_at_signing_time")
+    assert "not revoked according to the CRL issued" in said(document, 1, "not_revoked")
+    # the same pact before it was archived: nothing answers for revocation
+    code, document = signatures(signed, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and "revocation not checked" in said(document, 0, "not_revoked")
+
+
+def test_archive_refuses_what_it_cannot_keep(tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run_cli("archive", pdf, "--crl", ca.paths.crl, "-o", out / "a.pdf")
+    one_error(code, err, "nothing to archive: no party has signed yet")
+    signed = tmp_path / "signed.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    code, _, err = run_cli("archive", signed, "--crl", ca.paths.crl, "-o", out / "a.pdf")
+    assert code == 0, err
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(signed.read_bytes() + b"\n")
+    code, _, err = run_cli("archive", tampered, "--crl", ca.paths.crl, "-o", out / "b.pdf")
+    one_error(code, err, "refusing to archive")
+    assert listing(out) == ["a.pdf"]
