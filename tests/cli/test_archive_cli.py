@@ -91,3 +91,40 @@ def test_archive_refuses_what_it_cannot_keep(tmp_path: Path, tsa: TimestampServe
     code, _, err = run_cli("archive", tampered, "--crl", ca.paths.crl, "-o", out / "b.pdf")
     one_error(code, err, "refusing to archive")
     assert listing(out) == ["a.pdf"]
+
+
+def test_pyhankos_validator_reads_the_archive(tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """pyHanko finds the store, takes the CRL it holds as its only revocation source (no fetching,
+    revocation required), and calls the archive revision signature maintenance."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    pdf = rendered_pact(tmp_path / "pacts", [AYU])
+    signed, archived = tmp_path / "signed.pdf", tmp_path / "archived.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", signed, "--tsa", tsa.url)
+    ok("ca", "crl", "--ca", ca.paths.key.with_suffix(""))
+    ok("archive", signed, "--crl", ca.paths.crl, "--cert", ca.paths.cert, "--cert", tsa.files.root, "-o", archived)
+    with archived.open("rb") as handle:
+        reader = PdfFileReader(handle)
+        store = DocumentSecurityStore.read_dss(reader)
+        assert len(list(store.load_certs())) == 4 and len(store.crls) == 1
+        context = store.as_validation_context({"trust_roots": [load_cert_from_pemder(str(ca.paths.cert))],
+                                               "allow_fetching": False, "revocation_mode": "hard-fail"})
+        time_context = store.as_validation_context({"trust_roots": [load_cert_from_pemder(str(tsa.files.root))],
+                                                    "allow_fetching": False})
+        status = validate_pdf_signature(reader.embedded_signatures[0], context, ts_validation_context=time_context)
+    assert status.bottom_line and status.timestamp_validity is not None and status.timestamp_validity.trusted
+    assert "signature maintenance" in status.pretty_print_details()
+    code, document = signatures(archived, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and "not revoked according to the CRL issued" in said(document, 0, "not_revoked")
+    # an archive revision in any other form than pakta's is a change after signing, however small
+    data = archived.read_bytes()
+    assert data.count(b"/Type /DSS") == 1
+    other = tmp_path / "other.pdf"
+    other.write_bytes(data.replace(b"/Type /DSS", b"/Type /DSX"))
+    code, document = signatures(other, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 1 and any(r["check"] == "unchanged_after_signing" for r in document["reasons"])
