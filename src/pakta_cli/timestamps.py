@@ -235,8 +235,11 @@ def check_token(token: bytes, signature: bytes, anchors: Sequence[x509.Certifica
     """
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
-    from pakta_cli.cms import tlv
+    from pakta_cli.cms import TOKEN_ROOM, tlv
 
+    if len(token) > TOKEN_ROOM:  # never parsed: a hostile token costs no more than an honest one
+        raise TokenProblem("timestamp_damaged", f"cap waktu lebih besar dari {TOKEN_ROOM} bita",
+                           f"the timestamp token is larger than the {TOKEN_ROOM} bytes pakta reserves for one")
     try:  # a token is a granted response without its status: give it back the status to read it
         response = decode_timestamp_response(tlv(0x30, b"\x30\x03\x02\x01\x00" + token))
         info = response.tst_info

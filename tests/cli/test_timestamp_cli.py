@@ -403,3 +403,24 @@ def test_pyhankos_validator_reads_the_timestamp(tmp_path: Path, tsa: TimestampSe
     _, document = verify(out, office["ca"], "--tsa-trust", tsa.files.root, "--allow-incomplete")
     attested = dt.datetime.fromisoformat(document["signatures"][0]["timestamp"]["time"])
     assert status.timestamp_validity.timestamp == attested
+
+
+@pytest.mark.parametrize(("token", "name", "said"), [
+    (b"\x30\x03\x02\x01\x00", "timestamp", "the timestamp token is damaged"),
+    (b"\x30\x82\x4e\x20" + bytes(20000), "timestamp", "larger than the 16384 bytes pakta reserves"),
+    (b"\x30\x84\x7f\xff\xff\xff", "digest", "damaged signature container (CMS): truncated DER"),
+])
+def test_a_hostile_token_fails_with_its_reason(tmp_path: Path, tsa: TimestampServer, office: dict[str, Any],
+                                               forged_token: Callable[[Callable[[bytes], bytes]], None],
+                                               monkeypatch: pytest.MonkeyPatch, token: bytes, name: str,
+                                               said: str) -> None:
+    import pakta_cli.cms
+
+    monkeypatch.setattr(pakta_cli.cms, "TOKEN_ROOM", 65536)  # room enough to write the oversized one
+    forged_token(lambda signature: token)
+    out = timestamped(tmp_path, tsa, office)
+    monkeypatch.undo()
+    started = time.monotonic()
+    code, document = verify(out, office["ca"], "--tsa-trust", tsa.files.root, "--allow-incomplete")
+    assert code == 1 and said in english(check(document, name))
+    assert time.monotonic() - started < 10
