@@ -128,3 +128,16 @@ def test_pyhankos_validator_reads_the_archive(tmp_path: Path, tsa: TimestampServ
     other.write_bytes(data.replace(b"/Type /DSS", b"/Type /DSX"))
     code, document = signatures(other, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
     assert code == 1 and any(r["check"] == "unchanged_after_signing" for r in document["reasons"])
+
+
+def test_a_party_signs_after_an_archive_and_the_pact_stays_valid(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    first, archived, both = tmp_path / "first.pdf", tmp_path / "archived.pdf", tmp_path / "both.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", first)
+    ok("archive", first, "--crl", ca.paths.crl, "-o", archived)
+    ok("sign", archived, "--key", made[0], "--cert", made[1], "-o", both)
+    code, document = signatures(both, "--trust", ca.paths.cert)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
