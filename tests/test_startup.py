@@ -8,6 +8,7 @@ measures the seconds.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,7 @@ def test_a_timestamped_pact_loads_the_timestamp_reader_and_no_more(tmp_path: Pat
     """A token is read by rfc3161-client, loaded only for a pact that carries one; still no pyHanko."""
     from tests.tsa import HAVE_OPENSSL, running_tsa
 
-    if not HAVE_OPENSSL:
+    if not HAVE_OPENSSL and not os.environ.get("CI"):
         pytest.skip("openssl is not installed")
     ca = make_ca(tmp_path)
     signer = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])

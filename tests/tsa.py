@@ -10,12 +10,14 @@ the one sent, so its token is a real one that answers another question).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -24,6 +26,8 @@ from cryptography.x509.oid import NameOID
 from pakta_cli.localtsa import LocalTsa, available, tsa_certificate, write_tsa
 
 HAVE_OPENSSL = available()
+# the tests that need OpenSSL's TSA: skipped without openssl, except in CI, which installs it (.ci/run)
+needs_openssl = pytest.mark.skipif(not HAVE_OPENSSL and not os.environ.get("CI"), reason="openssl is not installed")
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import AYU, MADE, listing, make_ca, make_identity, one_error, rendered_pact, run_cli
-from tests.tsa import HAVE_OPENSSL, TimestampServer, make_tsa
+from tests.tsa import TimestampServer, make_tsa, needs_openssl
 
-pytestmark = pytest.mark.skipif(not HAVE_OPENSSL, reason="openssl is not installed")
+pytestmark = needs_openssl
 
 
 @pytest.fixture(scope="module")
