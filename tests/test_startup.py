@@ -8,6 +8,7 @@ measures the seconds.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ NOT_FOR_ONE_VERIFY = (
     "reportlab", "pyhanko", "jinja2", "yaml", "openpyxl", "asn1crypto", "multiprocessing",
     "concurrent.futures.process", "rich.progress", "pakta_cli.render", "pakta_cli.definition",
     "pakta_cli.batch", "pakta_cli.keys", "pakta_cli.ca", "pakta_cli.templates", "pakta_cli.sign",
+    "rfc3161_client", "pakta_cli.timestamps", "urllib.request",
 )
 
 RUN = """
@@ -73,6 +75,31 @@ def test_reproducing_loads_the_renderer_only_then(signed: tuple[Path, Path]) -> 
     assert "VALID" in output
     assert "reportlab" in modules and "pakta_cli.render" in modules  # the control: the test can see a load
     assert heavy(modules, ("pyhanko", "asn1crypto", "multiprocessing", "pakta_cli.keys")) == []
+
+
+def test_a_timestamped_pact_loads_the_timestamp_reader_and_no_more(tmp_path: Path) -> None:
+    """A token is read by rfc3161-client, loaded only for a pact that carries one; still no pyHanko."""
+    from tests.tsa import HAVE_OPENSSL, running_tsa
+
+    if not HAVE_OPENSSL and not os.environ.get("CI"):
+        pytest.skip("openssl is not installed")
+    ca = make_ca(tmp_path)
+    signer = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    pdf = rendered_pact(tmp_path)
+    with running_tsa(tmp_path / "tsa") as tsa:
+        from pakta_cli.sign import SignJob, SignOptions, load_credentials, sign_file
+        from pakta_cli.timestamps import Authority
+        from tests.conftest import PASSPHRASE
+
+        signed = tmp_path / "signed.pdf"
+        sign_file(SignJob(pdf, signed), load_credentials(*signer[:1], PASSPHRASE, signer[1]),
+                  SignOptions(tsa=Authority(tsa.url)))
+        root = tsa.files.root
+    modules, output = loaded_by("verify", str(signed), "--trust", str(ca.paths.cert), "--tsa-trust", str(root),
+                                "--allow-incomplete", cwd=tmp_path)
+    assert output.startswith("INCOMPLETE") and "time attested by TSA Uji" in output
+    assert "rfc3161_client" in modules  # the control
+    assert heavy(modules, ("pyhanko", "asn1crypto", "multiprocessing", "pakta_cli.keys", "urllib.request")) == []
 
 
 def test_the_version_loads_no_command() -> None:

@@ -292,11 +292,14 @@ class Revoked:
     whole_key: bool  # the reason is about the key: every certificate of it is revoked, not this one only
 
 
-def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = None) -> Revoked:
+def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = None,
+           compromised_since: dt.datetime | None = None) -> Revoked:
     """Add a certificate this CA issued to PREFIX.crl (signed anew, CRL number + 1).
 
     A certificate revoked for a reason about the certificate (superseded...) may be revoked again
     for its key, when the key turns out to have leaked; nothing else is revoked twice.
+    `compromised_since` (a reason about the key only) is the entry's invalidity date (RFC 5280
+    5.3.2): signatures a timestamp authority dates before it keep their validity.
     """
     cert = load_certificate(cert_path)
     if not signed_by(cert, ca.cert.public_key()):
@@ -309,6 +312,9 @@ def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = No
         flag = REASONS.get(reason.lower().replace("_", "-"))
         if flag is None:
             raise InputError(f"unknown reason {reason!r}", hint=f"one of: {', '.join(REASONS)}")
+    if compromised_since is not None and flag not in KEY_REASONS:
+        raise InputError(f"a date since which the key is unsafe is for a reason about the key, not {reason}",
+                         hint="revoke with reason key-compromise")
     old = read_crl(ca)
     entries = list(old) if old is not None else []
     for index, entry in enumerate(entries):
@@ -323,6 +329,11 @@ def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = No
     builder = x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(now)
     if flag is not None and flag != x509.ReasonFlags.unspecified:
         builder = builder.add_extension(x509.CRLReason(flag), critical=False)
+    if compromised_since is not None:
+        if compromised_since > now:
+            raise InputError(f"the key cannot be unsafe since a time still to come ({format_time(compromised_since)})")
+        since = compromised_since.astimezone(dt.UTC).replace(tzinfo=None)
+        builder = builder.add_extension(x509.InvalidityDate(since), critical=False)
     if isinstance(public_key, Ed25519PublicKey):  # non-critical: other validators revoke by serial only
         builder = builder.add_extension(revoked_key_extension(public_key), critical=False)
     entry = builder.build()

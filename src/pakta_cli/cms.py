@@ -5,7 +5,13 @@ SHA-512 over the signed bytes, and exactly three signed attributes: content-type
 message-digest, and ESS signing-certificate-v2 (RFC 5035: the SHA-256 of the signer's certificate,
 with its issuer and serial). No signing-time attribute: PAdES baseline forbids it, the claimed time
 is the signature dictionary's /M. The certificates are the signer's, then the CA certificates that
-issued it (`--chain`). No unsigned attributes, no CRLs.
+issued it (`--chain`). No CRLs. At most one unsigned attribute: an RFC 3161 signature-timestamp
+token over the signature value (PAdES B-T), whose bytes are the timestamp authority's, kept verbatim.
+
+A signature with a token is the one place a pakta /Contents holds padding: the token is fetched
+after the byte range is fixed, so its room is reserved beforehand (`reserved`: the container's
+size without a token plus `TOKEN_ROOM`), and the container is followed by zeros up to that size.
+Without a token the /Contents is the container exactly.
 
 Every part but the certificates, the digest and the signature is a constant, so `build` is the one
 function that writes this DER, and verify checks a signature's container by calling it again with
@@ -33,11 +39,15 @@ OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
 OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 OID_SIGNING_TIME = "1.2.840.113549.1.9.5"
 OID_SIGNING_CERT_V2 = "1.2.840.113549.1.9.16.2.47"
+OID_TIMESTAMP_TOKEN = "1.2.840.113549.1.9.16.2.14"  # id-aa-signatureTimeStampToken (RFC 3161 appendix A)
 DIGESTS = {OID_SHA256: "sha256", "2.16.840.1.101.3.4.2.2": "sha384", OID_SHA512: "sha512"}
 DIGEST = "sha512"  # RFC 8419: SHA-512 with Ed25519 and signed attributes
 SIGNATURE_SIZE = 64
 DIGEST_SIZE = 64
 MAX_CERTIFICATES = 4  # the signer's and the CAs above it: pakta makes one level; room for two more
+# bytes reserved for the unsigned attribute that carries a timestamp token: a TSA's token with its
+# certificate chain is 2 to 8 KB; a public TSA that embeds a long chain stays well inside 16 KB
+TOKEN_ROOM = 16384
 
 
 class CmsError(ValueError):
@@ -128,10 +138,12 @@ def to_be_signed(attributes: bytes) -> bytes:
     return b"\x31" + attributes[1:]
 
 
-def build(certificates: Sequence[bytes], digest: bytes, signature: bytes) -> bytes:
-    """The DER of a pakta signature: certificates[0] is the signer's, the rest the CAs above it."""
+def build(certificates: Sequence[bytes], digest: bytes, signature: bytes, timestamp: bytes | None = None) -> bytes:
+    """The DER of a pakta signature: certificates[0] is the signer's, the rest the CAs above it;
+    `timestamp`, a TSA's token over `signature`, goes in verbatim as the one unsigned attribute."""
     signer = certificates[0]
     ids = certificate_ids(signer)
+    unsigned = b"" if timestamp is None else tlv(0xA1, _seq(_oid_der(OID_TIMESTAMP_TOKEN), _set(timestamp)))
     signer_info = _seq(
         b"\x02\x01\x01",
         _seq(ids.issuer, ids.serial),
@@ -139,6 +151,7 @@ def build(certificates: Sequence[bytes], digest: bytes, signature: bytes) -> byt
         signed_attributes(signer, digest),
         _ED25519_ALGORITHM,
         tlv(0x04, signature),
+        unsigned,
     )
     signed_data = _seq(
         b"\x02\x01\x01",
@@ -153,6 +166,19 @@ def build(certificates: Sequence[bytes], digest: bytes, signature: bytes) -> byt
 def size(certificates: Sequence[bytes]) -> int:
     """The exact length of `build`'s DER for these certificates (digest and signature are fixed-size)."""
     return len(build(certificates, bytes(DIGEST_SIZE), bytes(SIGNATURE_SIZE)))
+
+
+def reserved(certificates: Sequence[bytes]) -> int:
+    """The /Contents size, in bytes, of a signature that carries a timestamp token (see the module docstring)."""
+    return size(certificates) + TOKEN_ROOM
+
+
+def padded(der: bytes, certificates: Sequence[bytes]) -> bytes:
+    """A container with a token, followed by the zeros that fill its reserved room."""
+    room = reserved(certificates)
+    if len(der) > room:
+        raise CmsError(f"the timestamp token does not fit the {TOKEN_ROOM} bytes reserved for it")
+    return der + bytes(room - len(der))
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -221,6 +247,7 @@ class Parts:
     attributes: dict[str, bytes]  # OID -> the DER of its single value
     signature_algorithm: str  # OID
     signature: bytes
+    timestamp: bytes | None = None  # the DER of the signature-timestamp token, when it is the one unsigned attribute
 
     @property
     def message_digest(self) -> bytes | None:
@@ -250,7 +277,7 @@ class Parts:
         if not self.certificates or digest is None or len(self.certificates) > MAX_CERTIFICATES:
             return False
         try:
-            return build(self.certificates, digest, self.signature) == self.der
+            return build(self.certificates, digest, self.signature, self.timestamp) == self.der
         except CmsError:
             return False
 
@@ -320,7 +347,22 @@ def parse(der: bytes) -> Parts:
         attributes=attributes,
         signature_algorithm=algorithm(parts[4][1]),
         signature=parts[5][1],
+        timestamp=_timestamp_token(parts[6:]),
     )
+
+
+def _timestamp_token(unsigned: list[tuple[int, bytes, bytes]]) -> bytes | None:
+    """The token, when the unsigned attributes are exactly one signature-timestamp token."""
+    if len(unsigned) != 1:
+        return None
+    attributes = der_items(unsigned[0][1])
+    if len(attributes) != 1 or attributes[0][0] != 0x30:
+        return None
+    pair = der_items(attributes[0][1])
+    if len(pair) != 2 or pair[0][0] != 0x06 or oid(pair[0][1]) != OID_TIMESTAMP_TOKEN or pair[1][0] != 0x31:
+        return None
+    values = der_items(pair[1][1])
+    return values[0][2] if len(values) == 1 and values[0][0] == 0x30 else None
 
 
 def _subject_key_identifier(der: bytes) -> bytes | None:

@@ -2,8 +2,11 @@
 
 A clerk renders KPU Kabupaten Kediri's three 2026 documents (seed 004); the institution makes a CA
 and certifies two officials; each official signs the pacts that name them, in turn; an auditor
-verifies the folder trusting only the CA root. Then one signed pact is copied and changed after
-signing, and verified again, to show what a FAIL looks like. Nothing outside the folder is touched.
+verifies the folder trusting only the CA root. When `openssl` is on the PATH the institution also
+runs a timestamp authority its CA certified (OpenSSL's, on 127.0.0.1, for the demo's length), and
+every signature carries its token: the verdicts say the signing times are attested. Then one signed
+pact is copied and changed after signing, and verified again, to show what a FAIL looks like.
+Nothing outside the folder is touched.
 
 The demo can be run again in its folder: it leaves a marker (`.pakta-demo`) listing every file and
 folder it made, and replaces a folder only when the marker is there and the folder holds nothing
@@ -24,10 +27,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from pakta_cli import localtsa
+from pakta_cli.ca import CertificateAuthority
 from pakta_cli.definition import load_definition
 from pakta_cli.errors import InputError
 from pakta_cli.fsutil import atomic_write, make_folder
 from pakta_cli.render import render
+from pakta_cli.timestamps import Authority
 from pakta_cli.verify import Policy, Verdict, verify_file
 
 MARKER = ".pakta-demo"
@@ -175,12 +181,19 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
         step(f"institution: certified {person} (NIP {nip}), key id {made.key_id}")
 
     # 3. the officials, each signing the pacts that name them, signer before superior
-    for name, path in pact_files.items():
-        for nip in signing_order[name]:
-            person, creds = credentials[nip]
-            signed = sign_pdf(path.read_bytes(), creds, SignOptions(), source=str(path))
-            atomic_write(path, signed.pdf, force=True)
-            step(f"official:    {person} signed {path.relative_to(folder)} in {signed.field}")
+    with contextlib.ExitStack() as stack:
+        options = SignOptions()
+        if localtsa.available():
+            tsa = stack.enter_context(localtsa.LocalTsa(_institution_tsa(ca, keys / "tsa")))
+            options = SignOptions(tsa=Authority(tsa.url))
+            step(f"institution: started its timestamp authority (OpenSSL, {tsa.url}), certified by the demo CA")
+        for name, path in pact_files.items():
+            for nip in signing_order[name]:
+                person, creds = credentials[nip]
+                signed = sign_pdf(path.read_bytes(), creds, options, source=str(path))
+                atomic_write(path, signed.pdf, force=True)
+                attested = f", time attested {signed.attested:%H:%M:%S} UTC" if signed.attested else ""
+                step(f"official:    {person} signed {path.relative_to(folder)} in {signed.field}{attested}")
 
     # 4. the auditor
     policy = Policy((load_certificate(ca.paths.cert),))
@@ -198,6 +211,16 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
          "appended after the signatures")
     tampered = verify_file(tampered_path, policy)
     return DemoResult(folder, verdicts, tampered, ca.paths.cert, steps)
+
+
+def _institution_tsa(ca: CertificateAuthority, folder: Path) -> localtsa.TsaFiles:
+    """The institution's own timestamp authority, certified by its CA (so the CA root is all an
+    auditor trusts); RSA, as `openssl ts` signs with."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(65537, 2048)
+    cert = localtsa.tsa_certificate(f"TSA {INSTITUTION}", ca.cert, ca.key, key, days=365)
+    return localtsa.write_tsa(folder, cert, key, [ca.cert])
 
 
 def _raise_a_budget(pdf: bytes) -> tuple[bytes | None, int]:

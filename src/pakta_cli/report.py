@@ -75,6 +75,8 @@ def _signer(sig: SignatureVerdict) -> Signer:
     notes = []
     if sig.match == "name":
         notes.append(f"{WEAK[0]} / {WEAK[1]}")
+    if sig.attested is not None:
+        notes.append(f"waktu dibuktikan {sig.authority} / time attested by {sig.authority}")
     if sig.revoked is not None:
         when, reason = sig.revoked
         shown = describe_time(when.astimezone(sig.signing_time.tzinfo) if sig.signing_time else when)

@@ -50,6 +50,7 @@ from pakta_cli.pactfile import Party
 from pakta_cli.parallel import run_parallel
 from pakta_cli.parties import MatchError, candidates, check_title, mask_nik, match_signer
 from pakta_cli.pdf.syntax import PdfError
+from pakta_cli.timestamps import TOLERANCE, Authority, TimestampError, request_token
 from pakta_cli.zones import DEFAULT_ZONE, SigningZone, parse_zone
 
 ANY_PDF_FIELD = "pakta-signature"
@@ -139,8 +140,11 @@ class _Engine:
 
     def cms(self, digest: bytes) -> bytes:
         """The CMS SignedData over `digest` (SHA-512 of the signed bytes), in pakta's fixed layout."""
-        attributes = cms.signed_attributes(self.certificates[0], digest)
-        return cms.build(self.certificates, digest, self.key.sign(cms.to_be_signed(attributes)))
+        return cms.build(self.certificates, digest, self.sign(digest))
+
+    def sign(self, digest: bytes) -> bytes:
+        """The Ed25519 signature value over the signed attributes for `digest`."""
+        return self.key.sign(cms.to_be_signed(cms.signed_attributes(self.certificates[0], digest)))
 
 
 _ENGINES: dict[Credentials, _Engine] = {}
@@ -241,6 +245,8 @@ class SignOptions:
     any_pdf: bool = False  # allow PDFs pakta did not render (invisible signature, no party)
     zone: SigningZone = field(default_factory=lambda: parse_zone(DEFAULT_ZONE))
     when: dt.datetime | None = None  # the signing time; now when None (tests pin it)
+    tsa: Authority | None = None  # ask this timestamp authority for a token over each signature (PAdES B-T)
+    tsa_optional: bool = False  # when it cannot give one, sign without (the outcome says so)
 
 
 @dataclass(frozen=True)
@@ -252,6 +258,8 @@ class Signed:
     signed_at: dt.datetime
     signer: str
     key_id: str
+    attested: dt.datetime | None = None  # the timestamp authority's time, when the signature carries a token
+    no_timestamp: str | None = None  # why a signature asked to carry a token (optionally) carries none
 
 
 def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignOptions(),
@@ -305,14 +313,55 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
     except PdfError as exc:
         raise InputError(f"{source}: damaged pact: {exc}") from None
     signer = sigrevision.signer_of(engine.cert, signed_at)
-    built = sigrevision.build(before, party.field, signer, bytes(engine.cms_size))
+    made = partial(Signed, field=party.field, party=party.name, match=how, signed_at=signed_at,
+                     signer=engine.identity.name, key_id=engine.key_id)
+    if options.tsa is None:
+        return made(data + _revision(data, before, party.field, signer, engine, None)[0])
+    try:
+        revision, attested = _revision(data, before, party.field, signer, engine, options.tsa)
+    except TimestampError as exc:
+        if not options.tsa_optional:
+            raise
+        return made(data + _revision(data, before, party.field, signer, engine, None)[0], no_timestamp=exc.message)
+    return made(data + revision, attested=attested)
+
+
+def _revision(data: bytes, before: sigrevision.Before, field_name: str, signer: sigrevision.Signer, engine: _Engine,
+              tsa: Authority | None) -> tuple[bytes, dt.datetime | None]:
+    """The signing revision, and the attested time: with `tsa`, its CMS carries the authority's token
+    over the signature value, in the room reserved for one (`pakta_cli.cms.reserved`)."""
+    size = cms.reserved(engine.certificates) if tsa is not None else engine.cms_size
+    built = sigrevision.build(before, field_name, signer, bytes(size))
     relative_start = built.contents_start - before.length
     relative_end = built.contents_end - before.length
     hasher = hashlib.sha512(data)
     hasher.update(built.data[:relative_start])
     hasher.update(built.data[relative_end:])
-    revision = built.with_contents(before.length, engine.cms(hasher.digest()))
-    return Signed(data + revision, party.field, party.name, how, signed_at, engine.identity.name, engine.key_id)
+    digest = hasher.digest()
+    if tsa is None:
+        return built.with_contents(before.length, engine.cms(digest)), None
+    signature = engine.sign(digest)
+    token = request_token(tsa, signature)
+    apart = abs(token.time - signer.signed_at)
+    if apart > TOLERANCE:
+        raise TimestampError(f"timestamp authority {tsa.url}: its time ({token.time:%Y-%m-%d %H:%M:%S} UTC) and this "
+                             f"computer's clock differ by {_duration(apart)}; a verifier accepts at most "
+                             f"{_duration(TOLERANCE)}", hint="set this computer's clock right (or use another "
+                             "timestamp authority) and sign again")
+    try:
+        der = cms.padded(cms.build(engine.certificates, digest, signature, token.der), engine.certificates)
+    except cms.CmsError as exc:
+        raise TimestampError(f"timestamp authority {tsa.url}: {exc}") from None
+    return built.with_contents(before.length, der), token.time
+
+
+def _duration(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} seconds"
+    if seconds < 7200:
+        return f"{seconds // 60} minutes"
+    return f"{seconds // 3600} hours"
 
 
 def _sign_foreign(data: bytes, engine: _Engine, options: SignOptions, signed_at: dt.datetime,
@@ -327,6 +376,9 @@ def _sign_foreign(data: bytes, engine: _Engine, options: SignOptions, signed_at:
     from pyhanko.sign.signers.cms_embedder import PdfCMSEmbedder, SigIOSetup, SigObjSetup
     from pyhanko.sign.signers.pdf_byterange import SignatureObject
 
+    if options.tsa is not None:
+        raise SigningError(f"{source}: a timestamp is added only to pacts pakta rendered, not to another PDF",
+                           hint="sign this PDF without a timestamp authority")
     writer = _open(data, source)
     fields = _signature_fields(writer, source)
     number = 1
@@ -433,6 +485,8 @@ class SignOutcome:
     error: str | None = None
     hint: str | None = None
     sha256: str | None = None
+    attested: dt.datetime | None = None
+    no_timestamp: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -484,7 +538,8 @@ def _sign_one(credentials: Credentials, options: SignOptions, job: SignJob) -> S
     except Exception as exc:  # a bug: report it for this file, keep going with the others
         return SignOutcome(str(job.source), str(job.target), error=f"internal error: {type(exc).__name__}: {exc}")
     return SignOutcome(str(job.source), str(job.target), signed.field, signed.party, signed.match,
-                       sha256=hashlib.sha256(signed.pdf).hexdigest())
+                       sha256=hashlib.sha256(signed.pdf).hexdigest(), attested=signed.attested,
+                       no_timestamp=signed.no_timestamp)
 
 
 def sign_files(jobs: Sequence[SignJob], credentials: Credentials, options: SignOptions, *, workers: int,

@@ -43,7 +43,7 @@ from pakta_cli.certificates import identity_of
 from pakta_cli.keyid import certificate_key_id
 from pakta_cli.pactfile import pact_id
 from pakta_cli.pdf import writer
-from pakta_cli.pdf.reader import Document
+from pakta_cli.pdf.reader import Document, Revision
 from pakta_cli.pdf.syntax import Name, PdfError, Ref
 from pakta_cli.stamp import StampFonts, StampText, fonts_of, qr_address, stamp_content
 
@@ -184,14 +184,7 @@ def build(before: Before, field_name: str, signer: Signer, contents: bytes, qr_m
         sig["ByteRange"] = byte_range
         chunks = dict(fixed)
         chunks[sig_num] = writer.indirect(sig_num, sig)
-        offsets: dict[int, int] = {}
-        at = before.length
-        parts = []
-        for num in sorted(chunks):
-            offsets[num] = at
-            parts.append(chunks[num])
-            at += len(chunks[num])
-        body = b"".join(parts)
+        body, offsets, at = writer.laid_out(chunks, before.length)
         data = body + writer.tail(offsets, trailer, at, first=False)
         start = offsets[sig_num] + chunks[sig_num].index(b" /Contents <") + len(b" /Contents ")
         end = start + 2 + 2 * len(contents)
@@ -202,14 +195,20 @@ def build(before: Before, field_name: str, signer: Signer, contents: bytes, qr_m
     raise AssertionError("the byte range did not settle")  # pragma: no cover
 
 
-def before_signing(doc: Document, revision: int, field_name: str, verify_url: str | None) -> Before:
-    """What revision `revision` of `doc` leaves for a signature in `field_name` to be built on."""
-    rev = doc.revisions[revision - 1]
+def trailer_facts(rev: Revision) -> tuple[Ref, Ref | None, bytes, int]:
+    """/Root, /Info, the first /ID half and /Size: what every revision pakta appends carries on."""
     trailer = rev.trailer
     root, info, ident, size = trailer.get("Root"), trailer.get("Info"), trailer.get("ID"), trailer.get("Size")
     if not isinstance(root, Ref) or not (info is None or isinstance(info, Ref)) or type(size) is not int \
             or not isinstance(ident, list) or len(ident) != 2 or not isinstance(ident[0], bytes):
         raise NotAPactField("the trailer is not a pact's")
+    return root, info, ident[0], size
+
+
+def before_signing(doc: Document, revision: int, field_name: str, verify_url: str | None) -> Before:
+    """What revision `revision` of `doc` leaves for a signature in `field_name` to be built on."""
+    rev = doc.revisions[revision - 1]
+    root, info, first_id, size = trailer_facts(rev)
     catalog = doc.get(root.num, revision)
     form_ref = catalog.get("AcroForm") if isinstance(catalog, dict) else None
     form = doc.get(form_ref.num, revision) if isinstance(form_ref, Ref) else None
@@ -233,7 +232,7 @@ def before_signing(doc: Document, revision: int, field_name: str, verify_url: st
                 raise NotAPactField(f"field {field_name} has no widgets")
             data = doc.data[: rev.end]
             rendered = doc.data[: doc.revisions[0].end]
-            return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, ident[0], rev.xref_offset,
+            return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, first_id, rev.xref_offset,
                           form_ref.num, form, ref.num, field, tuple(kids), verify_url, pact_id(rendered),
                           fonts_of(doc, form, revision))
     raise NotAPactField(f"the pact has no signature field {field_name}")

@@ -29,6 +29,7 @@ Nothing here writes a file: running a CA (`pakta ca ...`) is `ca.py`'s job.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,6 +281,15 @@ def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate
         return isinstance(public_key, Ed25519PublicKey) and bool(crl.is_signature_valid(public_key))
     except Exception:  # a key type the CRL's algorithm does not take
         return False
+
+
+def invalidity_date(entry: x509.RevokedCertificate) -> dt.datetime | None:
+    """The date since which the key is known or suspected to be unsafe (RFC 5280 5.3.2), if given."""
+    try:
+        value = entry.extensions.get_extension_for_class(x509.InvalidityDate).value
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+    return value.invalidity_date_utc
 
 
 def revocation_reason(entry: x509.RevokedCertificate) -> str | None:

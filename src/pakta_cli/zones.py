@@ -91,3 +91,20 @@ def zone_of(moment: dt.datetime) -> SigningZone:
 def describe_time(moment: dt.datetime) -> str:
     """`2026-11-23 08:13 WIB`: a time in its own offset, named as Indonesians name it."""
     return moment.strftime("%Y-%m-%d %H:%M ") + zone_of(moment).label
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A moment a person types: `2026-05-01`, `2026-05-01T10:00`, `2026-05-01 10:00 WITA` or with an
+    offset (`+08:00`); without a zone, in the default one (`default_zone`). Aware."""
+    from pakta_cli.errors import InputError
+
+    words = text.strip().split()
+    zone = parse_zone(words.pop()) if len(words) == 3 or (len(words) == 2 and ":" not in words[-1]) else None
+    try:
+        moment = dt.datetime.fromisoformat("T".join(words))
+    except ValueError:
+        raise InputError(f"{text!r} is not a date and time",
+                         hint="write it as 2026-05-01, 2026-05-01T10:00 or 2026-05-01 10:00 WITA") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=(zone or default_zone()).tzinfo)
+    return moment

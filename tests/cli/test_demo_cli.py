@@ -8,6 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from pakta_cli import localtsa
 from pakta_cli.cli.app import app
 from pakta_cli.demo import MARKER, clear_earlier_demo
 from tests.conftest import listing, one_error, run_cli
@@ -23,6 +24,9 @@ def test_demo_renders_signs_verifies_and_catches_the_tamper(tmp_path: Path) -> N
     assert "3 dokumen / documents: 3 VALID, 0 INCOMPLETE, 0 FAIL" in result.stdout
     assert "1 dokumen / documents: 0 VALID, 0 INCOMPLETE, 1 FAIL" in result.stdout
     assert "signed pacts/perjanjian-kinerja.pdf in pakta-superior-1" in result.stderr
+    if localtsa.available():  # the institution's own timestamp authority attests every signing time
+        assert "started its timestamp authority" in result.stderr
+        assert "time attested by TSA Komisi Pemilihan Umum Kabupaten Kediri" in result.stdout
     assert sorted(p.name for p in (folder / "pacts").iterdir()) == [
         "pakta-integritas.pdf", "perjanjian-kinerja.pdf", "pernyataan-bebas-benturan-kepentingan.pdf"]
     # the auditor's command it prints works on its own

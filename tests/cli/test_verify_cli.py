@@ -128,8 +128,9 @@ def test_json_prints_every_check_of_every_document(
     assert [c["name"] for c in signed["checks"]] == [
         "readable", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes"]
     assert [c["name"] for c in signed["signatures"][0]["checks"]] == [
-        "byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party", "stamp"]
-    trusted = {s["field"]: s["checks"][3]["ok"] for s in signed["signatures"]}
+        "byte_range", "digest", "signature", "timestamp", "trusted", "valid_at_signing_time", "not_revoked", "party",
+        "stamp"]
+    trusted = {s["field"]: s["checks"][4]["ok"] for s in signed["signatures"]}
     assert trusted == {"pakta-signer-1": True, "pakta-superior-1": False}
     assert unreadable["checks"] == [{"name": "readable", "ok": False, "messages": [
         {"key": "not_pdf", "id": "bukan berkas PDF", "en": "not a PDF file"}]}]

@@ -27,7 +27,7 @@ INTERNAL_ERROR = 3
 # is run once per file by scripts and must not pay for ReportLab, Jinja and pyHanko at start-up.
 COMMANDS = {
     "render": "render", "check": "render", "templates": "render", "keys": "keys", "ca": "ca",
-    "sign": "sign", "verify": "verify", "serve": "serve", "demo": "demo",
+    "sign": "sign", "archive": "archive", "verify": "verify", "serve": "serve", "demo": "demo",
 }
 
 

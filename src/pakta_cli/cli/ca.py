@@ -33,6 +33,7 @@ from pakta_cli.fsutil import atomic_write
 from pakta_cli.keyid import certificate_key_id
 from pakta_cli.keys import refuse_folder_prefix
 from pakta_cli.trust import REASONS
+from pakta_cli.zones import parse_moment
 
 ca_app = command_group(
     "ca", "An institution's certificate authority: root certificate, issued certificates, revocation list."
@@ -105,11 +106,17 @@ def revoke_command(
     ca_prefix: CaPrefix,
     cert: Annotated[Path, typer.Argument(metavar="CERT", help="A certificate this CA issued.")],
     reason: Annotated[str | None, typer.Option("--reason", help=f"One of: {', '.join(REASONS)}.")] = None,
+    compromised_since: Annotated[str | None, typer.Option(
+        "--compromised-since", metavar="WHEN",
+        help="With a reason about the key: since when it may be in other hands (2026-05-01, 2026-05-01 10:00 WITA). "
+             "Signatures a timestamp authority dates before then stay valid; without it none of the key's do.",
+    )] = None,
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Revoke a certificate: add it to the CA's revocation list (PREFIX.crl) for auditors."""
+    since = parse_moment(compromised_since) if compromised_since is not None else None
     ca = _load(ca_prefix, passphrase_file)
-    revoked = revoke(ca, cert, reason=reason)
+    revoked = revoke(ca, cert, reason=reason, compromised_since=since)
     note(f"revoked {revoked.name} (serial {revoked.serial:x}"
          + (f", key id {revoked.key_id}" if revoked.key_id else "") + f"); {ca.paths.crl} now lists "
          f"{revoked.count} certificate{'s' if revoked.count != 1 else ''}")

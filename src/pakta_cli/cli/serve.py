@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from pakta_cli.cli.trusting import CrlOption, TrustOption, load_trust_options
+from pakta_cli.cli.trusting import CrlOption, TrustOption, TsaTrustOption, load_trust_options, load_tsa_trust
 
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)i?b?", re.IGNORECASE)
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -26,6 +26,7 @@ SPARE_WORKERS = 2  # see pakta_cli.serve.pool: slow files run at the least prior
 def serve(
     trust: TrustOption = None,
     crl: CrlOption = None,
+    tsa_trust: TsaTrustOption = None,
     archive: Annotated[
         Path | None,
         typer.Option("--archive", help="The institution's folder of signed pacts: /pact/<id> shows them.",
@@ -77,7 +78,7 @@ def serve(
             note("note: pdftoppm not found (apt-get install poppler-utils): archived pacts are shown without "
                  "their pages")
     config = ServeConfig(
-        policy=Policy(tuple(roots), tuple(crls)),
+        policy=Policy(tuple(roots), tuple(crls), tsa_trust=tuple(load_tsa_trust(tsa_trust))),
         trusted=tuple(dict.fromkeys(display_name(root.subject) for root in roots)),
         archive=archive, cache_dir=cache_dir, max_upload=limit, timeout=timeout,
         workers=workers or default_jobs() + SPARE_WORKERS, rescan=rescan, reindex=reindex,

@@ -14,7 +14,7 @@ from rich.text import Text
 from pakta_cli.cli.console import err, note, out
 from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
 from pakta_cli.cli.progress import progress_bar
-from pakta_cli.errors import EXIT_USAGE, PaktaError
+from pakta_cli.errors import EXIT_USAGE, InputError, PaktaError
 from pakta_cli.fsutil import make_folder
 from pakta_cli.parallel import default_jobs
 from pakta_cli.sign import (
@@ -26,6 +26,8 @@ from pakta_cli.sign import (
     sign_file,
     sign_files,
 )
+from pakta_cli.timestamps import CONCURRENCY as TSA_CONCURRENCY
+from pakta_cli.timestamps import RETRIES, TIMEOUT, Authority
 from pakta_cli.zones import DEFAULT_ZONE, default_zone, parse_zone
 
 MATCHES = {"key_id": "pinned key id", "nip": "NIP", "nik": "NIK", "name": "name only (weak)", "any-pdf": "--any-pdf"}
@@ -58,6 +60,18 @@ def sign(
              f"(Asia/Makassar) or +08:00. [default: $PAKTA_TIMEZONE, else WIB ({DEFAULT_ZONE})]",
     )] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for many pacts; 0 means all cores.")] = 0,
+    tsa: Annotated[str | None, typer.Option(
+        "--tsa", metavar="URL", envvar="PAKTA_TSA_URL", show_envvar=True,
+        help="An RFC 3161 timestamp authority: each signature gets its token, so the signing time is attested, "
+             "not only claimed (PAdES B-T). Signing fails, writing nothing, when it gives none.",
+    )] = None,
+    tsa_timeout: Annotated[float, typer.Option(
+        "--tsa-timeout", metavar="SECONDS", min=0.1, max=600,
+        help=f"Seconds to wait for the timestamp authority, per attempt ({RETRIES} retries).",
+    )] = TIMEOUT,
+    tsa_optional: Annotated[bool, typer.Option(
+        "--tsa-optional", help="When the timestamp authority gives no token, sign without one and list those pacts.",
+    )] = False,
     passphrase_file: PassphraseFile = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing outputs.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as a JSON list on stdout.")] = False,
@@ -77,7 +91,10 @@ def sign(
     credentials = load_credentials(key, passphrase, cert or default_cert_path(key), chain or ())
     if key.stat().st_mode & 0o077:
         note(f"warning: {key} can be read by other users of this computer; `chmod 600 {key}` keeps it yours")
-    options = SignOptions(party=party, any_pdf=any_pdf, zone=zone)
+    if tsa_optional and not tsa:
+        raise InputError("--tsa-optional needs a timestamp authority", hint="pass --tsa URL or set PAKTA_TSA_URL")
+    authority = Authority(tsa, timeout=tsa_timeout) if tsa else None
+    options = SignOptions(party=party, any_pdf=any_pdf, zone=zone, tsa=authority, tsa_optional=tsa_optional)
 
     created_dir = make_folder(out_dir) if out_dir is not None else False
 
@@ -90,13 +107,18 @@ def sign(
             raise
         what = f"{signed.field} ({signed.party}, matched by {MATCHES[signed.match]})" if signed.party else signed.field
         note(f"signed {jobs_list[0].source} as {what} -> {jobs_list[0].target}")
+        if signed.attested is not None:
+            note(f"signing time attested by the timestamp authority: {signed.attested:%Y-%m-%d %H:%M:%S} UTC")
         if signed.match == "name":
             note("note: matched by name only; verifiers will call this match weak")
         if out_dir is not None:
             _bring_manifest([job.source for job in jobs_list], out_dir)
+        _warn_untimestamped([(str(jobs_list[0].source), signed.no_timestamp)])
         return
 
     workers = min(jobs or default_jobs(), max(1, len(jobs_list) // FILES_PER_WORKER))
+    if authority is not None:  # one request at a time per process: no more processes than a TSA is asked to bear
+        workers = min(workers, TSA_CONCURRENCY)
     with progress_bar("signing", len(jobs_list)) as advance:
         outcomes = sign_files(jobs_list, credentials, options, workers=workers, progress=advance)
     failed = [o for o in outcomes if not o.ok]
@@ -108,6 +130,7 @@ def sign(
         typer.echo(json.dumps([_as_dict(o) for o in outcomes], ensure_ascii=False, indent=1))
     else:
         out.print(_table(outcomes))
+    _warn_untimestamped([(o.source, o.no_timestamp) for o in outcomes if o.ok])
     if failed:
         summary = (f"none of the {len(outcomes)} pacts was signed" if len(failed) == len(outcomes)
                    else f"{len(failed)} of {len(outcomes)} pacts not signed; the others were")
@@ -133,6 +156,17 @@ def _bring_manifest(sources: list[Path], out_dir: Path) -> None:
              "of its own to check it there with --manifest")
 
 
+def _warn_untimestamped(outcomes: list[tuple[str, str | None]]) -> None:
+    """--tsa-optional: every pact signed without a token, named, so no one takes its time as attested."""
+    missing = [(source, why) for source, why in outcomes if why is not None]
+    if not missing:
+        return
+    err.print(f"WARNING: {len(missing)} pact{'s' if len(missing) != 1 else ''} signed WITHOUT a timestamp "
+              "(their signing time is only claimed by the signer):", style="bold yellow", markup=False)
+    for source, why in missing:
+        err.print(f"  {source}: {why}", style="yellow", markup=False)
+
+
 def _as_dict(outcome: SignOutcome) -> dict[str, object]:
     return {
         "file": outcome.source,
@@ -143,6 +177,8 @@ def _as_dict(outcome: SignOutcome) -> dict[str, object]:
         "match": outcome.match,
         "error": outcome.error,
         "sha256": outcome.sha256,
+        "timestamp": outcome.attested.isoformat() if outcome.attested else None,
+        "no_timestamp": outcome.no_timestamp,
     }
 
 

@@ -20,6 +20,19 @@ CrlOption = Annotated[
     typer.Option("--crl", help="A revocation list signed by a --trust CA. Repeatable.", metavar="FILE"),
 ]
 
+TsaTrustOption = Annotated[
+    list[Path] | None,
+    typer.Option("--tsa-trust", help="The root certificate of a timestamp authority whose timestamps you trust "
+                 "(a --trust CA root counts too). Repeatable.", metavar="CERT_OR_DIR"),
+]
+
+
+def load_tsa_trust(paths: list[Path] | None) -> list[x509.Certificate]:
+    """The certificates trusted for timestamps (files or folders, like --trust)."""
+    from pakta_cli.trust import load_trust
+
+    return load_trust(paths) if paths else []
+
 
 def load_trust_options(trust: list[Path] | None, crl: list[Path] | None, verb: str
                        ) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:

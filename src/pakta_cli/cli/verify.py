@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from pakta_cli.cli.trusting import CrlOption, TrustOption, load_trust_options
+from pakta_cli.cli.trusting import CrlOption, TrustOption, TsaTrustOption, load_trust_options, load_tsa_trust
 
 if TYPE_CHECKING:
     from pakta_cli.verify import Policy, Verdict
@@ -37,6 +37,7 @@ def verify(
     ],
     trust: TrustOption = None,
     crl: CrlOption = None,
+    tsa_trust: TsaTrustOption = None,
     manifest: Annotated[
         Path | None,
         typer.Option("--manifest", "-m", help="The manifest.json of a roster render: report missing, unsigned "
@@ -90,7 +91,8 @@ def verify(
             custom = read_file(template, "template").decode("utf-8")
         except UnicodeDecodeError:
             raise InputError(f"{template}: not a template (it is not UTF-8 text)") from None
-    policy = Policy(tuple(roots), tuple(crls), definition=wanted, reproduce=reproduce, template=custom)
+    policy = Policy(tuple(roots), tuple(crls), definition=wanted, reproduce=reproduce, template=custom,
+                    tsa_trust=tuple(load_tsa_trust(tsa_trust)))
 
     try:
         failed = present(files, policy, jobs or default_jobs(), as_json=as_json,

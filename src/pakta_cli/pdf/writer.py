@@ -141,6 +141,17 @@ def xref_table(offsets: Mapping[int, int], *, with_free_head: bool) -> bytes:
     return b"".join(parts)
 
 
+def laid_out(chunks: Mapping[int, bytes], start: int) -> tuple[bytes, dict[int, int], int]:
+    """Objects (`indirect`'s bytes) in number order from file offset `start`: the body, each object's
+    offset, and where the body ends (where the cross-reference table of an appended revision goes)."""
+    offsets: dict[int, int] = {}
+    at = start
+    for num in sorted(chunks):
+        offsets[num] = at
+        at += len(chunks[num])
+    return b"".join(chunks[num] for num in sorted(chunks)), offsets, at
+
+
 def tail(offsets: Mapping[int, int], trailer: Mapping[str, Any], xref_offset: int, *, first: bool) -> bytes:
     """Cross-reference table, trailer, startxref and %%EOF of a revision whose xref starts at `xref_offset`."""
     return (xref_table(offsets, with_free_head=first) + b"trailer\n" + dictionary(trailer)

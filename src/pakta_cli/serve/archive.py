@@ -144,6 +144,8 @@ class Archive:
         digest = hashlib.sha256(__version__.encode())
         for der in sorted(self.policy.der(c) for c in self.policy.trust):
             digest.update(b"trust" + hashlib.sha256(der).digest())
+        for der in sorted(self.policy.der(c) for c in self.policy.tsa_trust):
+            digest.update(b"tsa" + hashlib.sha256(der).digest())
         for der in sorted(crl.public_bytes(Encoding.DER) for crl in self.policy.crls):
             digest.update(b"crl" + hashlib.sha256(der).digest())
         return digest.hexdigest()

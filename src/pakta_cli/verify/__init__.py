@@ -182,7 +182,8 @@ def _verify_read(data: bytes, pact: Pact, policy: Policy, name: str) -> tuple[Ve
     revisions = Revisions(doc, pact)
     if pact.manifest_problem is not None and pact.manifest_problem.key == NO_MANIFEST:
         return _foreign(doc, pact, revisions, policy, name)
-    signatures = tuple(SignatureCheck(doc, pact, slot, policy).run() for slot in revisions.slots)
+    judged = policy.with_archived(revisions.archived) if revisions.archived else policy
+    signatures = tuple(SignatureCheck(doc, pact, slot, judged).run() for slot in revisions.slots)
     count = len(doc.revisions)
     checks = [
         Check.passed("readable", say("readable", f"PDF terbaca, {count} revisi", f"PDF readable, {count} revision(s)")),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 MEMO_SIZE = 4096  # certificates a Policy remembers what it worked out for
@@ -19,6 +19,7 @@ MEMO_SIZE = 4096  # certificates a Policy remembers what it worked out for
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from pakta_cli.dssrevision import Stored
     from pakta_cli.trust import Revocation
 
 
@@ -29,12 +30,14 @@ class Policy:
     definition: bytes | None = None  # canonical definition bytes to compare with
     reproduce: bool = False
     template: str | None = None  # a custom template's text, for --reproduce of a pact rendered with it
+    tsa_trust: tuple[x509.Certificate, ...] = ()  # trusted for timestamps, besides the CA roots in `trust`
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # cryptography's certificates do not pickle; a process pool gets their DER instead
         return (_policy_from_der, (tuple(self.der(c) for c in self.trust), tuple(_crl_der(c) for c in self.crls),
-                                   self.definition, self.reproduce, self.template))
+                                   self.definition, self.reproduce, self.template,
+                                   tuple(self.der(c) for c in self.tsa_trust)))
 
     def der(self, certificate: x509.Certificate) -> bytes:
         """The DER of a trust root (worked out once) or of any other certificate."""
@@ -51,6 +54,41 @@ class Policy:
         from pakta_cli.trust import issuer_chain
 
         return self._remember("anchor", der, lambda: issuer_chain(certificate, self.trust))  # type: ignore[no-any-return]
+
+    @property
+    def time_anchors(self) -> tuple[x509.Certificate, ...]:
+        """The certificates a timestamp authority's chain may end at: those trusted for time, and the
+        CA roots trusted for signatures (an institution may run its own TSA). An official's own
+        certificate never vouches for a time: it would let a signer attest their own."""
+        if "time_anchors" not in self._memo:
+            from pakta_cli.trust import may_issue
+
+            self._memo["time_anchors"] = self.tsa_trust + tuple(c for c in self.trust if may_issue(c)
+                                                                and c not in self.tsa_trust)
+        anchors: tuple[x509.Certificate, ...] = self._memo["time_anchors"]
+        return anchors
+
+    def with_archived(self, archives: Sequence[Stored]) -> Policy:
+        """This policy with the CRLs a pact's archive revisions store (PAdES B-LT), those a trusted
+        certificate signed: years later the pact itself answers for revocation, as of its signing."""
+        from cryptography import x509
+
+        from pakta_cli.trust import crl_issuer
+
+        known = {_crl_der(crl) for crl in self.crls}
+        extra = []
+        for archive in archives:
+            for der in archive.crls:
+                if der in known:
+                    continue
+                known.add(der)
+                try:
+                    crl = x509.load_der_x509_crl(der)
+                except ValueError:
+                    continue  # not a CRL: it says nothing, and the archive's form was checked already
+                if crl_issuer(crl, self.trust) is not None:
+                    extra.append(crl)
+        return replace(self, crls=self.crls + tuple(extra)) if extra else self
 
     def revocation(self, certificate: x509.Certificate) -> Revocation:
         """What the given CRLs say of this certificate (`pakta_cli.trust.revocation`); the keys they
@@ -89,7 +127,7 @@ def _crl_der(crl: x509.CertificateRevocationList) -> bytes:
 
 @functools.lru_cache(maxsize=8)
 def _policy_from_der(trust: tuple[bytes, ...], crls: tuple[bytes, ...], definition: bytes | None,
-                     reproduce: bool, template: str | None) -> Policy:
+                     reproduce: bool, template: str | None, tsa_trust: tuple[bytes, ...] = ()) -> Policy:
     """Rebuild a Policy in a worker process; cached so a worker keeps its memo across chunks."""
     from cryptography import x509
 
@@ -99,4 +137,5 @@ def _policy_from_der(trust: tuple[bytes, ...], crls: tuple[bytes, ...], definiti
         definition,
         reproduce,
         template,
+        tuple(x509.load_der_x509_certificate(der) for der in tsa_trust),
     )

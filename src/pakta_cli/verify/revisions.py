@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pakta_cli import cms, sigrevision
+from pakta_cli import cms, dssrevision, sigrevision
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.canonical import hidden_structure
 from pakta_cli.pdf.reader import Document, Revision
@@ -77,6 +77,7 @@ class Revisions:
         self.slots: list[Slot] = []
         self.changes: list[Message] = []
         self._filled: set[str] = set()
+        self.archived: list[dssrevision.Stored] = []  # what each archive revision stores (PAdES B-LT)
         self._referrers: dict[int, set[int]] | None = None
         try:
             for rev in doc.revisions[1:]:
@@ -109,6 +110,8 @@ class Revisions:
     # -- one revision --------------------------------------------------------------------------------
 
     def _revision(self, rev: Revision) -> None:
+        if self._archive(rev):
+            return
         filled = self._filling(rev)
         expected: sigrevision.Built | None = None
         why_not: str | None = None
@@ -148,6 +151,21 @@ class Revisions:
             self._filled.add(filled[0])
             self.slots.append(Slot(rev.number, filled[0], filled[2], False, stamp))
 
+    def _archive(self, rev: Revision) -> bool:
+        """Whether `rev` is exactly the archive revision `pakta archive` writes for what it stores."""
+        if len(rev.entries) > 2 + 2 * dssrevision.MAX_ITEMS or not self._filled:
+            return False  # an archive follows a signature: before one there is nothing to keep
+        try:
+            found = dssrevision.stored(self.doc, rev.number)
+            expected = dssrevision.build(dssrevision.before_archiving(self.doc, rev.number - 1),
+                                         found.certificates, found.crls)
+        except (PdfError, ValueError, TypeError, KeyError, IndexError):
+            return False
+        if expected != self.doc.data[rev.start : rev.end]:
+            return False
+        self.archived.append(found)
+        return True
+
     def _filling(self, rev: Revision) -> tuple[str, int, int] | None:
         """(field name, widget, signature dictionary) when `rev` fills exactly one unsigned pact field."""
         found = []
@@ -181,7 +199,10 @@ class Revisions:
             raise ValueError("its signature states no signing time, digest or certificate")
         certificate = x509.load_der_x509_certificate(parts.certificates[0])
         before = sigrevision.before_signing(self.doc, rev.number - 1, field_name, self.pact.verify_url)
-        der = cms.build(parts.certificates[: cms.MAX_CERTIFICATES], digest, parts.signature)
+        certificates = parts.certificates[: cms.MAX_CERTIFICATES]
+        der = cms.build(certificates, digest, parts.signature, parts.timestamp)
+        if parts.timestamp is not None:  # a token's room is reserved before it exists: zeros fill the rest
+            der = cms.padded(der, certificates)
         return sigrevision.build(before, field_name, sigrevision.signer_of(certificate, signed_at), der,
                                  self._drawn_qr_mask(rev))
 

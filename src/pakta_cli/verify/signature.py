@@ -85,6 +85,8 @@ class SignatureCheck:
         self.signing_time: dt.datetime | None = None
         self.time_conflict: dt.datetime | None = None  # a CMS signing-time far from /M
         self.revoked: tuple[dt.datetime, str | None] | None = None
+        self.attested: dt.datetime | None = None  # the time a trusted timestamp authority attests
+        self.authority: str | None = None
         self.match = "none"
 
     def run(self) -> SignatureVerdict:
@@ -118,6 +120,8 @@ class SignatureCheck:
             checks=tuple(checks),
             revoked=self.revoked,
             revision=self.slot.revision,
+            attested=self.attested,
+            authority=self.authority,
         )
 
     def _ok(self, name: str, message: Message) -> None:
@@ -173,6 +177,7 @@ class SignatureCheck:
         self.key_id = info.key_id
         self._attempt("signature", lambda: self._signature(parts, sig, info))
         self.signing_time, source = self._signing_time(parts.attributes.get(cms.OID_SIGNING_TIME), sig)
+        self._attempt("timestamp", lambda: self._timestamp(parts))
         issuer = self._attempt("trusted", lambda: self._trusted(info))
         self._attempt("valid_at_signing_time", lambda: self._valid_at(info.certificate, issuer, source))
         if issuer is not None:
@@ -228,6 +233,37 @@ class SignatureCheck:
                                          "the signer certificate is not the one the signature names"))
         self._ok("signature", say("signature", f"tanda tangan Ed25519 sah (kunci {self.key_id})",
                                   f"Ed25519 signature verifies (key {self.key_id})"))
+
+    def _timestamp(self, parts: cms.Parts) -> None:
+        """The signature-timestamp token, if the signature carries one: over this signature value,
+        from an authority trusted for time, at a time that agrees with /M (`pakta_cli.timestamps`).
+        Only a token that holds makes the later checks judge by the attested time."""
+        if parts.timestamp is None:
+            self._ok("timestamp", say("no_timestamp", "tanpa cap waktu: waktu penandatanganan hanya menurut penanda "
+                                      "tangan", "no timestamp: the signing time is only claimed by the signer"))
+            return
+        from pakta_cli.timestamps import TOLERANCE, TokenProblem, check_token
+        from pakta_cli.zones import describe_time
+
+        try:
+            attested = check_token(parts.timestamp, parts.signature, self.policy.time_anchors)
+        except TokenProblem as problem:
+            raise self._fail("timestamp", problem.key, problem.indonesian, problem.english) from None
+        claimed = self.signing_time
+        zone = claimed.tzinfo if claimed is not None else dt.UTC
+        shown = describe_time(attested.time.astimezone(zone))
+        if claimed is not None and abs(attested.time - claimed) > TOLERANCE:
+            minutes = int(TOLERANCE.total_seconds() // 60)
+            raise self._fail("timestamp", "timestamp_time",
+                             f"waktu cap waktu ({shown}) dan waktu penandatanganan pada cap ({describe_time(claimed)}) "
+                             f"berselisih lebih dari {minutes} menit",
+                             f"the timestamp's time ({shown}) and the signing time the stamp shows "
+                             f"({describe_time(claimed)}) are more than {minutes} minutes apart")
+        self.attested, self.authority = attested.time, attested.authority
+        self._ok("timestamp", say("timestamped", f"waktu penandatanganan {shown} dibuktikan oleh otoritas cap waktu "
+                                  f"{attested.authority} (dipercaya melalui {attested.anchor})",
+                                  f"signing time {shown} attested by timestamp authority {attested.authority} "
+                                  f"(trusted through {attested.anchor})"))
 
     def _byte_range(self, sig: PdfDict, rev: Revision) -> tuple[int, int, int, bytes]:
         """Check /ByteRange [0 a b c] and the gap; return (a, b, c, the CMS DER)."""
@@ -308,21 +344,27 @@ class SignatureCheck:
         return issuer
 
     def _valid_at(self, certificate: x509.Certificate, issuer: x509.Certificate | None, source: str) -> None:
+        """The certificate (and its CA's) was valid when the signature was made: at the attested time
+        when a timestamp holds, else at the time the signer claims. Expired since is no failure: a
+        certificate's end limits when it may sign, not how long its signatures count."""
         from pakta_cli.zones import describe_time
 
-        when = self.signing_time
-        if when is None:
+        claimed = self.signing_time
+        if claimed is None:
             raise _Fail("valid_at_signing_time", say("no_time", "waktu penandatanganan tidak ada", "no signing time"))
-        shown = describe_time(when)
         if self.time_conflict is not None:
-            other = describe_time(self.time_conflict.astimezone(when.tzinfo))
+            other = describe_time(self.time_conflict.astimezone(claimed.tzinfo))
             raise _Fail("valid_at_signing_time", say(
-                "two_times", f"dua waktu penandatanganan berbeda: /M {shown}, atribut signing-time {other}",
-                f"two signing times disagree: /M says {shown}, the signing-time attribute {other}"))
-        if when > dt.datetime.now(dt.UTC) + CLOCK_SLACK:
+                "two_times", f"dua waktu penandatanganan berbeda: /M {describe_time(claimed)}, atribut signing-time "
+                f"{other}", f"two signing times disagree: /M says {describe_time(claimed)}, the signing-time attribute "
+                f"{other}"))
+        now = dt.datetime.now(dt.UTC)
+        if claimed > now + CLOCK_SLACK:
             raise _Fail("valid_at_signing_time", say(
-                "future_time", f"waktu penandatanganan {shown} masih di masa depan",
-                f"the signing time {shown} lies in the future"))
+                "future_time", f"waktu penandatanganan {describe_time(claimed)} masih di masa depan",
+                f"the signing time {describe_time(claimed)} lies in the future"))
+        when = self.attested or claimed
+        shown = describe_time(when.astimezone(claimed.tzinfo))
         for cert, whose in ((certificate, ("penanda tangan", "signer's")), (issuer, ("CA", "CA"))):
             if cert is None:
                 continue
@@ -333,11 +375,29 @@ class SignatureCheck:
                     f"{cert.not_valid_before_utc:%Y-%m-%d} s.d. {cert.not_valid_after_utc:%Y-%m-%d})",
                     f"the {whose[1]} certificate was not valid at {shown} (valid "
                     f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d})"))
-        self._ok("valid_at_signing_time", say(
-            "valid_then", f"sertifikat berlaku pada {shown} (waktu menurut penanda tangan, {source})",
-            f"certificate valid at {shown} (time as claimed by the signer, {source})"))
+        ended = certificate.not_valid_after_utc
+        if self.attested is not None:
+            since_id = f"; kedaluwarsa {ended:%Y-%m-%d}, sesudahnya" if ended < now else ""
+            since_en = f"; it expired on {ended:%Y-%m-%d}, after that time" if ended < now else ""
+            self._ok("valid_at_signing_time", say(
+                "valid_then_attested",
+                f"sertifikat berlaku pada {shown} (waktu dibuktikan otoritas cap waktu){since_id}",
+                f"certificate valid at {shown} (time attested by a timestamp authority){since_en}"))
+        elif ended < now:
+            self._ok("valid_at_signing_time", say(
+                "valid_then_expired_since",
+                f"sertifikat berlaku pada {shown} (waktu menurut penanda tangan, {source}); sertifikat kedaluwarsa "
+                f"{ended:%Y-%m-%d}, dan tanpa cap waktu hanya kata penanda tangan yang menempatkan tanda tangan "
+                "sebelum itu",
+                f"certificate valid at {shown} (time as claimed by the signer, {source}); it expired on "
+                f"{ended:%Y-%m-%d}, and without a timestamp only the signer's word dates the signature before then"))
+        else:
+            self._ok("valid_at_signing_time", say(
+                "valid_then", f"sertifikat berlaku pada {shown} (waktu menurut penanda tangan, {source})",
+                f"certificate valid at {shown} (time as claimed by the signer, {source})"))
 
     def _not_revoked(self, certificate: x509.Certificate) -> None:
+        from pakta_cli.trust import invalidity_date, revokes_key
         from pakta_cli.zones import describe_time
 
         status = self.policy.revocation(certificate)
@@ -347,6 +407,10 @@ class SignatureCheck:
             shown = describe_time(when.astimezone(zone))
             self.revoked = (when, status.reason)
             crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
+            key_wide = status.by_key is not None or revokes_key(status.entry)
+            if self.attested is not None:
+                self._revoked_after(status.entry, status.reason, key_wide, invalidity_date(status.entry), crl_name)
+                return
             if status.by_key is not None:  # another certificate of this key was revoked for its key
                 why = status.reason or "unspecified"
                 serial = f"{status.entry.serial_number:x}"
@@ -385,6 +449,49 @@ class SignatureCheck:
             self._ok("not_revoked", say("revocation_not_checked",
                                         "tidak ada CRL dari penerbitnya; pencabutan tidak diperiksa",
                                         "no CRL from its issuer was given; revocation not checked"))
+
+    def _revoked_after(self, entry: x509.RevokedCertificate, reason: str | None, key_wide: bool,
+                       compromised: dt.datetime | None, crl_name: str) -> None:
+        """A revoked certificate, judged at the attested time T (see the README's table).
+
+        A reason about the certificate (superseded, affiliation changed, cessation of operation)
+        ends it from its revocation date on: a signature attested before then stands. A reason about
+        the key says someone else may hold it; from when is the CRL entry's invalidity date (RFC 5280
+        5.3.2). A signature attested before that date stands; with no such date, nobody knows when
+        the key leaked, so no signature of it stands, however early its timestamp.
+        """
+        from pakta_cli.zones import describe_time
+
+        assert self.attested is not None
+        zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
+        attested = describe_time(self.attested.astimezone(zone))
+        revoked = describe_time(entry.revocation_date_utc.astimezone(zone))
+        why = reason or "unspecified"
+        whose_id = f"kunci {self.key_id} milik {self.signer}" if key_wide else f"sertifikat {self.signer}"
+        whose_en = f"key {self.key_id} of {self.signer}" if key_wide else f"certificate of {self.signer}"
+        if key_wide and compromised is None:
+            raise _Fail("not_revoked", say(
+                "key_revoked", f"{whose_id} dicabut pada {revoked} (alasan: {why}, CRL {crl_name}) tanpa tanggal "
+                "sejak kapan kunci tidak aman: tidak ada tanda tangan kunci ini yang dapat dipercaya, berapa pun waktu "
+                "cap waktunya", f"{whose_en} was revoked on {revoked} (reason: {why}, CRL of {crl_name}) with no date "
+                "since which the key is unsafe: no signature of this key can be relied on, however early its "
+                "timestamp"))
+        limit = compromised if key_wide and compromised is not None else entry.revocation_date_utc
+        shown_limit = describe_time(limit.astimezone(zone))
+        if self.attested >= limit:
+            since_id = f"tidak aman sejak {shown_limit}" if key_wide else f"dicabut pada {revoked}"
+            since_en = f"unsafe since {shown_limit}" if key_wide else f"revoked on {revoked}"
+            raise _Fail("not_revoked", say(
+                "revoked_before_attested", f"{whose_id} {since_id} (alasan: {why}, CRL {crl_name}), sebelum waktu "
+                f"cap waktu {attested}",
+                f"{whose_en} {since_en} (reason: {why}, CRL of {crl_name}), before the attested signing time "
+                f"{attested}"))
+        since_id = f"tidak aman sejak {shown_limit}, dicabut {revoked}" if key_wide else f"dicabut pada {revoked}"
+        since_en = f"unsafe since {shown_limit}, revoked {revoked}" if key_wide else f"revoked on {revoked}"
+        self._ok("not_revoked", say(
+            "revoked_after_attested", f"{whose_id} {since_id} (alasan: {why}), sesudah waktu cap waktu {attested}: "
+            "tanda tangan ini tetap sah", f"{whose_en} {since_en} (reason: {why}), after the attested signing time "
+            f"{attested}: this signature stands"))
 
     def _party(self, info: CertificateInfo) -> None:
         """The signer is the field's party (`pakta_cli.parties`), and the title its stamp prints is

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "trusted", "valid_at_signing_time", "not_revoked", "party",
-                    "stamp")  # a pact's; the first six are any PDF signature's (FOREIGN_SIGNATURE_CHECKS)
+SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "timestamp", "trusted", "valid_at_signing_time", "not_revoked",
+                    "party", "stamp")
 # What any PDF signature is checked for; a PDF that is not a pact gets these only (no party, no stamp)
-FOREIGN_SIGNATURE_CHECKS = SIGNATURE_CHECKS[:6]
+FOREIGN_SIGNATURE_CHECKS = tuple(check for check in SIGNATURE_CHECKS if check not in ("party", "stamp"))
+ATTESTED = "attested by a timestamp authority"
+CLAIMED = "claimed by the signer"
 DOCUMENT_CHECKS = ("readable", "pact", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered",
                    "embedded_hashes", "definition", "reproduces")
 COLLECTING = "all_parties_signed"  # the one check whose failure alone leaves a pact INCOMPLETE, not FAIL
@@ -98,10 +100,17 @@ class SignatureVerdict:
     checks: tuple[Check, ...]
     revoked: tuple[dt.datetime, str | None] | None = None  # when and why the certificate was revoked
     revision: int | None = None  # the revision of the file that added this signature (the rendered one is 1)
+    attested: dt.datetime | None = None  # the time a trusted timestamp authority attests, when one does
+    authority: str | None = None  # that authority's name
 
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
+
+    @property
+    def time_source(self) -> str:
+        """Whose word the signing time the checks judged by rests on (`ATTESTED` or `CLAIMED`)."""
+        return ATTESTED if self.attested is not None else CLAIMED
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +119,8 @@ class SignatureVerdict:
             "signer": self.signer,
             "key_id": self.key_id,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "time_source": self.time_source,
+            "timestamp": {"time": self.attested.isoformat(), "authority": self.authority} if self.attested else None,
             "match": self.match,
             "revision": self.revision,
             "ok": self.ok,

@@ -1,0 +1,131 @@
+"""Keeping signed pacts checkable for years (PAdES B-LT): `pakta archive` stores in the pact the
+certificates and the CA's CRLs its signatures need, so an auditor in 2029 with only the institution's
+root certificate verifies it without a CRL file: the CRL the pact carries answers as of the signing
+(with a timestamp, as of the attested time; see the README's revocation table).
+
+The revision it appends is pakta's own layout (`pakta_cli.dssrevision`), which `verify` rebuilds
+byte for byte. Before writing, archive runs the checks of `verify` that do not depend on trust,
+as sign does: a pact changed after signing is never archived as if it were whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pakta_cli import cms, dssrevision
+from pakta_cli.errors import InputError, OutputExistsError, SigningError
+from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
+from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref
+
+
+@dataclass(frozen=True)
+class Archived:
+    pdf: bytes
+    certificates: int
+    crls: int
+
+
+def load_crls(paths: Sequence[Path]) -> list[bytes]:
+    """The CRLs to store, as DER (PEM or DER files)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from pakta_cli.trust import parse_crl
+
+    return [parse_crl(read_file(path, "CRL"), path).public_bytes(Encoding.DER) for path in paths]
+
+
+def load_extra_certificates(paths: Sequence[Path]) -> list[bytes]:
+    """Certificates to store besides the signatures' own (a CA root, a TSA's root), as DER."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from pakta_cli.certificates import load_certificates
+
+    return [c.public_bytes(Encoding.DER) for path in paths for c in load_certificates(path)]
+
+
+def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (), source: str = "<pdf>") -> Archived:
+    """`data` with an archive revision holding its signatures' certificates, `extra` and `crls`."""
+    from cryptography import x509
+
+    from pakta_cli.verify import integrity_problems, read_pact
+
+    if not data.startswith(b"%PDF-"):
+        raise InputError(f"{source}: not a PDF file")
+    try:
+        pact = read_pact(data)
+    except (PdfError, RecursionError, ValueError) as exc:
+        raise InputError(f"{source}: damaged or unreadable PDF ({exc})") from None
+    if pact.manifest is None:
+        raise SigningError(f"{source}: not a pact rendered by pakta (it carries no pakta manifest)")
+    problems = integrity_problems(data, source)
+    if problems:
+        raise SigningError(f"{source}: refusing to archive: {problems[0].en}",
+                           hint="`pakta verify` shows everything that is wrong with this pact")
+    doc = pact.doc
+    certificates: list[bytes] = []
+    latest: dt.datetime | None = None
+    for field in pact.fields.values():
+        widget = doc.get(field.widget)
+        sig = doc.resolve(widget.get("V")) if isinstance(widget, dict) and isinstance(widget.get("V"), Ref) else None
+        if not isinstance(sig, PdfDict) or not isinstance(sig.get("Contents"), bytes):
+            continue
+        contents = sig["Contents"]
+        parts = cms.parse(contents[: cms.der_length(contents[:6].hex().encode("ascii")) or 0])
+        certificates += parts.certificates
+        if parts.timestamp is not None:
+            certificates += _token_certificates(parts.timestamp)
+        from pakta_cli.verify.revisions import pdf_date
+
+        when = pdf_date(sig.get("M"))
+        latest = when if latest is None or (when is not None and when > latest) else latest
+    if latest is None:
+        raise SigningError(f"{source}: nothing to archive: no party has signed yet")
+    for der in crls:
+        crl = x509.load_der_x509_crl(der)
+        if crl.last_update_utc < latest - dt.timedelta(minutes=10):
+            raise SigningError(f"{source}: the CRL of {crl.issuer.rfc4514_string()} was issued "
+                               f"{crl.last_update_utc:%Y-%m-%d %H:%M} UTC, before the last signature "
+                               f"({latest.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC): it cannot say the signer's "
+                               "certificate was not revoked then", hint="ask the CA for a fresh CRL (pakta ca crl)")
+    unique = list(dict.fromkeys([*certificates, *extra]))
+    try:
+        before = dssrevision.before_archiving(doc, len(doc.revisions))
+        revision = dssrevision.build(before, unique, list(dict.fromkeys(crls)))
+    except PdfError as exc:
+        raise InputError(f"{source}: cannot archive: {exc}") from None
+    return Archived(data + revision, len(unique), len(set(crls)))
+
+
+def _token_certificates(token: bytes) -> list[bytes]:
+    """The certificates a timestamp token carries (the TSA's and its chain), in DER order."""
+    items = cms.der_items(token)
+    _, explicit = cms.der_items(items[0][1])
+    (signed,) = cms.der_items(explicit[1])
+    for tag, content, _ in cms.der_items(signed[1]):
+        if tag == 0xA0:
+            return [whole for _, _, whole in cms.der_items(content)]
+    return []
+
+
+def archive_file(source: Path, target: Path, crls: Sequence[bytes], extra: Sequence[bytes], *,
+                 force: bool = False) -> Archived:
+    """Archive one file into `target` (itself, in place, under its lock), never half-written."""
+    if source.resolve() == target.resolve():
+        made: list[Archived] = []
+
+        def archive_current(data: bytes) -> bytes:
+            made[:] = [archive_pdf(data, crls, extra, str(source))]
+            return made[0].pdf
+
+        update_file(source, archive_current, what="PDF", mode=source.stat().st_mode & 0o777)
+        return made[0]
+    if target.exists() and not force:
+        raise OutputExistsError(target)
+    with exclusive(source):
+        data = read_file(source, "PDF")
+    archived = archive_pdf(data, crls, extra, str(source))
+    atomic_write(target, archived.pdf, force=force)
+    return archived

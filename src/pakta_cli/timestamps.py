@@ -1,0 +1,335 @@
+"""Trusted time: RFC 3161 timestamp tokens, asked for by `pakta sign`, checked by `pakta verify`.
+
+A signature's /M is the time the signer claims. A timestamp authority (TSA) attests a time instead:
+it signs (message imprint, its own clock) with a certificate made for that (extended key usage
+timeStamping, critical, as RFC 3161 2.3 requires). pakta asks for a token over the signature value
+(SHA-512), so the token proves that this very signature existed at that time (PAdES B-T).
+
+The ASN.1 is rfc3161-client's (Trail of Bits): it builds the request, reads the response, and
+checks the token's signature and its certificate chain with OpenSSL, as of the token's own time
+(so a TSA certificate that expired since still verifies a token it made while valid). What pakta
+adds is policy: which certificates it trusts for time, how far the attested time may lie from /M,
+and that every failure is one sentence.
+
+The network side is small on purpose: one HTTP POST (`application/timestamp-query`) with a timeout
+per attempt, a deadline for the whole answer, a bounded size, and a few retries for failures that
+may pass (no connection, a timeout, a 5xx). Anything the TSA answered that is wrong (an error
+status, a token over another imprint, another nonce) is never retried: it is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pakta_cli.errors import InputError, SigningError
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# how far the attested time may lie from the signing time the stamp shows (/M), either way: sign asks
+# for the token right after signing, so the two differ by the request's seconds plus the clocks' drift
+TOLERANCE = dt.timedelta(minutes=10)
+TIMEOUT = 10.0  # seconds per attempt, and for the whole answer once connected
+RETRIES = 2  # attempts after the first, for failures that may pass
+BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
+MAX_RESPONSE = 64 << 10  # a response is a token and a status: a few KB
+CONCURRENCY = 4  # requests one batch sends a TSA at once: one per signing process, at most this many
+OID_SHA512 = "2.16.840.1.101.3.4.2.3"
+
+
+class TimestampError(SigningError):
+    """A TSA that could not give a usable token: sign writes nothing."""
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Where to ask for time, and how patiently (a value: it travels to signing processes)."""
+
+    url: str
+    timeout: float = TIMEOUT
+    retries: int = RETRIES
+
+    def __post_init__(self) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"{self.url!r} is not the http:// or https:// address of a timestamp authority")
+        if not 0 < self.timeout <= 600:
+            raise InputError(f"a timestamp authority's timeout must be 0 to 600 seconds, not {self.timeout:g}")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token the TSA gave, with what pakta read from it."""
+
+    der: bytes  # the TimeStampToken (a CMS ContentInfo), as it goes into the signature
+    time: dt.datetime  # genTime, aware UTC
+    authority: str  # the TSA certificate's subject, for people
+
+
+def imprint(signature: bytes) -> bytes:
+    """What a token over a signature value attests: SHA-512 of the value (the OCTET STRING's content)."""
+    return hashlib.sha512(signature).digest()
+
+
+# -- asking (sign) --------------------------------------------------------------------------------
+
+
+def request_token(authority: Authority, signature: bytes) -> Token:
+    """A token over `signature` from `authority`, checked to be the answer to this request."""
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
+
+    request = TimestampRequestBuilder().data(signature).hash_algorithm(HashAlgorithm.SHA512).nonce(nonce=True) \
+        .cert_request(cert_request=True).build()
+    body = _post(authority, request.as_bytes())
+    return _answer(authority.url, body, request.nonce, imprint(signature))
+
+
+def _post(authority: Authority, query: bytes) -> bytes:
+    """The TSA's answer to `query`; retried only for failures that may pass."""
+    import urllib.error
+    import urllib.request
+
+    last = ""
+    for attempt in range(authority.retries + 1):
+        if attempt:
+            time.sleep(BACKOFF * 2 ** (attempt - 1))
+        request = urllib.request.Request(authority.url, data=query, method="POST", headers={
+            "Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply"})
+        try:
+            with urllib.request.urlopen(request, timeout=authority.timeout) as response:
+                return _read(response, authority)
+        except urllib.error.HTTPError as exc:
+            last = f"it answered HTTP {exc.code} {exc.reason}"
+            if exc.code < 500:
+                break
+        except (TimeoutError, urllib.error.URLError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            last = "no answer within the timeout" if isinstance(reason, TimeoutError) or "timed out" in str(reason) \
+                else f"cannot be reached ({reason})"
+    tries = f" (tried {authority.retries + 1} times)" if authority.retries and "HTTP 4" not in last else ""
+    raise TimestampError(f"timestamp authority {authority.url}: {last}{tries}",
+                         hint="check the address and the network, or ask the office that runs the authority")
+
+
+def _read(response: object, authority: Authority) -> bytes:
+    """The body, bounded in size and in time (a server that drips bytes is cut off at the deadline)."""
+    deadline = time.monotonic() + authority.timeout
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk: bytes = response.read1(8192)  # type: ignore[attr-defined]
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_RESPONSE:
+            raise TimestampError(f"timestamp authority {authority.url}: its answer is larger than "
+                                 f"{MAX_RESPONSE >> 10} KB, which no timestamp needs")
+        if time.monotonic() > deadline:
+            raise TimeoutError("timed out")
+        chunks.append(chunk)
+
+
+def _answer(url: str, body: bytes, nonce: int | None, expected: bytes) -> Token:
+    """The token in a TSA's response, after every check that needs no trust."""
+    from rfc3161_client import PKIStatus, decode_timestamp_response
+
+    def bad(what: str) -> TimestampError:
+        return TimestampError(f"timestamp authority {url}: {what}",
+                              hint="a timestamp authority must answer RFC 3161 requests; check the address")
+
+    try:
+        response = decode_timestamp_response(_certificates_in_der_order(body))
+        status = response.status
+    except Exception as exc:  # the parser's own errors: ValueError and Rust panics alike
+        raise bad(f"its answer is not an RFC 3161 timestamp response ({_short(exc)})") from None
+    if status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+        said = "; ".join(response.status_string)[:160]
+        raise bad(f"it refused the request (status {status}{': ' + said if said else ''})")
+    try:
+        token = response.time_stamp_token()
+        info = response.tst_info
+        found = info.message_imprint
+        if nonce is not None and info.nonce != nonce:
+            raise bad("its token answers another request (wrong nonce)")
+        if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != expected:
+            raise bad("its token is over another message (wrong imprint)")
+        when = info.gen_time
+        certificates = response.signed_data.certificates
+    except TimestampError:
+        raise
+    except Exception as exc:
+        raise bad(f"its token cannot be read ({_short(exc)})") from None
+    if not certificates:
+        raise bad("its token carries no certificate, though pakta asked for one")
+    leaf = _leaf(response)
+    if leaf is None:
+        raise bad("its token does not carry the certificate that signed it")
+    if not _time_stamping(leaf):
+        raise bad(f"its certificate ({_display(leaf)}) is not for timestamping (no critical timeStamping usage)")
+    from pakta_cli.cms import TOKEN_ROOM
+
+    if len(token) > TOKEN_ROOM - 64:
+        raise bad(f"its token is {len(token)} bytes; pakta reserves {TOKEN_ROOM - 64}")
+    return Token(token, _aware(when), _display(leaf))
+
+
+def _certificates_in_der_order(response: bytes) -> bytes:
+    """The response with its token's certificates in DER order, every other byte as the TSA wrote it.
+
+    DER wants a SET OF sorted; OpenSSL's TSA and others list the chain leaf first. The certificates
+    are not under the token's signature, so their order is pakta's to fix, and a token in DER is
+    what every strict reader (rfc3161-client's among them) accepts. A few lines of the DER reader
+    `pakta_cli.cms` already has, because a library round trip would re-encode what the TSA signed.
+    """
+    from pakta_cli.cms import CmsError, der_items, tlv
+
+    try:
+        (outer,) = der_items(response)
+        parts = der_items(outer[1])
+        if outer[0] != 0x30 or len(parts) != 2:
+            return response  # a refusal (a status and no token), or not a response: the parser says which
+        status, token = parts
+        kind, explicit = der_items(token[1])
+        (signed,) = der_items(explicit[1])
+        items = [tlv(0xA0, b"".join(sorted(whole for _, _, whole in der_items(content)))) if tag == 0xA0 else whole
+                 for tag, content, whole in der_items(signed[1])]
+        return tlv(0x30, status[2] + tlv(0x30, kind[2] + tlv(0xA0, tlv(0x30, b"".join(items)))))
+    except (CmsError, ValueError):
+        return response
+
+
+# -- checking (verify) --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attested:
+    """What a token that checked out proves."""
+
+    time: dt.datetime  # aware UTC
+    authority: str  # the TSA certificate's subject
+    anchor: str  # the trusted certificate it chains to
+
+
+class TokenProblem(Exception):
+    """Why a token proves nothing; `key` is the verdict's stable key, the rest the two sentences."""
+
+    def __init__(self, key: str, indonesian: str, english: str) -> None:
+        super().__init__(english)
+        self.key = key
+        self.indonesian = indonesian
+        self.english = english
+
+
+def check_token(token: bytes, signature: bytes, anchors: Sequence[x509.Certificate]) -> Attested:
+    """What `token` attests of `signature`, judged against the certificates trusted for time.
+
+    In order: it is a token, over this signature value (SHA-512), signed by a certificate with the
+    timeStamping usage, whose chain ends at one of `anchors`, all as of the token's own time.
+    """
+    from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+
+    from pakta_cli.cms import TOKEN_ROOM, tlv
+
+    if len(token) > TOKEN_ROOM:  # never parsed: a hostile token costs no more than an honest one
+        raise TokenProblem("timestamp_damaged", f"cap waktu lebih besar dari {TOKEN_ROOM} bita",
+                           f"the timestamp token is larger than the {TOKEN_ROOM} bytes pakta reserves for one")
+    try:  # a token is a granted response without its status: give it back the status to read it
+        response = decode_timestamp_response(tlv(0x30, b"\x30\x03\x02\x01\x00" + token))
+        info = response.tst_info
+        found = info.message_imprint
+        when = _aware(info.gen_time)
+    except Exception as exc:
+        raise TokenProblem("timestamp_damaged", f"cap waktu rusak ({_short(exc)})",
+                           f"the timestamp token is damaged ({_short(exc)})") from None
+    if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != imprint(signature):
+        raise TokenProblem("timestamp_imprint", "cap waktu dibuat untuk nilai tanda tangan lain",
+                           "the timestamp is over another signature value (its message imprint does not match)")
+    leaf = _leaf(response)
+    if leaf is None:
+        raise TokenProblem("timestamp_no_certificate", "cap waktu tidak memuat sertifikat penandatangannya",
+                           "the timestamp does not carry the certificate that signed it")
+    authority = _display(leaf)
+    if not _time_stamping(leaf):
+        raise TokenProblem("timestamp_usage",
+                           f"sertifikat {authority} bukan untuk cap waktu (tanpa extended key usage timeStamping "
+                           "yang kritis)",
+                           f"the certificate of {authority} is not for timestamping (it lacks a critical "
+                           "timeStamping extended key usage)")
+    if not anchors:
+        raise TokenProblem("timestamp_untrusted", f"otoritas cap waktu {authority} tidak dipercaya: tidak ada "
+                           "sertifikat yang dipercaya untuk cap waktu",
+                           f"timestamp authority {authority} is not trusted: no certificate is trusted for "
+                           "timestamps")
+    builder = VerifierBuilder()
+    for anchor in anchors:
+        builder = builder.add_root_certificate(anchor)
+    try:
+        builder.build().verify(response, found.message)
+    except (VerificationError, ValueError) as exc:
+        detail = _short(exc)
+        if "certificate" in detail.lower() or "verify" in detail.lower():
+            raise TokenProblem("timestamp_untrusted",
+                               f"otoritas cap waktu {authority} tidak dipercaya, atau tanda tangannya tidak sah",
+                               f"timestamp authority {authority} is not trusted, or its signature does not verify: "
+                               "its certificate chains to no certificate trusted for timestamps") from None
+        raise TokenProblem("timestamp_invalid", f"cap waktu tidak sah ({detail})",
+                           f"the timestamp does not verify ({detail})") from None
+    anchor = next((a for a in anchors if _issued_chain(leaf, response, a)), anchors[0])
+    return Attested(when, authority, _display(anchor))
+
+
+def _issued_chain(leaf: x509.Certificate, response: object, anchor: x509.Certificate) -> bool:
+    """Whether `anchor` is the leaf, or the issuer of the leaf or of a certificate the token carries."""
+    from cryptography import x509 as _x509
+
+    certificates = [leaf] + [_x509.load_der_x509_certificate(c)
+                             for c in response.signed_data.certificates]  # type: ignore[attr-defined]
+    return any(c == anchor or c.issuer == anchor.subject for c in certificates)
+
+
+def _leaf(response: object) -> x509.Certificate | None:
+    """The certificate the token's SignerInfo names (issuer and serial), from those it carries."""
+    from cryptography import x509 as _x509
+
+    data = response.signed_data  # type: ignore[attr-defined]
+    signers = list(data.signer_infos)
+    if len(signers) != 1:
+        return None
+    for der in data.certificates:
+        certificate = _x509.load_der_x509_certificate(der)
+        if certificate.issuer == signers[0].issuer and certificate.serial_number == signers[0].serial_number:
+            return certificate
+    return None
+
+
+def _time_stamping(certificate: x509.Certificate) -> bool:
+    from cryptography import x509 as _x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    try:
+        usage = certificate.extensions.get_extension_for_class(_x509.ExtendedKeyUsage)
+    except (_x509.ExtensionNotFound, ValueError):
+        return False
+    return usage.critical and ExtendedKeyUsageOID.TIME_STAMPING in usage.value
+
+
+def _display(certificate: x509.Certificate) -> str:
+    from pakta_cli.certificates import display_name
+
+    return display_name(certificate.subject)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]

@@ -1,0 +1,143 @@
+"""Long-term validation through the command line: `pakta archive` stores the certificates and the CA's
+CRL in a signed pact (PAdES B-LT), and years later an auditor with only the institution's root verifies
+it without a CRL file, using the CRL the pact carries as of the attested signing time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import AYU, MADE, listing, make_ca, make_identity, one_error, rendered_pact, run_cli
+from tests.tsa import TimestampServer, make_tsa, needs_openssl
+
+pytestmark = needs_openssl
+
+
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimestampServer]:
+    with TimestampServer(make_tsa(tmp_path_factory.mktemp("tsa"))) as server:
+        yield server
+
+
+def ok(*args: str | Path) -> str:
+    code, out, err = run_cli(*args)
+    assert code == 0, out + err
+    return err
+
+
+def signatures(pdf: Path, *extra: str | Path) -> tuple[int, dict[str, Any]]:
+    code, out, err = run_cli("verify", pdf, "--json", *extra)
+    assert code in (0, 1), err
+    return code, json.loads(out)["documents"][0]
+
+
+def said(document: dict[str, Any], index: int, name: str) -> str:
+    found = next(c for c in document["signatures"][index]["checks"] if c["name"] == name)
+    return " ".join(m["en"] for m in found["messages"])
+
+
+def test_an_archived_pact_is_verified_years_later_with_only_the_root(tmp_path: Path, tsa: TimestampServer,
+                                                                      keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    # Ayu's certificate ends in a few seconds: by the audit it has long expired
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"],
+                        not_after=now + dt.timedelta(seconds=12))
+    first, signed = tmp_path / "first.pdf", tmp_path / "signed.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", first, "--tsa", tsa.url)
+    ok("sign", first, "--key", made[0], "--cert", made[1], "-o", signed, "--tsa", tsa.url)
+    time.sleep(1.1)
+    # she moves to another office: her certificate is revoked, for itself, after she signed
+    ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "affiliation-changed")
+    archived = tmp_path / "archived.pdf"
+    err = ok("archive", signed, "--crl", ca.paths.crl, "--cert", ca.paths.cert, "--cert", tsa.files.root,
+             "-o", archived)
+    assert "5 certificates, 1 CRL" in err  # two signers', the TSA's and its root, the CA root
+    time.sleep(max(0.0, (now + dt.timedelta(seconds=13) - dt.datetime.now(dt.UTC)).total_seconds()))
+
+    # the auditor has the institution's root and the TSA's, and no CRL file
+    code, document = signatures(archived, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
+    assert "after the attested signing time" in said(document, 0, "not_revoked")  # from the stored CRL
+    assert "it expired on" in said(document, 0, "valid_at_signing_time")
+    assert "not revoked according to the CRL issued" in said(document, 1, "not_revoked")
+    # the same pact before it was archived: nothing answers for revocation
+    code, document = signatures(signed, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and "revocation not checked" in said(document, 0, "not_revoked")
+
+
+def test_archive_refuses_what_it_cannot_keep(tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run_cli("archive", pdf, "--crl", ca.paths.crl, "-o", out / "a.pdf")
+    one_error(code, err, "nothing to archive: no party has signed yet")
+    signed = tmp_path / "signed.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    code, _, err = run_cli("archive", signed, "--crl", ca.paths.crl, "-o", out / "a.pdf")
+    assert code == 0, err
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(signed.read_bytes() + b"\n")
+    code, _, err = run_cli("archive", tampered, "--crl", ca.paths.crl, "-o", out / "b.pdf")
+    one_error(code, err, "refusing to archive")
+    assert listing(out) == ["a.pdf"]
+
+
+def test_pyhankos_validator_reads_the_archive(tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """pyHanko finds the store, takes the CRL it holds as its only revocation source (no fetching,
+    revocation required), and calls the archive revision signature maintenance."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    pdf = rendered_pact(tmp_path / "pacts", [AYU])
+    signed, archived = tmp_path / "signed.pdf", tmp_path / "archived.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", signed, "--tsa", tsa.url)
+    ok("ca", "crl", "--ca", ca.paths.key.with_suffix(""))
+    ok("archive", signed, "--crl", ca.paths.crl, "--cert", ca.paths.cert, "--cert", tsa.files.root, "-o", archived)
+    with archived.open("rb") as handle:
+        reader = PdfFileReader(handle)
+        store = DocumentSecurityStore.read_dss(reader)
+        assert len(list(store.load_certs())) == 4 and len(store.crls) == 1
+        context = store.as_validation_context({"trust_roots": [load_cert_from_pemder(str(ca.paths.cert))],
+                                               "allow_fetching": False, "revocation_mode": "hard-fail"})
+        time_context = store.as_validation_context({"trust_roots": [load_cert_from_pemder(str(tsa.files.root))],
+                                                    "allow_fetching": False})
+        status = validate_pdf_signature(reader.embedded_signatures[0], context, ts_validation_context=time_context)
+    assert status.bottom_line and status.timestamp_validity is not None and status.timestamp_validity.trusted
+    assert "signature maintenance" in status.pretty_print_details()
+    code, document = signatures(archived, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and "not revoked according to the CRL issued" in said(document, 0, "not_revoked")
+    # an archive revision in any other form than pakta's is a change after signing, however small
+    data = archived.read_bytes()
+    assert data.count(b"/Type /DSS") == 1
+    other = tmp_path / "other.pdf"
+    other.write_bytes(data.replace(b"/Type /DSS", b"/Type /DSX"))
+    code, document = signatures(other, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 1 and any(r["check"] == "unchanged_after_signing" for r in document["reasons"])
+
+
+def test_a_party_signs_after_an_archive_and_the_pact_stays_valid(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    first, archived, both = tmp_path / "first.pdf", tmp_path / "archived.pdf", tmp_path / "both.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", first)
+    ok("archive", first, "--crl", ca.paths.crl, "-o", archived)
+    ok("sign", archived, "--key", made[0], "--cert", made[1], "-o", both)
+    code, document = signatures(both, "--trust", ca.paths.cert)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
