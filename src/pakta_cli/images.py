@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 from pakta_cli.pactfile import MAX_IMAGE_FILE, MAX_IMAGE_PIXELS
 
 if TYPE_CHECKING:
@@ -72,13 +73,14 @@ def load(path: Path) -> Picture:
     try:
         size = path.stat().st_size
         if size > MAX_IMAGE_FILE:
-            raise ImageProblem(path, f"a file of {size:,} bytes, more than an image pakta draws may be "
-                                     f"({MAX_IMAGE_FILE >> 20} MiB)", SCALE_DOWN)
+            raise ImageProblem(path, _("a file of {size:,} bytes, more than an image pakta draws may "
+                                       "be ({limit} MiB)").format(
+                                         size=size, limit=MAX_IMAGE_FILE >> 20), SCALE_DOWN)
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ImageProblem(path, "image not found") from None
+        raise ImageProblem(path, _("image not found")) from None
     except OSError as exc:
-        raise ImageProblem(path, f"cannot read it ({exc.strerror})") from None
+        raise ImageProblem(path, _("cannot read it ({strerror})").format(strerror=exc.strerror)) from None
     try:
         return _decode(data)
     except _Refused as refused:
@@ -96,20 +98,23 @@ def _decode(data: bytes) -> Picture:
             image = Image.open(BytesIO(data), formats=FORMATS)
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
-            raise _Refused(f"{width} x {height} pixels, more than an image pakta draws may have "
-                           f"({MAX_IMAGE_PIXELS // 1_000_000} million)", SCALE_DOWN)
+            raise _Refused(_("{width} x {height} pixels, more than an image pakta draws may have "
+                             "({limit} million)").format(
+                               width=width, height=height, limit=MAX_IMAGE_PIXELS // 1000000), SCALE_DOWN)
         if image.format == "JPEG" and _jpeg_scans(data) > MAX_JPEG_SCANS:
-            raise _Refused(f"a progressive JPEG of more than {MAX_JPEG_SCANS} scans",
-                           "save it again as a PNG, or as a JPEG that is not progressive")
+            raise _Refused(_("a progressive JPEG of more than {limit} scans").format(
+                               limit=MAX_JPEG_SCANS),
+                           _("save it again as a PNG, or as a JPEG that is not progressive"))
         image.load()
         return _pixels(ImageOps.exif_transpose(image))
     except Image.DecompressionBombError:  # Pillow's own limit, far above ours
-        raise _Refused(f"more pixels than an image pakta draws may have ({MAX_IMAGE_PIXELS // 1_000_000} million)",
+        raise _Refused(_("more pixels than an image pakta draws may have ({limit} million)").format(
+                           limit=MAX_IMAGE_PIXELS // 1000000),
                        SCALE_DOWN) from None
     except UnidentifiedImageError:
-        raise _Refused("not an image pakta can draw (use PNG or JPEG)") from None
+        raise _Refused(_("not an image pakta can draw (use PNG or JPEG)")) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise _Refused(f"damaged image ({exc})") from None
+        raise _Refused(_("damaged image ({exc})").format(exc=exc)) from None
 
 
 def _pixels(image: Image) -> Picture:
