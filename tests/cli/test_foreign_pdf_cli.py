@@ -54,7 +54,7 @@ def test_a_foreign_pdf_is_not_a_pact_and_that_is_the_only_reason(signed_letter: 
     assert [c["name"] for c in found["checks"]] == ["readable", "pact"]
     (signature,) = found["signatures"]
     assert [(c["name"], c["ok"]) for c in signature["checks"]] == [
-        ("byte_range", True), ("digest", True), ("signature", True), ("trusted", True),
+        ("byte_range", True), ("digest", True), ("signature", True), ("timestamp", True), ("trusted", True),
         ("valid_at_signing_time", True), ("not_revoked", True)]
     assert signature["party"] is None and signature["revision"] == 2
 

@@ -302,7 +302,7 @@ def revoke(ca: CertificateAuthority, cert: Path, reason: str, *since: str) -> No
 
 
 def one_signature(tmp_path: Path, who: tuple[Path, Path], name: str, *extra: str | Path) -> Path:
-    pdf = rendered_pact(tmp_path / "pacts", name=f"{name}-unsigned.pdf")
+    pdf = rendered_pact(tmp_path / "pacts", name=f"{name}-unsigned.pdf", signing_order="any")
     code, _, err = sign(pdf, who, tmp_path / f"{name}.pdf", *extra)
     assert code == 0, err
     return tmp_path / f"{name}.pdf"

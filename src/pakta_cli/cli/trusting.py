@@ -52,5 +52,6 @@ def load_trust_options(trust: list[Path] | None, crl: list[Path] | None, verb: s
     roots = load_trust(trust)
     crls = load_crls(crl or [], roots)
     if not crls and any(is_ca(root) for root in roots):
-        note(_("note: no --crl given: a certificate the CA revoked would still be trusted"))
+        note(_("note: no --crl given: a certificate the CA revoked would still be trusted,"
+               " unless the pact carries its CRL (pakta archive)"))
     return roots, crls
