@@ -142,7 +142,15 @@ class UsageProblem(typer.BadParameter):
 
 
 def _hint(exc: Any) -> str:
-    hint = exc.param_hint if exc.param_hint is not None else exc.param.get_error_hint(exc.ctx) if exc.param else ""
+    if exc.param_hint is not None:
+        hint = exc.param_hint
+    elif exc.param is None:
+        hint = ""
+    else:  # typer's parameters take no context here, click's own take one
+        try:
+            hint = exc.param.get_error_hint()
+        except TypeError:
+            hint = exc.param.get_error_hint(exc.ctx)
     return hint if isinstance(hint, str) else " / ".join(repr(part) for part in hint)
 
 

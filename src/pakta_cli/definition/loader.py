@@ -269,6 +269,37 @@ def _read_program(reader: _Reader, node: Node, what: str) -> Program | None:
     return Program(program, budget)
 
 
+# what PyYAML says most often, in the run's language; a sentence no pattern knows stays as PyYAML wrote it
+YAML_PROBLEMS = (
+    (r"expected the node content, but found (?P<found>.+)", N_("a value was expected, but found {found}")),
+    (r"expected <block end>, but found (?P<found>.+)", N_("the indentation ends wrongly: found {found}")),
+    (r"mapping values are not allowed here", N_("a colon here starts no key (is a text missing its quotes?)")),
+    (r"found character (?P<found>.+) that cannot start any token",
+     N_("the character {found} cannot start a value (tabs are not allowed for indentation)")),
+    (r"could not find expected ':'", N_("a colon (:) is missing")),
+    (r"did not find expected key", N_("a key was expected (check the indentation)")),
+    (r"did not find expected (?P<found>.+)", N_("{found} was expected")),
+    (r"found unexpected end of stream", N_("the file ends in the middle of a value (a quote not closed?)")),
+    (r"expected ',' or '(?P<close>[\]}])', but got (?P<found>.+)", N_("expected ',' or '{close}', but found {found}")),
+    (r"found undefined alias (?P<found>.+)", N_("the alias {found} is not defined")),
+    (r"while (?:parsing|scanning) (?P<what>.+)", N_("the file breaks off while reading {what}")),
+)
+
+
+def yaml_problem(english: str) -> str:
+    import re
+
+    from pakta_cli.i18n import current
+
+    if current() == "en":
+        return english  # PyYAML's own words, which its documentation and forums use
+    for pattern, message in YAML_PROBLEMS:
+        found = re.fullmatch(pattern, english)
+        if found:
+            return _(message).format(**found.groupdict())
+    return english
+
+
 def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = False) -> Pact:
     """Parse definition text; `roster=True` allows a pact with no signer (the roster brings them)."""
     try:
@@ -277,7 +308,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         mark = exc.problem_mark or exc.context_mark
         where = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
         raise ValidationError([Problem(where, _("not valid YAML: {problem}").format(
-                                                  problem=exc.problem or exc.context))]) from exc
+                                                  problem=yaml_problem(str(exc.problem or exc.context))))]) from exc
     except yaml.YAMLError as exc:
         raise ValidationError([Problem(Location(source), _("not valid YAML: {exc}").format(exc=exc))]) from exc
     if root is None:
