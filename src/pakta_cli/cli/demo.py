@@ -35,7 +35,7 @@ def demo(
         raise typer.Exit(1)
     note(f"Everything is in {folder}/: the definitions, the keys (demo keys, no passphrase), the signed pacts.")
     note(f"Try: pakta verify {folder / 'pacts'} --trust {result.ca_cert} --crl {result.ca_cert.with_suffix('.crl')} "
-         "--reproduce --json")
+         "--json")
 
 
 def register(app: typer.Typer) -> None:
