@@ -199,7 +199,8 @@ def render(pact: Pact) -> Rendered:
 
     pagesize = PAPER_SIZES[pact.paper]
     frame_width = pagesize[0] - MARGINS["left"] - MARGINS["right"]
-    ctx = layout.BuildContext(base_dir=Path(pact.base_dir), frame_width=frame_width, font=pact.font)
+    ctx = layout.BuildContext(base_dir=Path(pact.base_dir), frame_width=frame_width, font=pact.font,
+                              logo=pact.institution.logo)
     flowables = layout.build(markup, ctx)
     expected = [p.field_name for p in pact.parties]
     placed = list(dict.fromkeys(ctx.field_names))
