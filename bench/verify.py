@@ -11,11 +11,14 @@ signature made with a look-alike certificate nobody trusts (1% each).
 - stock pyHanko: `PdfFileReader` + `validate_pdf_signature` for every embedded signature, in a
   plain loop in one process, with one shared `ValidationContext(trust_roots=[CA])`; a file counts
   as valid when it holds both signatures and each one's `bottom_line` holds.
-- pakta (library): `verify_paths` (what `pakta verify` runs) with one process, then with J.
+- pakta (library): `verify_paths` (what `pakta verify` runs) with one process, then with J; each
+  twice: as `pakta verify` runs by default (every pact re-rendered and compared to the byte, which
+  pyHanko does not do) and as `--no-reproduce` runs (the checks pyHanko's match, and more).
 - pakta (command): `pakta verify DIR --trust CA --json --jobs J` as a whole process (start-up,
   file walk, process pool, JSON on stdout).
 - one file: `pakta verify one.pdf --trust CA` as a whole process, the median of several runs
-  (what a script that checks files one at a time pays), next to `pakta --version`.
+  (what a script that checks files one at a time pays), with and without `--no-reproduce`, next
+  to `pakta --version`.
 
 Prints pacts per second and the ratios, and checks that pyHanko and pakta judged every file the
 same way (and each spoiled file as invalid).
@@ -134,8 +137,9 @@ def stock_pyhanko(files: list[Path], ca_cert: Path) -> tuple[float, dict[str, bo
     return time.perf_counter() - started, verdicts
 
 
-def pakta_library(files: list[Path], ca_cert: Path, jobs: int) -> tuple[float, dict[str, bool]]:
-    policy = Policy((load_certificate(ca_cert),))
+def pakta_library(files: list[Path], ca_cert: Path, jobs: int, *, reproduce: bool = True
+                  ) -> tuple[float, dict[str, bool]]:
+    policy = Policy((load_certificate(ca_cert),), reproduce=reproduce)
     started = time.perf_counter()
     verdicts = {files[i].name: verdict.ok for i, verdict, _ in verify_paths(files, policy, jobs=jobs)}
     return time.perf_counter() - started, verdicts
@@ -153,8 +157,8 @@ def pakta_command(folder: Path, ca_cert: Path, jobs: int) -> tuple[float, dict[s
     return elapsed, {Path(d["path"]).name: d["ok"] for d in documents}
 
 
-def one_file_process(path: Path, ca_cert: Path, runs: int = 7) -> tuple[float, float]:
-    """Median wall time of `pakta verify ONE --trust CA`, and of `pakta --version` for comparison."""
+def one_file_process(path: Path, ca_cert: Path, runs: int = 7) -> tuple[float, float, float]:
+    """Median wall time of `pakta verify ONE --trust CA`, then with --no-reproduce, and of `pakta --version`."""
     def median(command: list[str]) -> float:
         times = []
         for _ in range(runs):
@@ -164,7 +168,8 @@ def one_file_process(path: Path, ca_cert: Path, runs: int = 7) -> tuple[float, f
         return statistics.median(times)
 
     pakta = [sys.executable, "-m", "pakta_cli"]
-    return median([*pakta, "verify", str(path), "--trust", str(ca_cert)]), median([*pakta, "--version"])
+    one = [*pakta, "verify", str(path), "--trust", str(ca_cert)]
+    return median(one), median([*one, "--no-reproduce"]), median([*pakta, "--version"])
 
 
 def agree(name: str, theirs: dict[str, bool], ours: dict[str, bool], kinds: dict[str, str]) -> None:
@@ -188,25 +193,31 @@ def main() -> None:
         stock, stock_verdicts = stock_pyhanko(files, ca_cert)
         one, one_verdicts = pakta_library(files, ca_cert, 1)
         many, many_verdicts = pakta_library(files, ca_cert, args.jobs)
+        quick, quick_verdicts = pakta_library(files, ca_cert, 1, reproduce=False)
+        quick_many, quick_many_verdicts = pakta_library(files, ca_cert, args.jobs, reproduce=False)
         command, command_verdicts = pakta_command(folder / "corpus", ca_cert, args.jobs)
         agree("pakta, 1 process", stock_verdicts, one_verdicts, kinds)
         agree(f"pakta, {args.jobs} processes", stock_verdicts, many_verdicts, kinds)
+        agree("pakta --no-reproduce, 1 process", stock_verdicts, quick_verdicts, kinds)
+        agree(f"pakta --no-reproduce, {args.jobs} processes", stock_verdicts, quick_many_verdicts, kinds)
         agree("pakta verify", stock_verdicts, command_verdicts, kinds)
-        single, version = one_file_process(files[0], ca_cert)
+        single, single_quick, version = one_file_process(files[0], ca_cert)
     count = len(files)
     print(f"{count} files, {spoiled} spoiled; pyHanko and pakta judged every file the same way "
           f"({sum(stock_verdicts.values())} valid)")
     print(f"{os.cpu_count()} CPUs; pakta runs {args.jobs} processes")
     rows = [
         ("stock pyHanko validate_pdf_signature, 1 process", count / stock),
-        ("pakta verify_paths, 1 process", count / one),
-        (f"pakta verify_paths, {args.jobs} processes", count / many),
+        ("pakta verify_paths, 1 process (re-renders every pact)", count / one),
+        (f"pakta verify_paths, {args.jobs} processes (re-renders)", count / many),
+        ("pakta verify_paths --no-reproduce, 1 process", count / quick),
+        (f"pakta verify_paths --no-reproduce, {args.jobs} processes", count / quick_many),
         (f"pakta verify DIR --json --jobs {args.jobs} (whole process)", count / command),
     ]
     for label, rate in rows:
         print(f"{label:<58}: {rate:8.1f} pacts/s   ({rate / rows[0][1]:4.1f}x stock)")
     print(f"{'pakta verify one.pdf (whole process, median)':<58}: {single * 1000:8.0f} ms"
-          f"   (pakta --version: {version * 1000:.0f} ms)")
+          f"   (--no-reproduce: {single_quick * 1000:.0f} ms; pakta --version: {version * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -498,3 +498,27 @@ def test_superior_is_matched_in_many_subordinates_pacts(tmp_path: Path, made: tu
     jobs = plan_jobs(pdfs, output=None, out_dir=None, in_place=True, force=False)
     outcomes = sign_files(jobs, creds(made), SignOptions(), workers=1)
     assert {(o.field, o.match) for o in outcomes} == {("pakta-superior-1", "nip")}
+
+
+def test_a_name_of_any_length_is_shortened_in_a_few_measures() -> None:
+    """A certificate's name has no length limit, and verify rebuilds every stamp from what the CMS
+    states: shortening it to its line must cost a few measures, not one per letter dropped."""
+    from pakta_cli import stamp
+
+    class CountingFont:
+        measured = 0
+
+        def width(self, text: str, size: float) -> float:
+            self.measured += 1
+            return len(text) * size * 0.5
+
+    font = CountingFont()
+    shortened = stamp._shorten("Ni Luh Ayu Sukmawati " * 5000, font, 100.0)  # type: ignore[arg-type]
+    assert font.measured <= 40, font.measured
+    # and it is the longest start of the name that fits, as dropping one letter at a time would find
+    name = "Ni Luh Ayu Sukmawati, S.H. " * 20
+    one_by_one = name
+    while one_by_one and font.width(one_by_one.rstrip(" ,.") + stamp.ELLIPSIS, stamp.SIZE) > 100.0:
+        one_by_one = one_by_one[:-1]
+    assert stamp._shorten(name, font, 100.0) == one_by_one.rstrip(" ,.") + stamp.ELLIPSIS  # type: ignore[arg-type]
+    assert shortened == stamp._shorten("Ni Luh Ayu Sukmawati " * 20, font, 100.0)  # type: ignore[arg-type]

@@ -153,7 +153,24 @@ def _write_new(path: Path, data: bytes, *, force: bool, mode: int | None) -> Non
 
 
 def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.pakta-lock")
+    real = Path(os.path.realpath(path))  # a file reached through a symbolic link has one lock, its own
+    return real.with_name(f".{real.name}.pakta-lock")
+
+
+def one_name(path: Path) -> Path:
+    """The file itself, for replacing it in place: a symbolic link is followed (so the link still leads to
+    the new content), and a file with several hard links is refused: a rename gives the new content
+    to one name only, and a signature made through the other name would land in a file nobody opens."""
+    real = Path(os.path.realpath(path))
+    try:
+        links = os.stat(real).st_nlink
+    except OSError:
+        return real  # reading it says why it cannot be used
+    if links > 1:
+        raise InputError(_("{path}: the file has {links} names (hard links); replacing it in place would "
+                           "leave the others behind").format(path=path, links=links),
+                         hint=_("sign it into another file with -o OUT.pdf"))
+    return real
 
 
 @contextlib.contextmanager
@@ -238,6 +255,7 @@ def update_file(path: Path, change: Callable[[bytes], bytes], *, what: str, mode
     A writer that is not pakta (and so ignores the lock) may still change the file meanwhile: then
     the work starts again from the new content, a few times, before giving up with a clear message.
     """
+    path = one_name(path)
     for attempt in range(attempts):
         with exclusive(path):
             read = read_file(path, what)

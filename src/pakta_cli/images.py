@@ -16,6 +16,8 @@ same file: `--reproduce` on an auditor's machine relies on that.
 
 from __future__ import annotations
 
+import os
+import stat
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,12 +73,16 @@ class _Refused(Exception):
 def load(path: Path) -> Picture:
     """The pixels of the image file at `path`, or ImageProblem saying why pakta will not draw it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_IMAGE_FILE:
-            raise ImageProblem(path, _("a file of {size:,} bytes, more than an image pakta draws may "
-                                       "be ({limit} MiB)").format(
-                                         size=size, limit=MAX_IMAGE_FILE >> 20), SCALE_DOWN)
-        data = path.read_bytes()
+        # opened without blocking and checked before reading: /dev/zero, a FIFO or a terminal named as an
+        # image must not fill the memory or wait for ever; at most one byte more than the limit is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ImageProblem(path, _("not a regular file"))
+            data = handle.read(MAX_IMAGE_FILE + 1)
+        if len(data) > MAX_IMAGE_FILE:
+            raise ImageProblem(path, _("a file of more than {limit} MiB, more than an image pakta draws may "
+                                       "be").format(limit=MAX_IMAGE_FILE >> 20), SCALE_DOWN)
     except FileNotFoundError:
         raise ImageProblem(path, _("image not found")) from None
     except OSError as exc:

@@ -272,6 +272,19 @@ class BuildContext:
     field_names: list[str] = field(default_factory=list)  # a field once per space: twice if it signs twice
     spaces: list[SignatureSpace] = field(default_factory=list)
     image_samples: dict[Path, int] = field(default_factory=dict)  # bytes of pixels of each image file drawn
+    logo: str | None = None  # the logo the definition names: the one image file that may lie outside base_dir
+
+    def image_path(self, src: str) -> Path:
+        """The file an image's `src` names. A template travels between offices, so it may name only a file
+        in the definition's folder (or the definition's own logo): never an absolute path, never `..`
+        out of it, or a shared template could publish any picture on the clerk's disk in every pact."""
+        if src == self.logo:
+            return self.base_dir / src
+        parts = Path(src).parts
+        if not parts or Path(src).is_absolute() or ".." in parts or "\\" in src:
+            raise InputError(_("layout: <image src={src}> names a file outside the definition's folder").format(
+                src=repr(src)), hint=_("put the image beside the definition and name it by its file name"))
+        return self.base_dir / src
 
     @property
     def styles(self) -> dict[str, ParagraphStyle]:
@@ -380,7 +393,7 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
         lines.append(text_flowable(child, style, "line"))
     logo = attrs.get("logo")
     if logo:
-        image = _image_flowable(ctx.base_dir / logo, ctx, height=LOGO_HEIGHT)
+        image = _image_flowable(ctx.image_path(logo), ctx, height=LOGO_HEIGHT)
         if image.drawWidth > LOGO_COLUMN:  # a wide logo shrinks to its column, keeping its shape
             image.drawHeight *= LOGO_COLUMN / image.drawWidth
             image.drawWidth = LOGO_COLUMN
@@ -914,7 +927,7 @@ def _image(element: ET.Element, ctx: BuildContext) -> DrawnImage:
         raise InputError(_('layout: <image> needs src="PATH"'))
     height = _length(attrs.get("height", "20mm"), 0)
     width = _length(attrs["width"], ctx.frame_width) if "width" in attrs else None
-    image = _image_flowable(ctx.base_dir / attrs["src"], ctx, height=height, width=width)
+    image = _image_flowable(ctx.image_path(attrs["src"]), ctx, height=height, width=width)
     image.hAlign = _choice(element, "align", ("left", "center", "right"), "center").upper()
     return image
 

@@ -249,10 +249,20 @@ def _shorten(text: str, font: StampFont, width: float, *, cut: bool = False) -> 
     """`text` as it is when it fits `width` (and was not `cut`), else shortened to fit with an ellipsis."""
     if not cut and font.width(text, SIZE) <= width:
         return text
-    shorter = text
-    while shorter and font.width(shorter.rstrip(" ,.") + ELLIPSIS, SIZE) > width:
-        shorter = shorter[:-1]
-    return shorter.rstrip(" ,.") + ELLIPSIS
+
+    def fits(length: int) -> bool:
+        return font.width(text[:length].rstrip(" ,.") + ELLIPSIS, SIZE) <= width
+
+    # the longest prefix that fits, found by halving: a prefix's width never shrinks as it grows, and a
+    # certificate's name has no length limit, so a name of 100,000 letters costs 17 measures, not 100,000
+    low, high = 0, len(text)  # fits(low) or low == 0; the answer is at most high
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip(" ,.") + ELLIPSIS
 
 
 def stamp_content(width: float, height: float, text: StampText, qr_url: str | None, fonts: StampFonts,

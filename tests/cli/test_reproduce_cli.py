@@ -20,7 +20,7 @@ import pytest
 
 from pakta_cli.templates import TemplateSource, builtin_source
 from tests.attacks import prepared
-from tests.conftest import pact_definition, run_cli
+from tests.conftest import one_error, pact_definition, run_cli
 
 MARKER = "pakta-reproduce-ran-code"
 
@@ -143,9 +143,49 @@ def test_a_template_that_tries_code_runs_none_even_when_the_auditor_passes_it(tm
     assert not (tmp_path / MARKER).exists()
 
 
-def test_template_without_reproduce_is_a_usage_error(unsigned: bytes, tmp_path: Path) -> None:
-    (tmp_path / "p.pdf").write_bytes(unsigned)
-    (tmp_path / "t.xml.j2").write_text("x")
-    code, _, err = run_cli("verify", tmp_path / "p.pdf", "--trust", tmp_path / "p.pdf", "--template",
-                           tmp_path / "t.xml.j2")
-    assert code == 2 and "--template is for re-rendering" in err
+def _moved_text(pdf: bytes) -> bytes:
+    """The pact with one line of its first page drawn elsewhere: content pakta's grammar allows, and
+    no longer the rendering of its definition (as words drawn over others, in any colour, would be)."""
+    page = prepared.object_with(pdf, b"/Type /Page ")
+    number = int(re.search(rb"/Contents (\d+) 0 R", prepared.objects_of(pdf)[page]).group(1))  # type: ignore[union-attr]
+    text = prepared.objects_of(pdf)[number]
+    data = zlib.decompress(text.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0])
+    moved = re.sub(rb"1 0 0 1 ([\d.]+) ([\d.]+) Tm", lambda m: b"1 0 0 1 %s 400 Tm" % m.group(1), data, count=1)
+    assert moved != data
+    packed = zlib.compress(moved)
+    head = re.sub(rb"/Length \d+", b"/Length %d" % len(packed), text.split(b"stream\n", 1)[0])
+    return prepared.rewritten(pdf, {number: head + b"stream\n" + packed + b"\nendstream"})
+
+
+def test_verify_re_renders_unless_told_not_to(unsigned: bytes, tmp_path: Path) -> None:
+    """By default a verdict proves the pages: a page whose drawing is not the rendering FAILs, even
+    though every operation on it is one pakta draws. `--no-reproduce` says what its verdict lacks."""
+    from tests.conftest import make_identity
+
+    target = tmp_path / "moved.pdf"
+    target.write_bytes(_moved_text(unsigned))
+    trust = make_identity(tmp_path, "Siapa Saja", passphrase=None, stem="anyone")[1]
+    code, out, err = run_cli("verify", target, "--trust", trust, "--json")
+    (document,) = json.loads(out)["documents"]
+    assert code == 1 and document["status"] == "FAIL", err
+    (check,) = [c for c in document["checks"] if c["name"] == "reproduces"]
+    assert not check["ok"] and check["messages"][0]["en"] == \
+        "re-rendering the embedded definition does not give the signed bytes"
+    assert [c["name"] for c in document["checks"] if not c["ok"]] == ["all_parties_signed", "reproduces"]
+
+    code, out, err = run_cli("verify", target, "--trust", trust, "--no-reproduce", "--json")
+    (document,) = json.loads(out)["documents"]
+    assert document["status"] == "INCOMPLETE" and "reproduces" not in [c["name"] for c in document["checks"]]
+    assert "--no-reproduce: pages are checked against pakta's grammar, not re-rendered" in err
+    code, _, err = run_cli("verify", target, "--trust", trust, "--no-reproduce", "--template", trust)
+    one_error(code, err, "--template is for re-rendering, which --no-reproduce turns off")
+
+
+def test_a_pact_rendered_by_another_version_says_which(unsigned: bytes, tmp_path: Path) -> None:
+    from pakta_cli import __version__
+
+    pdf = forged(unsigned, lambda d: d, lambda m: {**m, "pakta_version": "0.0.9"})
+    check = reproduces(pdf, tmp_path)
+    assert check["ok"] is False
+    assert check["messages"][0]["en"] == f"rendered by pakta 0.0.9: re-rendering needs that version (this is pakta " \
+                                         f"{__version__})"

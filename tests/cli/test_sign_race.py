@@ -54,3 +54,38 @@ def test_officials_signing_one_pact_at_once_lose_no_signature(how: str, tmp_path
             assert run.stdout is not None and run.stderr is not None
             run.stdout.close()
             run.stderr.close()
+
+
+def test_signing_through_a_symbolic_link_signs_the_pact_itself(tmp_path: Path) -> None:
+    """A secretariat keeps `terbaru.pdf` as a link to the pact: both names lead to every signature."""
+    parties = [{"role": role, **person} for role, person in zip(("signer", "superior"), PEOPLE, strict=False)]
+    keys = [make_identity(tmp_path / "keys", p["name"], p["nip"], passphrase=None, stem=f"k{i}")
+            for i, p in enumerate(parties)]
+    env = {**os.environ, "NO_COLOR": "1", "PAKTA_TIMEZONE": "WIB"}
+    for round_ in range(ROUNDS):
+        pact = rendered_pact(tmp_path / f"round-{round_}", parties, signing_order="any")
+        link = pact.with_name("terbaru.pdf")
+        link.symlink_to(pact.name)
+        runs = [subprocess.Popen([sys.executable, "-m", "pakta_cli", "sign", str(name), "--key", str(key),
+                                  "--in-place"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for name, (key, _) in zip((pact, link), keys, strict=True)]
+        results = [(run.wait(timeout=300), run.stderr.read().decode()) for run in runs]  # type: ignore[union-attr]
+        for run in runs:
+            run.stderr.close()  # type: ignore[union-attr]
+        assert [code for code, _ in results] == [0, 0], results
+        assert link.is_symlink() and _signatures(pact) == 2, (round_, results)
+
+
+def test_a_pact_with_two_hard_links_is_not_replaced_in_place(tmp_path: Path) -> None:
+    from tests.conftest import one_error, run_cli
+
+    pact = rendered_pact(tmp_path, [{"role": "signer", **AYU}])
+    other = pact.with_name("terbaru.pdf")
+    os.link(pact, other)
+    key, _ = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], passphrase=None)
+    before = pact.read_bytes()
+    code, _, err = run_cli("sign", other, "--key", key, "--in-place")
+    one_error(code, err, f"{other}: the file has 2 names (hard links); replacing it in place would leave the others "
+                         "behind")
+    assert "hint: sign it into another file with -o OUT.pdf" in err
+    assert pact.read_bytes() == before and os.stat(pact).st_nlink == 2

@@ -170,3 +170,41 @@ def test_a_template_is_stopped_at_a_limit(place: Path, payload: str, message: st
 def test_a_template_writes_at_most_100000_characters_of_layout(place: Path) -> None:
     refused(place, "<pact>{% for i in 'x' * 100 %}<p>" + "x" * 1000 + "</p>{% endfor %}</pact>",
             f"mine.xml.j2: {LIMIT}more than 100,000 characters of layout")
+
+
+@pytest.mark.parametrize("src", ["{place}/secret.png", "../secret.png", "sub/../../secret.png", "/dev/zero",
+                                 "/dev/stdin"])
+def test_a_template_names_no_image_outside_the_definitions_folder(place: Path, src: str) -> None:
+    """A shared template must not put a picture from anywhere on the clerk's disk into every pact it
+    renders (a scanned KTP, a wet signature), nor read /dev/zero or wait on /dev/stdin."""
+    from pakta_cli.templates import builtin_source
+
+    (place.parent / "secret.png").write_bytes(b"\x89PNG not really")
+    src = src.format(place=place.parent)
+    text = builtin_source("pakta-integritas").text.replace(  # type: ignore[union-attr]
+        "{{ m.letterhead(institution) }}", f'{{{{ m.letterhead(institution) }}}}<image src="{src}" height="10mm"/>', 1)
+    assert f'src="{src}"' in text
+    refused(place, text, f"layout: <image src={src!r}> names a file outside the definition's folder")
+
+
+def test_an_image_beside_the_definition_and_the_definitions_own_logo_outside_it_are_drawn(place: Path) -> None:
+    """What a clerk names in the definition (a logo kept in a shared folder above it) stays theirs to name."""
+    from pakta_cli.templates import builtin_source
+
+    logo = Path(__file__).parents[2] / "examples" / "logo-kpu.png"
+    (place / "stempel.png").write_bytes(logo.read_bytes())
+    (place.parent / "logo.png").write_bytes(logo.read_bytes())
+    definition = (place / "pakta.yaml").read_text()
+    (place / "pakta.yaml").write_text(definition.replace("institution:\n", "institution:\n  logo: ../logo.png\n", 1))
+    assert "logo: ../logo.png" in (place / "pakta.yaml").read_text()
+    letterhead = "{{ m.letterhead(institution) }}"
+    rendered(place, builtin_source("pakta-integritas").text.replace(  # type: ignore[union-attr]
+        letterhead, letterhead + '<image src="stempel.png" height="10mm"/>', 1))
+
+
+def test_a_logo_that_is_not_a_regular_file_is_refused(place: Path) -> None:
+    definition = (place / "pakta.yaml").read_text().replace("template: mine.xml.j2", "template: pakta-integritas")
+    (place / "pakta.yaml").write_text(definition.replace("institution:\n", "institution:\n  logo: /dev/zero\n", 1))
+    code, _, err = run_cli("render", place / "pakta.yaml", "-o", place / "out.pdf")
+    one_error(code, err, "pakta.yaml:4:9: logo file '/dev/zero' not found")  # the loader takes regular files only
+    assert not (place / "out.pdf").exists()

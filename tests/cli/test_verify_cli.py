@@ -126,7 +126,8 @@ def test_json_prints_every_check_of_every_document(
     assert data["summary"] == {"documents": 2, "valid": 0, "incomplete": 0, "failed": 2, "ok": False}
     signed, unreadable = data["documents"]
     assert [c["name"] for c in signed["checks"]] == [
-        "readable", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes"]
+        "readable", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes",
+        "reproduces"]
     assert [c["name"] for c in signed["signatures"][0]["checks"]] == [
         "byte_range", "digest", "signature", "timestamp", "trusted", "valid_at_signing_time", "not_revoked", "party",
         "stamp"]

@@ -40,6 +40,25 @@ def test_what_pakta_draws_passes() -> None:
     (b"BT /F9 11 Tf (x) Tj ET", "names a font the page's resources do not hold (/F9)"),
     (b"/Im9 Do", "names a image the page's resources do not hold (/Im9)"),
     (b"(a (nested) string) Tj", "never hold"),
+    # numbers one reader takes as doubles and another wraps as integers (2^64 -> 0 in MuPDF, Ghostscript)
+    (b"q 1 0 0 1 18446744073709551616 0 cm Q", "never hold: '1 0 0 1 1844674407370955"),
+    (b"1 0 0 1 10 .1234567 Tm", "never hold"),  # more decimals than pakta writes
+    # colours one reader clamps and another wraps; white, which paints words no one sees
+    (b"40000 g", "never hold: '40000 g"),
+    (b"1 1 1 rg", "never hold: '1 1 1 rg"),
+    (b".95 G", "never hold: '.95 G"),
+    (b"0 0 0 1 k", "never hold: '0 0 0 1 k"),  # CMYK, whose conversion pdf.js does not clamp
+    # words extracted but not seen: a size or a scale of next to nothing, a clip of no area, off its line
+    (b"BT /F1+0 .0001 Tf (hidden) Tj ET", "never hold: '/F1+0 .0001 Tf"),
+    (b"BT /F1+0 2 Tf (hidden) Tj ET", "never hold: '/F1+0 2 Tf"),
+    (b"q .001 0 0 .001 0 0 cm Q", "never hold: '.001 0 0 .001"),
+    (b"q 0 0 0 0 re W n Q", "never hold: '0 0 0 0 re W n"),
+    (b"BT 2 0 0 2 10 10 Tm ET", "never hold: '2 0 0 2 10 10 Tm"),
+    (b"q 1 1 0 1 0 0 cm Q", "never hold: '1 1 0 1 0 0 cm"),  # skew
+    # seen but not extracted: glyph outlines as curves or polygons
+    (b"0 0 m 1 2 3 4 5 6 c f", "never hold: '0 0 m 1 2 3 4 5 6 c f"),
+    (b"0 0 m 10 0 l 5 8 l h f", "never hold: '0 0 m 10 0 l 5 8 l h f"),
+    (b"BT /F1+0 11 Tf 1 Tr (outlined) Tj ET", "never hold: '1 Tr"),
 ])
 def test_what_viewers_may_take_differently_is_refused(content: bytes, says: str) -> None:
     problem = content_problem(content, FONTS, IMAGES)
@@ -60,3 +79,13 @@ def test_a_pact_whose_page_draws_invisible_words_fails(putu: Identity, made_atas
     v = verdict(forged, putu, made_atasan)
     assert not v.ok
     assert any("page content departs from what pakta draws" in r and "3 Tr" in r for r in v.reasons), v.reasons
+
+
+@pytest.mark.parametrize("digits", [40, 400])
+def test_a_run_of_digits_fails_at_once(digits: int) -> None:
+    """A TJ or dash array of digits that does not close as the grammar wants is refused in one pass:
+    every quantifier is possessive, so the digits split into numbers one way only. (With a
+    backtracking split, 40 digits took longer than anyone waits: this test would not end.)"""
+    for shape in (b"[" + b"1" * digits + b" x] TJ", b"[" + b"1" * digits + b" x] 0 d"):
+        problem = content_problem(b"BT /F1+0 11 Tf " + shape + b" ET", FONTS, IMAGES)
+        assert problem is not None and "never hold" in problem.reason

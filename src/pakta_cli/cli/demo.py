@@ -39,7 +39,7 @@ def demo(
            "signed pacts.").format(folder=folder))
     note(_("Try: {command}").format(
         command=f"pakta verify {folder / 'pacts'} --trust {result.ca_cert} --crl {result.ca_cert.with_suffix('.crl')} "
-                "--reproduce --json"))
+                "--json"))
 
 
 def register(app: typer.Typer) -> None:

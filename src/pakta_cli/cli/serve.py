@@ -87,7 +87,7 @@ def serve(
             note(_("note: pdftoppm not found (apt-get install poppler-utils): archived pacts are "
                    "shown without their pages"))
     config = ServeConfig(
-        policy=Policy(tuple(roots), tuple(crls), tsa_trust=tuple(load_tsa_trust(tsa_trust))),
+        policy=Policy(tuple(roots), tuple(crls), reproduce=True, tsa_trust=tuple(load_tsa_trust(tsa_trust))),
         trusted=tuple(dict.fromkeys(display_name(root.subject) for root in roots)),
         archive=archive, cache_dir=cache_dir, max_upload=limit, timeout=timeout,
         workers=workers or default_jobs() + SPARE_WORKERS, rescan=rescan, reindex=reindex,

@@ -51,14 +51,15 @@ def verify(
                                                    "roster definition matches each roster row)."), metavar="DEF.yaml"),
     ] = None,
     reproduce: Annotated[
-        bool, typer.Option("--reproduce", help=N_("Re-render each embedded definition and require the "
-                                                  "same bytes."))
-    ] = False,
+        bool, typer.Option("--reproduce/--no-reproduce", help=N_(
+            "Re-render each embedded definition and require the same bytes: the proof that every viewer "
+            "shows what was signed. --no-reproduce is faster, but its VALID does not prove the pages."))
+    ] = True,
     template: Annotated[
         Path | None,
-        typer.Option("--template", help=N_("With --reproduce: the template file a pact was rendered "
-                                           "with, when it is not a built-in one (its hash must match "
-                                           "the pact's manifest)."), metavar="FILE.xml.j2"),
+        typer.Option("--template", help=N_("The template file a pact was rendered with, when it is not a "
+                                           "built-in one (its hash must match the pact's manifest)."),
+                     metavar="FILE.xml.j2"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=N_("Print every check of every document as JSON."))] = False,
     allow_incomplete: Annotated[
@@ -74,7 +75,10 @@ def verify(
     from pakta_cli.verify import Policy
 
     if template is not None and not reproduce:
-        raise InputError(_("--template is for re-rendering: give it with --reproduce"))
+        raise InputError(_("--template is for re-rendering, which --no-reproduce turns off"))
+    if not reproduce:
+        note(_("note: --no-reproduce: pages are checked against pakta's grammar, not re-rendered; a VALID "
+               "does not prove that every viewer shows what was signed"))
     roots, crls = load_trust_options(trust, crl, "verify")
     wanted = canonical_definition(definition) if definition is not None else None
     batch = None

@@ -138,10 +138,10 @@ class Archive:
     # -- keeping up with the folder ---------------------------------------------------------------
 
     def fingerprint(self) -> str:
-        """What every stored verdict depends on besides the file: trust roots, CRLs, pakta's version."""
+        """What every stored verdict depends on besides the file: trust roots, CRLs, pakta's version, re-rendering."""
         from cryptography.hazmat.primitives.serialization import Encoding
 
-        digest = hashlib.sha256(__version__.encode())
+        digest = hashlib.sha256(__version__.encode() + (b" reproduce" if self.policy.reproduce else b""))
         for der in sorted(self.policy.der(c) for c in self.policy.trust):
             digest.update(b"trust" + hashlib.sha256(der).digest())
         for der in sorted(self.policy.der(c) for c in self.policy.tsa_trust):

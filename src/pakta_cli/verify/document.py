@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pakta_cli import pactfile
+from pakta_cli import __version__, pactfile
 from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.policy import Policy
 from pakta_cli.verify.verdict import Check, Message, SignatureVerdict, say
@@ -169,6 +169,12 @@ def reproduce_check(pact: Pact, unsigned: bytes, policy: Policy) -> Check:
     definition = pact.files.get(pactfile.DEFINITION_NAME)
     if pact.manifest is None or definition is None:
         return fail("nothing_to_render", "tidak ada definisi untuk dirender ulang", "nothing to re-render")
+    version = pact.manifest.get("pakta_version")
+    if version != __version__:  # rendering is deterministic for one version only: no other may stand in for it
+        shown = str(version)[:40]
+        return fail("other_version", f"dirender oleh pakta {shown}; render ulang memerlukan versi itu "
+                    f"(ini pakta {__version__})",
+                    f"rendered by pakta {shown}: re-rendering needs that version (this is pakta {__version__})")
     template = pact.manifest.get("template") if isinstance(pact.manifest.get("template"), dict) else {}
     assert isinstance(template, dict)
     try:
