@@ -58,6 +58,8 @@ def test_help_and_usage_errors_speak_indonesian() -> None:
     assert page.returncode == 0
     assert page.stdout.startswith("Penggunaan: pakta verify [OPSI]")
     assert "Opsi" in page.stdout and "Verifikasi" in page.stdout
+    group = _pakta("--lang", "id", "--help")
+    assert "Perintah:" in group.stdout and "  sign " in group.stdout and "Commands" not in group.stdout
     usage = _pakta("--lang", "id", "sign")
     assert usage.returncode == 2
     assert "Galat: Argumen 'PACT.pdf...' belum diberikan." in usage.stderr

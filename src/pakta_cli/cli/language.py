@@ -106,6 +106,10 @@ class PaktaCommand(Translated, TyperCommand):
 class TranslatedGroup(Translated):
     """A group's help page: the list of its commands too."""
 
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)  # what click's groups add after their options
+
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         commands = [self.get_command(ctx, name) for name in self.list_commands(ctx)]  # type: ignore[attr-defined]
         with _translated_help([command for command in commands if command is not None]):
