@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pakta_cli import cms, dssrevision
+from pakta_cli import cms, dssrevision, pactfile
 from pakta_cli.errors import InputError, OutputExistsError, SigningError
 from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
 from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref
@@ -76,7 +76,11 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         parts = cms.parse(contents[: cms.der_length(contents[:6].hex().encode("ascii")) or 0])
         certificates += parts.certificates
         if parts.timestamp is not None:
-            certificates += _token_certificates(parts.timestamp)
+            try:
+                certificates += _token_certificates(parts.timestamp)
+            except (ValueError, IndexError):
+                raise SigningError(f"{source}: refusing to archive: a signature's timestamp token is damaged",
+                                   hint="`pakta verify` shows everything that is wrong with this pact") from None
         from pakta_cli.verify.revisions import pdf_date
 
         when = pdf_date(sig.get("M"))
@@ -85,7 +89,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         raise SigningError(f"{source}: nothing to archive: no party has signed yet")
     for der in crls:
         crl = x509.load_der_x509_crl(der)
-        if crl.last_update_utc < latest - dt.timedelta(minutes=10):
+        if crl.last_update_utc < latest - pactfile.ARCHIVED_CRL_TOLERANCE:
             raise SigningError(f"{source}: the CRL of {crl.issuer.rfc4514_string()} was issued "
                                f"{crl.last_update_utc:%Y-%m-%d %H:%M} UTC, before the last signature "
                                f"({latest.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC): it cannot say the signer's "
