@@ -22,6 +22,7 @@ from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
 from pakta_cli.fsutil import atomic_write, cannot_write, make_folder, read_file, refuse_signed
+from pakta_cli.pactfile import load_json
 from pakta_cli.parallel import run_parallel
 
 BATCH_MANIFEST = "manifest.json"
@@ -138,7 +139,7 @@ def _render_into(
 def read_batch_manifest(path: Path) -> dict[str, Any]:
     """Load a manifest.json written by render_roster, checking just enough to trust its shape."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json(path.read_bytes())  # bounded nesting: a manifest may come from anyone
     except FileNotFoundError:
         raise InputError(f"{path}: manifest not found") from None
     except IsADirectoryError:
@@ -146,7 +147,7 @@ def read_batch_manifest(path: Path) -> dict[str, Any]:
                          hint=f"--manifest takes the file: {path / BATCH_MANIFEST}") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not a pakta manifest.json ({exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, nested deeper than any manifest
         raise InputError(f"{path}: not a pakta manifest.json ({exc})") from None
     if not isinstance(data, dict) or data.get("pakta_batch") != 1 or not isinstance(data.get("pacts"), list):
         raise InputError(f"{path}: not a pakta manifest.json (written by `pakta render --roster`)")
