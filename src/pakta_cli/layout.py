@@ -895,6 +895,9 @@ def _refuse_unprintable(root: ET.Element, font: str) -> None:
     if bad is not None:
         raise InputError(f"layout: the template prints {printable.describe(bad[1])}, which cannot be printed in a "
                          f"pact ({coverage.why_unprintable(bad[1], font)})")
+    word = coverage.overlong_word(text)
+    if word is not None:
+        raise InputError(f"layout: the pact would print {coverage.why_overlong(word)}")
 
 
 def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:

@@ -134,6 +134,10 @@ class _Reader:
                 self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
                                 f"({coverage.why_unprintable(bad[1], self.font)})")
                 return None
+            word = coverage.overlong_word(value)
+            if word is not None:
+                self.fail(node, f"{what}: {coverage.why_overlong(word)}")
+                return None
         return " ".join(value.split()) if "\n" in value else value.strip()
 
     def boolean(self, node: Node, what: str) -> bool | None:
