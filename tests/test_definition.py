@@ -179,3 +179,15 @@ def test_a_roster_may_ask_for_a_meterai_in_indonesian() -> None:
 
     (yes, no) = parse_roster("nama,nik,meterai\nA,5171044508900003,ya\nB,5171044508900004,tidak\n", "r.csv").entries
     assert yes.party.meterai and not no.party.meterai
+
+
+def test_a_word_no_line_can_hold_is_refused_where_it_stands() -> None:
+    """Breaking one unbreakable word over lines costs ReportLab the square of its length, and verify
+    re-renders every pact: a 97,000-letter word took ten seconds. No prose has a word past 120 letters
+    (the semicolon makes this one 97,001)."""
+    long = "W" * 97_000
+    found = problems(GOOD.replace("Menjaga netralitas;", f"Menjaga {long};"))
+    assert found == [f"def.yaml:12:5: commitments item 2: a word of 97,001 letters ({'W' * 20}...); a line holds at "
+                     "most 120: put spaces in it"]
+    url = "https://jdih.kpu.go.id/data/data_pkpu/" + "x" * 70  # a long web address still prints
+    assert parse(GOOD.replace("Menjaga netralitas;", f"Menjaga netralitas ({url});"))

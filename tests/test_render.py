@@ -156,10 +156,14 @@ def test_the_same_bytes_in_another_process(tmp_path: Path) -> None:
     script = ("import sys; from pathlib import Path; from pakta_cli.definition import load_definition; "
               "from pakta_cli.render import render; "
               "sys.stdout.buffer.write(render(load_definition(Path(sys.argv[1]))).pdf)")
-    for seed in ("1", "2"):
+    # and nothing the machine's environment says: build tools set SOURCE_DATE_EPOCH, and ReportLab reads
+    # any of its settings from RL_<name> (an auditor's machine must re-render what a clerk's rendered)
+    hostile = {"SOURCE_DATE_EPOCH": "1700000000", "RL_pageCompression": "0", "RL_invariant": "0", "RL_useA85": "1",
+               "RL_defaultPageSize": "letter", "TZ": "America/New_York", "LC_ALL": "C"}
+    for seed, extra in (("1", {}), ("2", {}), ("3", hostile)):
         child = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p.yaml")], capture_output=True,
-                               check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout
-        assert child == render(pact(DEFINITION, tmp_path)).pdf
+                               check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", **extra}).stdout
+        assert child == render(pact(DEFINITION, tmp_path)).pdf, extra
 
 
 def test_long_pacts_flow_onto_more_pages(tmp_path: Path) -> None:

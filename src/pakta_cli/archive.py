@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pakta_cli import cms, dssrevision
+from pakta_cli import cms, dssrevision, pactfile
 from pakta_cli.errors import InputError, OutputExistsError, SigningError
 from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
 from pakta_cli.i18n import N_, _, current
@@ -79,7 +79,12 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         parts = cms.parse(contents[: cms.der_length(contents[:6].hex().encode("ascii")) or 0])
         certificates += parts.certificates
         if parts.timestamp is not None:
-            certificates += _token_certificates(parts.timestamp)
+            try:
+                certificates += _token_certificates(parts.timestamp)
+            except (ValueError, IndexError):
+                raise SigningError(_("{source}: refusing to archive: a signature's timestamp token is "
+                                     "damaged").format(source=source),
+                                   hint=_("`pakta verify` shows everything that is wrong with this pact")) from None
         from pakta_cli.verify.revisions import pdf_date
 
         when = pdf_date(sig.get("M"))
@@ -88,7 +93,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         raise SigningError(_("{source}: nothing to archive: no party has signed yet").format(source=source))
     for der in crls:
         crl = x509.load_der_x509_crl(der)
-        if crl.last_update_utc < latest - dt.timedelta(minutes=10):
+        if crl.last_update_utc < latest - pactfile.ARCHIVED_CRL_TOLERANCE:
             raise SigningError(_("{source}: the CRL of {issuer} was issued {issued:%Y-%m-%d %H:%M} UTC, before the "
                                  "last signature ({last:%Y-%m-%d %H:%M} UTC): it cannot say the signer's "
                                  "certificate was not revoked then").format(

@@ -23,6 +23,7 @@ from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
 from pakta_cli.fsutil import atomic_write, cannot_write, make_folder, read_file, refuse_signed
 from pakta_cli.i18n import N_, _
+from pakta_cli.pactfile import load_json
 from pakta_cli.parallel import run_parallel
 
 BATCH_MANIFEST = "manifest.json"
@@ -141,7 +142,7 @@ def _render_into(
 def read_batch_manifest(path: Path) -> dict[str, Any]:
     """Load a manifest.json written by render_roster, checking just enough to trust its shape."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json(path.read_bytes())  # bounded nesting: a manifest may come from anyone
     except FileNotFoundError:
         raise InputError(_("{path}: manifest not found").format(path=path)) from None
     except IsADirectoryError:
@@ -151,7 +152,7 @@ def read_batch_manifest(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(_("{path}:{lineno}:{colno}: not a pakta manifest.json ({msg})").format(
                              path=path, lineno=exc.lineno, colno=exc.colno, msg=exc.msg)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, nested deeper than any manifest
         raise InputError(_("{path}: not a pakta manifest.json ({exc})").format(path=path, exc=exc)) from None
     if not isinstance(data, dict) or data.get("pakta_batch") != 1 or not isinstance(data.get("pacts"), list):
         raise InputError(_("{path}: not a pakta manifest.json (written by `pakta render --roster`)").format(

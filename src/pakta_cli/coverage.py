@@ -99,3 +99,20 @@ def ranges(characters: frozenset[str]) -> list[list[int]]:
         else:
             out.append([code, code])
     return out
+
+
+# The longest word a pact prints. A line of the body holds about ninety letters, so a longer word is
+# never prose (a long web address is a hundred), and ReportLab's cost to break one unbreakable word
+# over lines grows with the square of its length: one 97,000-letter word made each render, and each
+# verify that re-renders, take ten seconds.
+MAX_WORD = 120
+
+
+def overlong_word(text: str) -> str | None:
+    """The first word of `text` longer than MAX_WORD, or None."""
+    return next((word for word in text.split() if len(word) > MAX_WORD), None)
+
+
+def why_overlong(word: str) -> str:
+    return _("a word of {count:,} letters ({start}...); a line holds at most {most}: put spaces in it").format(
+        count=len(word), start=word[:20], most=MAX_WORD)

@@ -130,7 +130,7 @@ def _made_by_demo(folder: Path) -> set[str] | None:
         return None
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):  # unreadable, not JSON, nested past Python's decoder
         return None
     made = data.get("made") if isinstance(data, dict) and data.get("pakta_demo") == 1 else None
     if not isinstance(made, list) or not all(isinstance(entry, str) for entry in made):

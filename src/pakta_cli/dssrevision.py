@@ -115,6 +115,23 @@ def stored(doc: Document, revision: int) -> Stored:
             stream = doc.get(ref.num, revision)
             if not isinstance(stream, Stream) or stream.end - stream.start > MAX_ITEM_SIZE:
                 raise NotAnArchive(f"/{key} names something other than a stream of at most {MAX_ITEM_SIZE >> 20} MB")
-            items.append(doc.data[stream.start : stream.end])
+            item = doc.data[stream.start : stream.end]
+            if not _is_der(item, key):
+                raise NotAnArchive(f"/{key} holds a stream that is not one DER {key[:-1]}")
+            items.append(item)
         found[key] = tuple(items)
     return Stored(found["Certs"], found["CRLs"])
+
+
+def _is_der(item: bytes, key: str) -> bool:
+    """Whether `item` is exactly one certificate (Certs) or CRL (CRLs) in DER, nothing before or after."""
+    from cryptography import x509
+
+    try:
+        if key == "Certs":
+            x509.load_der_x509_certificate(item)
+        else:
+            x509.load_der_x509_crl(item)
+    except ValueError:
+        return False
+    return True

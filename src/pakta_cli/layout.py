@@ -911,6 +911,9 @@ def _refuse_unprintable(root: ET.Element, font: str) -> None:
     if bad is not None:
         raise InputError(_("layout: the template prints {character}, which cannot be printed in a pact ({why})").format(
                              character=printable.describe(bad[1]), why=coverage.why_unprintable(bad[1], font)))
+    word = coverage.overlong_word(text)
+    if word is not None:
+        raise InputError(_("layout: the pact would print {word}").format(word=coverage.why_overlong(word)))
 
 
 def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:

@@ -8,6 +8,7 @@ for free.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ MAX_LOGO = 16 << 20
 # inflates one stream to (pdf.reader.Limits.decoded, 32 MiB), and the samples of all a pact's images
 # within what it inflates for one document (Limits.decoded_total, 128 MiB) beside a 16 MiB logo file.
 MAX_IMAGE_FILE = MAX_LOGO
+# how long before a signature the CRL an archive revision stores may have been issued: a CRL speaks
+# of its own time, so an older one cannot say the signer's certificate was not revoked when it signed
+ARCHIVED_CRL_TOLERANCE = dt.timedelta(minutes=10)
 MAX_IMAGE_PIXELS = 10_000_000
 MAX_IMAGE_SAMPLES = 64 << 20
 

@@ -8,16 +8,19 @@ lets `pakta verify --reproduce` prove a signed PDF is exactly the rendering of i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from reportlab import rl_config
+from reportlab import rl_config, rl_settings
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase import pdfmetrics
@@ -57,6 +60,15 @@ PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 MARGINS = {"left": 3 * cm, "right": 2 * cm, "top": 2 * cm, "bottom": 2 * cm}
 FOOTER_SIZE = 8
 FOOTER_BASELINE = 1 * cm  # the last footer line; the page number sits on it at the right
+# A rendering must not depend on the machine: ReportLab takes any of its settings from an `RL_<name>`
+# environment variable (RL_pageCompression=0 gave other bytes, and every honest pact failed re-rendering
+# on such a machine). Those pakta's bytes depend on are set here, whatever the environment says.
+_SETTINGS_FROM_THE_ENVIRONMENT = [name for name in dir(rl_config) if f"RL_{name}" in os.environ]
+for _name in _SETTINGS_FROM_THE_ENVIRONMENT:
+    if hasattr(rl_settings, _name) and not _name.endswith("SearchPath"):
+        setattr(rl_config, _name, getattr(rl_settings, _name))  # ReportLab's shipped default
+rl_config.invariant = 1
+rl_config.pageCompression = 1
 # Page content is deflated only: ASCII85 on top (ReportLab's default) makes it a quarter larger
 # and gains nothing in a binary-safe PDF.
 rl_config.useA85 = 0
@@ -264,12 +276,26 @@ def render(pact: Pact) -> Rendered:
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     try:
-        doc.build(flowables, canvasmaker=partial(_PactCanvas, footer=ctx.footer, attachments=attachments,
-                                                 language=pact.language, font=pact.font))
+        with _no_source_date_epoch():
+            doc.build(flowables, canvasmaker=partial(_PactCanvas, footer=ctx.footer, attachments=attachments,
+                                                     language=pact.language, font=pact.font))
     except _TooLarge as exc:
         raise InputError(_too_large(pact, exc.flowable),
                          hint=_("shorten that text, or split it into several entries")) from None
     return Rendered(_in_pakta_form(out.getvalue()), definition, manifest)
+
+
+@contextlib.contextmanager
+def _no_source_date_epoch() -> Iterator[None]:
+    """ReportLab dates a document by SOURCE_DATE_EPOCH even in invariant mode, and build tools set it: a
+    pact's dates come from pakta alone (a render is one process's work, so the variable is set aside
+    for its length and put back)."""
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 class _TooLarge(Exception):

@@ -141,3 +141,81 @@ def test_a_party_signs_after_an_archive_and_the_pact_stays_valid(tmp_path: Path,
     ok("sign", archived, "--key", made[0], "--cert", made[1], "-o", both)
     code, document = signatures(both, "--trust", ca.paths.cert)
     assert code == 0 and document["status"] == "VALID", document["reasons"]
+
+
+def test_an_old_crl_appended_by_anyone_never_clears_a_revoked_signer(tmp_path: Path, keys_env: dict[str, str]) -> None:
+    """An archive revision needs no key: a forger who signed with a stolen key appends the CA's CRL from
+    before the revocation. A CRL the pact stores speaks of its own time, so it clears only a signature a
+    trusted authority timestamped before it was issued; it never answers the auditor's revocation check."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from pakta_cli import dssrevision
+    from pakta_cli.pdf.reader import Document
+
+    kpu, bawaslu = make_ca(tmp_path / "kpu"), make_ca(tmp_path / "bawaslu", "Badan Pengawas Pemilu Provinsi Bali")
+    before = x509.load_pem_x509_crl(bawaslu.paths.crl.read_bytes()).public_bytes(Encoding.DER)  # empty, of today
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], bawaslu, position=AYU["position"])
+    pdf = rendered_pact(tmp_path / "pacts", [AYU])
+    signed = tmp_path / "signed.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    ok("ca", "revoke", "--ca", bawaslu.paths.key.with_suffix(""), ayu[1], "--reason", "key-compromise")
+    data = signed.read_bytes()
+    doc = Document(data)
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(data + dssrevision.build(dssrevision.before_archiving(doc, len(doc.revisions)), [], [before]))
+    trust = ("--trust", kpu.paths.cert, "--trust", bawaslu.paths.cert)
+
+    # the auditor holds KPU's CRL only: Bawaslu's signer cannot be cleared, with or without the stale CRL
+    for pact in (signed, forged):
+        code, document = signatures(pact, *trust, "--crl", kpu.paths.crl)
+        assert code == 1 and document["status"] == "FAIL", pact
+        assert "no CRL from the CA that issued this certificate" in said(document, 0, "not_revoked")
+    assert "issued before it" in said(signatures(forged, *trust, "--crl", kpu.paths.crl)[1], 0, "not_revoked")
+    # the auditor holds no CRL: the stale one does not turn "not checked" into "not revoked"
+    code, document = signatures(forged, *trust)
+    assert "the CRL the pact archives cannot clear this signature" in said(document, 0, "not_revoked")
+    # and the current CRL, from the auditor, says what happened
+    code, document = signatures(forged, *trust, "--crl", kpu.paths.crl, "--crl", bawaslu.paths.crl)
+    assert code == 1 and "revoked on" in said(document, 0, "not_revoked")
+
+
+@pytest.mark.parametrize("item", ["junk", "certificate"])
+def test_an_archive_stores_only_certificates_and_crls_that_hide_nothing(item: str, tmp_path: Path,
+                                                                         keys_env: dict[str, str]) -> None:
+    """Anyone may append an archive revision; what it stores must be one DER certificate or CRL, and no
+    stored item may carry bytes a repairing reader would take for PDF objects."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    from pakta_cli import dssrevision
+    from pakta_cli.pdf.reader import Document
+
+    hidden = b"\n999 0 obj\n<< /Type /Page >>\nendobj\nxref\n0 1\ntrailer\n<< >>\n%%EOF\n"
+    if item == "junk":
+        stored = b"0\x82" + hidden
+    else:  # a well-formed certificate whose extension holds the same bytes
+        key = Ed25519PrivateKey.generate()
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Siapa")])
+        now = dt.datetime.now(dt.UTC)
+        stored = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                  .serial_number(7).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+                  .add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.2.3.4"), hidden), critical=False)
+                  .sign(key, None).public_bytes(Encoding.DER))
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    signed = tmp_path / "signed.pdf"
+    ok("sign", rendered_pact(tmp_path / "pacts", [AYU]), "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    data = signed.read_bytes()
+    doc = Document(data)
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(data + dssrevision.build(dssrevision.before_archiving(doc, len(doc.revisions)), [stored], []))
+    assert signatures(signed, "--trust", ca.paths.cert)[1]["status"] == "VALID"
+    code, document = signatures(forged, "--trust", ca.paths.cert)
+    assert code == 1 and document["status"] == "FAIL"
+    assert "revision 3 is not a signature in one of the pact's fields" in " ".join(
+        r["en"] for r in document["reasons"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from pakta_cli.ca import revoke
 from pakta_cli.cli.app import app
-from tests.conftest import AYU, MADE, make_ca, make_identity, pact_definition, rendered_pact, signed_pact
+from tests.conftest import AYU, MADE, make_ca, make_identity, pact_definition, rendered_pact, run_cli, signed_pact
 
 runner = CliRunner()
 
@@ -314,3 +315,40 @@ def test_a_name_that_is_an_escape_sequence_reaches_no_terminal(tmp_path: Path) -
     assert piped.startswith("FAIL\t") and "\x1b" not in piped and len(piped.splitlines()) == 1
     code, out, _ = run(signed, "--trust", made[1])  # the command, piped
     assert code == 1 and "\x1b" not in out
+
+
+def test_definition_holds_the_letterhead_logo_to_the_file_beside_it(tmp_path: Path) -> None:
+    """The definition names its logo by file name only: the preparer keeps every word of the office's
+    definition and renders it beside another picture (a seal saying BATAL). `--definition` compares the
+    logo the pact carries with the file beside the definition the auditor holds."""
+    from PIL import Image, ImageOps
+
+    examples = Path(__file__).parents[2] / "examples"
+    office, preparer = tmp_path / "office", tmp_path / "preparer"
+    for folder in (office, preparer):
+        folder.mkdir()
+        shutil.copy(examples / "kpu-bali-2024.yaml", folder / "pakta.yaml")
+    shutil.copy(examples / "logo-kpu.png", office / "logo-kpu.png")
+    ImageOps.mirror(Image.open(examples / "logo-kpu.png")).save(preparer / "logo-kpu.png")
+    cert = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], passphrase=None)[1]
+    checks = {}
+    for folder in (office, preparer):
+        assert run_cli("render", folder / "pakta.yaml", "-o", folder / "pakta.pdf")[0] == 0
+        _, out, _ = run(folder / "pakta.pdf", "--trust", cert, "--definition", office / "pakta.yaml", "--json")
+        (document,) = json.loads(out)["documents"]
+        checks[folder.name] = {c["name"]: c for c in document["checks"]}
+    assert checks["office"]["definition"]["ok"] and checks["office"]["reproduces"]["ok"]
+    forged = checks["preparer"]
+    assert forged["reproduces"]["ok"]  # the pages are the rendering of what the pact carries...
+    assert not forged["definition"]["ok"]  # ...but not of what the office agreed
+    assert forged["definition"]["messages"][0]["en"] == \
+        "the pact's letterhead logo is not the logo file beside the definition the auditor gave"
+
+
+def test_a_manifest_nested_past_any_pact_is_refused_in_one_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("[" * 100_000 + "]" * 100_000)
+    cert = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], passphrase=None)[1]
+    code, _, err = run(tmp_path, "--trust", cert, "--manifest", manifest)
+    assert code == 2 and err.startswith(f"error: {manifest}: not a pakta manifest.json (nested deeper than any pact)")
+    assert "Traceback" not in err and "internal error" not in err

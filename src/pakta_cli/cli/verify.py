@@ -80,7 +80,7 @@ def verify(
         note(_("note: --no-reproduce: pages are checked against pakta's grammar, not re-rendered; a VALID "
                "does not prove that every viewer shows what was signed"))
     roots, crls = load_trust_options(trust, crl, "verify")
-    wanted = canonical_definition(definition) if definition is not None else None
+    wanted, logo = canonical_definition(definition) if definition is not None else (None, None)
     batch = None
     if manifest is not None:
         from pakta_cli.batch import read_batch_manifest  # the roster stack only when a manifest is named
@@ -100,8 +100,8 @@ def verify(
             custom = read_file(template, N_("template")).decode("utf-8")
         except UnicodeDecodeError:
             raise InputError(_("{template}: not a template (it is not UTF-8 text)").format(template=template)) from None
-    policy = Policy(tuple(roots), tuple(crls), definition=wanted, reproduce=reproduce, template=custom,
-                    tsa_trust=tuple(load_tsa_trust(tsa_trust)))
+    policy = Policy(tuple(roots), tuple(crls), definition=wanted, definition_logo=logo,
+                    reproduce=reproduce, template=custom, tsa_trust=tuple(load_tsa_trust(tsa_trust)))
 
     try:
         failed = present(files, policy, jobs or default_jobs(), as_json=as_json,
@@ -228,12 +228,18 @@ def collect(paths: list[Path]) -> tuple[list[tuple[Path, str]], int]:
     return files, skipped
 
 
-def canonical_definition(path: Path) -> bytes:
-    """The definition as a pact embeds it; a roster definition (no signer) is accepted as it is."""
+def canonical_definition(path: Path) -> tuple[bytes, str | None]:
+    """The definition as a pact embeds it (a roster definition, with no signer, is accepted as it is),
+    and the sha256 of the logo file it names, if any."""
+    import hashlib
+
     from pakta_cli.definition import load_definition
     from pakta_cli.render import canonical_definition as canonical
 
-    return canonical(load_definition(path, roster=True))
+    pact = load_definition(path, roster=True)
+    logo = pact.institution.logo
+    digest = hashlib.sha256((Path(pact.base_dir) / logo).read_bytes()).hexdigest() if logo else None
+    return canonical(pact), digest
 
 
 def register(app: typer.Typer) -> None:

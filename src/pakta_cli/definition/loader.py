@@ -139,6 +139,10 @@ class _Reader:
                                     what=what, character=printable.describe(bad[1]),
                                     why=coverage.why_unprintable(bad[1], self.font)))
                 return None
+            word = coverage.overlong_word(value)
+            if word is not None:
+                self.fail(node, _("{what}: {why}").format(what=what, why=coverage.why_overlong(word)))
+                return None
         return " ".join(value.split()) if "\n" in value else value.strip()
 
     def boolean(self, node: Node, what: str) -> bool | None:

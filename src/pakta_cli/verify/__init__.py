@@ -62,6 +62,9 @@ MAX_FILE_SIZE = 256 << 20  # a pact is tens of kilobytes; a logo may make it a f
 
 # The checks that hold or fail whoever the reader trusts: what an official can ask of a pact before
 # adding a signature to it (sign never puts a signature on a pact that was changed after rendering).
+# what is wrong with a timestamp token whoever trusts its authority: it sits outside every byte range, so
+# anyone may swap it, and a later signature must not be made over a damaged one (nor an archive)
+TOKEN_DAMAGE = ("timestamp_damaged", "timestamp_imprint", "timestamp_no_certificate", "timestamp_usage")
 INTEGRITY_CHECKS = ("readable", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes",
                     "byte_range", "digest", "signature", "party", "stamp")
 
@@ -88,7 +91,8 @@ def integrity_problems(data: bytes, name: str = "<bytes>", pact: Pact | None = N
     `pact`, when the caller has read `data` already (as sign has), is not read again.
     """
     verdict = _verify(data, Policy(()), name, pact)[0]
-    return [message for check, message in verdict.failures if check in INTEGRITY_CHECKS]
+    return [message for check, message in verdict.failures
+            if check in INTEGRITY_CHECKS or (check == "timestamp" and message.key in TOKEN_DAMAGE)]
 
 
 def read_pact(data: bytes) -> Pact:
@@ -194,7 +198,7 @@ def _verify_read(data: bytes, pact: Pact, policy: Policy, name: str) -> tuple[Ve
         embedded_check(pact),
     ]
     if policy.definition is not None:
-        checks.append(definition_check(pact, policy.definition))
+        checks.append(definition_check(pact, policy.definition, policy.definition_logo))
     if policy.reproduce:
         checks.append(reproduce_check(pact, data[: revisions.unsigned_end], policy))
     unsigned = hashlib.sha256(data[: revisions.unsigned_end]).hexdigest()

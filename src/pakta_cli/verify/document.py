@@ -122,7 +122,22 @@ def _load(raw: bytes) -> Any:
 _GIVEN = ("definisi yang diberikan pemeriksa", "the definition the auditor gave")
 
 
-def definition_check(pact: Pact, wanted: bytes) -> Check:
+def definition_check(pact: Pact, wanted: bytes, logo: str | None = None) -> Check:
+    """The embedded definition is the one given (`--definition`), and, when that names a logo, the
+    letterhead's picture is the very file beside it: the definition records the logo by name only, so
+    a preparer could otherwise keep every word and swap the emblem for a seal saying BATAL."""
+    found = _definition_check(pact, wanted)
+    if not found.ok or logo is None:
+        return found
+    carried = [data for name, data in pact.files.items() if name.startswith(pactfile.LOGO_PREFIX)]
+    if [hashlib.sha256(data).hexdigest() for data in carried] != [logo]:
+        return Check.failed("definition", say(
+            "definition_logo_differs", f"logo kop surat pakta bukan berkas logo di samping {_GIVEN[0]}",
+            f"the pact's letterhead logo is not the logo file beside {_GIVEN[1]}"))
+    return found
+
+
+def _definition_check(pact: Pact, wanted: bytes) -> Check:
     embedded = pact.files.get(pactfile.DEFINITION_NAME)
     if embedded is None:
         return Check.failed("definition", say("no_definition", "definisi pakta tidak tertanam",

@@ -28,16 +28,18 @@ class Policy:
     trust: tuple[x509.Certificate, ...]
     crls: tuple[x509.CertificateRevocationList, ...] = ()
     definition: bytes | None = None  # canonical definition bytes to compare with
+    definition_logo: str | None = None  # the sha256 of the logo file beside that definition, when it names one
     reproduce: bool = False
     template: str | None = None  # a custom template's text, for --reproduce of a pact rendered with it
     tsa_trust: tuple[x509.Certificate, ...] = ()  # trusted for timestamps, besides the CA roots in `trust`
+    archived: frozenset[bytes] = frozenset()  # the DER of the CRLs in `crls` that the pact stores, not the auditor
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # cryptography's certificates do not pickle; a process pool gets their DER instead
         return (_policy_from_der, (tuple(self.der(c) for c in self.trust), tuple(_crl_der(c) for c in self.crls),
                                    self.definition, self.reproduce, self.template,
-                                   tuple(self.der(c) for c in self.tsa_trust)))
+                                   tuple(self.der(c) for c in self.tsa_trust), self.definition_logo))
 
     def der(self, certificate: x509.Certificate) -> bytes:
         """The DER of a trust root (worked out once) or of any other certificate."""
@@ -88,7 +90,13 @@ class Policy:
                     continue  # not a CRL: it says nothing, and the archive's form was checked already
                 if crl_issuer(crl, self.trust) is not None:
                     extra.append(crl)
-        return replace(self, crls=self.crls + tuple(extra)) if extra else self
+        if not extra:
+            return self
+        return replace(self, crls=self.crls + tuple(extra), archived=frozenset(_crl_der(crl) for crl in extra))
+
+    def is_archived(self, crl: x509.CertificateRevocationList) -> bool:
+        """Whether the pact brought this CRL (an archive revision), rather than the auditor."""
+        return bool(self.archived) and _crl_der(crl) in self.archived
 
     def revocation(self, certificate: x509.Certificate) -> Revocation:
         """What the given CRLs say of this certificate (`pakta_cli.trust.revocation`); the keys they
@@ -127,15 +135,17 @@ def _crl_der(crl: x509.CertificateRevocationList) -> bytes:
 
 @functools.lru_cache(maxsize=8)
 def _policy_from_der(trust: tuple[bytes, ...], crls: tuple[bytes, ...], definition: bytes | None,
-                     reproduce: bool, template: str | None, tsa_trust: tuple[bytes, ...] = ()) -> Policy:
+                     reproduce: bool, template: str | None, tsa_trust: tuple[bytes, ...] = (),
+                     definition_logo: str | None = None) -> Policy:
     """Rebuild a Policy in a worker process; cached so a worker keeps its memo across chunks."""
     from cryptography import x509
 
     return Policy(
         tuple(x509.load_der_x509_certificate(der) for der in trust),
         tuple(x509.load_der_x509_crl(der) for der in crls),
-        definition,
-        reproduce,
-        template,
-        tuple(x509.load_der_x509_certificate(der) for der in tsa_trust),
+        definition=definition,
+        definition_logo=definition_logo,
+        reproduce=reproduce,
+        template=template,
+        tsa_trust=tuple(x509.load_der_x509_certificate(der) for der in tsa_trust),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pakta_cli import cms
+from pakta_cli.pactfile import ARCHIVED_CRL_TOLERANCE
 from pakta_cli.parties import MatchError, check_title, match_signer
 from pakta_cli.pdf.reader import Document, Revision
 from pakta_cli.pdf.syntax import PdfDict, PdfError
@@ -425,8 +426,9 @@ class SignatureCheck:
             raise _Fail("not_revoked", say(
                 "revoked", f"sertifikat {self.signer} dicabut pada {shown}{why_id} (CRL {crl_name})",
                 f"certificate of {self.signer} revoked on {shown}{why_en} (CRL of {crl_name})"))
-        if status.checked:
-            latest = max(c.last_update_utc for c in status.checked)
+        speaking = [crl for crl in status.checked if self._may_clear(crl)]
+        if speaking:
+            latest = max(c.last_update_utc for c in speaking)
             self._ok("not_revoked", say("not_revoked", f"tidak dicabut menurut CRL terbitan {latest:%Y-%m-%d}",
                                         f"not revoked according to the CRL issued {latest:%Y-%m-%d}"))
         elif certificate.issuer == certificate.subject and self.policy.crls:
@@ -439,16 +441,40 @@ class SignatureCheck:
             self._ok("not_revoked", say("no_crl_applies",
                                         "sertifikat swa-tanda dipercaya langsung; tidak ada CRL yang berlaku",
                                         "self-signed certificate trusted directly; no CRL applies"))
-        elif self.policy.crls:  # revocation was asked for, and cannot be answered for this signer
+        elif any(not self.policy.is_archived(crl) for crl in self.policy.crls):
+            # revocation was asked for, and cannot be answered for this signer
             issuer_name = _display(certificate.issuer)
+            stale = " (the CRL the pact archives speaks only for a timestamped signature, when issued after " \
+                    "the timestamp: not for this one, or issued before it)" if status.checked else ""
+            stale_id = " (CRL di arsip pakta hanya berlaku bagi tanda tangan bercap waktu bila terbit sesudah cap " \
+                       "waktunya: bukan untuk tanda tangan ini, atau terbit sebelumnya)" if status.checked else ""
             raise _Fail("not_revoked", say(
                 "no_crl_for_issuer",
-                f"tidak ada CRL dari CA penerbit sertifikat ini ({issuer_name}); pencabutan tidak dapat diperiksa",
-                f"no CRL from the CA that issued this certificate ({issuer_name}); revocation cannot be checked"))
+                f"tidak ada CRL dari CA penerbit sertifikat ini ({issuer_name}); pencabutan tidak dapat diperiksa"
+                f"{stale_id}",
+                f"no CRL from the CA that issued this certificate ({issuer_name}); revocation cannot be checked"
+                f"{stale}"))
+        elif status.checked:
+            self._ok("not_revoked", say(
+                "archived_crl_not_applicable",
+                "CRL di arsip pakta tidak dapat menyatakan tanda tangan ini tidak dicabut (tanpa cap waktu, atau CRL "
+                "terbit sebelum cap waktunya); pencabutan tidak diperiksa",
+                "the CRL the pact archives cannot clear this signature (no timestamp, or a CRL issued before it); "
+                "revocation not checked"))
         else:
             self._ok("not_revoked", say("revocation_not_checked",
                                         "tidak ada CRL dari penerbitnya; pencabutan tidak diperiksa",
                                         "no CRL from its issuer was given; revocation not checked"))
+
+    def _may_clear(self, crl: x509.CertificateRevocationList) -> bool:
+        """Whether a CRL that does not list the certificate may say it was not revoked. One the auditor
+        gives may. One the pact stores (an archive revision, which anyone may append) speaks of the
+        time it was issued: only for a signature whose time a trusted authority attests, and only when
+        issued after that time (less the tolerance `pakta archive` allows), as PAdES B-LT reads it. A
+        CRL that does list it always counts: revocation evidence never helps a forger."""
+        if not self.policy.is_archived(crl):
+            return True
+        return self.attested is not None and crl.last_update_utc >= self.attested - ARCHIVED_CRL_TOLERANCE
 
     def _revoked_after(self, entry: x509.RevokedCertificate, reason: str | None, key_wide: bool,
                        compromised: dt.datetime | None, crl_name: str) -> None:
