@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,10 @@ from pakta_cli.keys import KeyPaths, encode_private_key, generate_key
 from pakta_cli.render import render
 from pakta_cli.sign import SignJob, SignOptions, load_credentials, sign_file
 from pakta_cli.zones import parse_zone
+
+# the suite reads pakta's English; a developer whose locale is id_ID gets the same runs (the language
+# tests choose theirs explicitly)
+os.environ["PAKTA_LANG"] = "en"
 
 PASSPHRASE = b"kata sandi rahasia"
 INSTITUTION = "Komisi Pemilihan Umum Provinsi Bali"

@@ -347,10 +347,9 @@ def test_terminal_blocks_fit_the_terminal(tmp_path: Path, width: int) -> None:
     assert all(len(line) <= width for line in lines), lines
     assert "".join(lines[: len(lines) - 5]).replace(" ", "").startswith(str(half)[:40])
     text = "\n".join(lines)
-    assert "BELUM LENGKAP / INCOMPLETE" in text and "1/2" in text
-    id_line = next(i for i, line in enumerate(lines) if "belum ditandatangani oleh" in line)
-    assert "not yet signed by" in lines[id_line + 1] or "not yet signed by" in lines[id_line + 2]
+    assert "INCOMPLETE" in text and "1/2" in text and "BELUM" not in text  # one language, English here
+    assert any("not yet signed by" in line for line in lines)
     words = set(" ".join(lines).split())
-    for word in ("ditandatangani", "Sukmawati", "Wiratama", "signed"):
+    for word in ("Sukmawati", "Wiratama", "signed"):
         assert any(word in w for w in words), word  # whole words, never split across lines
     assert "\x1b[" not in captured.get()

@@ -295,7 +295,7 @@ def test_a_linked_folder_is_followed(tmp_path: Path, trust: tuple[tuple[Path, Pa
     (row,) = _rows(out, "half-signed.pdf")
     assert str(top / "linked" / "half-signed.pdf") in row and row.startswith("INCOMPLETE\t"), out
     assert f"not yet signed by {MADE['name']}" in out
-    assert "1 dokumen / documents: 0 VALID, 1 INCOMPLETE, 0 FAIL" in " ".join(err.split())
+    assert "1 document: 0 VALID, 1 INCOMPLETE, 0 FAIL" in " ".join(err.split())
 
 
 def test_a_link_loop_ends_and_each_file_is_verified_once(tmp_path: Path,
@@ -310,7 +310,7 @@ def test_a_link_loop_ends_and_each_file_is_verified_once(tmp_path: Path,
     assert result.returncode == 1, result.stdout + result.stderr
     assert len(_rows(result.stdout, "a.pdf")) == 1, result.stdout
     assert len(_rows(result.stdout, "b.pdf")) == 1, result.stdout
-    assert "2 dokumen / documents: 0 VALID, 2 INCOMPLETE, 0 FAIL" in " ".join(result.stderr.split())
+    assert "2 documents: 0 VALID, 2 INCOMPLETE, 0 FAIL" in " ".join(result.stderr.split())
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -325,4 +325,4 @@ def test_a_fifo_named_like_a_pact_fails_without_hanging(jobs: str, tmp_path: Pat
     (row,) = _rows(result.stdout, "b.pdf")
     assert row.startswith("FAIL\t") and "not a regular file" in row, result.stdout
     assert len(_rows(result.stdout, "a.pdf")) == 1, result.stdout
-    assert "2 dokumen / documents: 0 VALID, 1 INCOMPLETE, 1 FAIL" in " ".join(result.stderr.split())
+    assert "2 documents: 0 VALID, 1 INCOMPLETE, 1 FAIL" in " ".join(result.stderr.split())

@@ -18,6 +18,7 @@ from pathlib import Path
 from pakta_cli import cms, dssrevision, pactfile
 from pakta_cli.errors import InputError, OutputExistsError, SigningError
 from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
+from pakta_cli.i18n import N_, _, current
 from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref
 
 
@@ -34,7 +35,7 @@ def load_crls(paths: Sequence[Path]) -> list[bytes]:
 
     from pakta_cli.trust import parse_crl
 
-    return [parse_crl(read_file(path, "CRL"), path).public_bytes(Encoding.DER) for path in paths]
+    return [parse_crl(read_file(path, N_("CRL")), path).public_bytes(Encoding.DER) for path in paths]
 
 
 def load_extra_certificates(paths: Sequence[Path]) -> list[bytes]:
@@ -53,17 +54,19 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
     from pakta_cli.verify import integrity_problems, read_pact
 
     if not data.startswith(b"%PDF-"):
-        raise InputError(f"{source}: not a PDF file")
+        raise InputError(_("{source}: not a PDF file").format(source=source))
     try:
         pact = read_pact(data)
     except (PdfError, RecursionError, ValueError) as exc:
-        raise InputError(f"{source}: damaged or unreadable PDF ({exc})") from None
+        raise InputError(_("{source}: damaged or unreadable PDF ({exc})").format(source=source, exc=exc)) from None
     if pact.manifest is None:
-        raise SigningError(f"{source}: not a pact rendered by pakta (it carries no pakta manifest)")
+        raise SigningError(_("{source}: not a pact rendered by pakta (it carries no pakta manifest)").format(
+                               source=source))
     problems = integrity_problems(data, source)
     if problems:
-        raise SigningError(f"{source}: refusing to archive: {problems[0].en}",
-                           hint="`pakta verify` shows everything that is wrong with this pact")
+        raise SigningError(_("{source}: refusing to archive: {reason}").format(
+            source=source, reason=problems[0].text(current())),
+                           hint=_("`pakta verify` shows everything that is wrong with this pact"))
     doc = pact.doc
     certificates: list[bytes] = []
     latest: dt.datetime | None = None
@@ -79,27 +82,29 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
             try:
                 certificates += _token_certificates(parts.timestamp)
             except (ValueError, IndexError):
-                raise SigningError(f"{source}: refusing to archive: a signature's timestamp token is damaged",
-                                   hint="`pakta verify` shows everything that is wrong with this pact") from None
+                raise SigningError(_("{source}: refusing to archive: a signature's timestamp token is "
+                                     "damaged").format(source=source),
+                                   hint=_("`pakta verify` shows everything that is wrong with this pact")) from None
         from pakta_cli.verify.revisions import pdf_date
 
         when = pdf_date(sig.get("M"))
         latest = when if latest is None or (when is not None and when > latest) else latest
     if latest is None:
-        raise SigningError(f"{source}: nothing to archive: no party has signed yet")
+        raise SigningError(_("{source}: nothing to archive: no party has signed yet").format(source=source))
     for der in crls:
         crl = x509.load_der_x509_crl(der)
         if crl.last_update_utc < latest - pactfile.ARCHIVED_CRL_TOLERANCE:
-            raise SigningError(f"{source}: the CRL of {crl.issuer.rfc4514_string()} was issued "
-                               f"{crl.last_update_utc:%Y-%m-%d %H:%M} UTC, before the last signature "
-                               f"({latest.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC): it cannot say the signer's "
-                               "certificate was not revoked then", hint="ask the CA for a fresh CRL (pakta ca crl)")
+            raise SigningError(_("{source}: the CRL of {issuer} was issued {issued:%Y-%m-%d %H:%M} UTC, before the "
+                                 "last signature ({last:%Y-%m-%d %H:%M} UTC): it cannot say the signer's "
+                                 "certificate was not revoked then").format(
+                source=source, issuer=crl.issuer.rfc4514_string(), issued=crl.last_update_utc,
+                last=latest.astimezone(dt.UTC)), hint=_("ask the CA for a fresh CRL (pakta ca crl)"))
     unique = list(dict.fromkeys([*certificates, *extra]))
     try:
         before = dssrevision.before_archiving(doc, len(doc.revisions))
         revision = dssrevision.build(before, unique, list(dict.fromkeys(crls)))
     except PdfError as exc:
-        raise InputError(f"{source}: cannot archive: {exc}") from None
+        raise InputError(_("{source}: cannot archive: {exc}").format(source=source, exc=exc)) from None
     return Archived(data + revision, len(unique), len(set(crls)))
 
 
@@ -129,7 +134,7 @@ def archive_file(source: Path, target: Path, crls: Sequence[bytes], extra: Seque
     if target.exists() and not force:
         raise OutputExistsError(target)
     with exclusive(source):
-        data = read_file(source, "PDF")
+        data = read_file(source, N_("PDF"))
     archived = archive_pdf(data, crls, extra, str(source))
     atomic_write(target, archived.pdf, force=force)
     return archived

@@ -22,6 +22,7 @@ from pakta_cli.definition.model import Pact
 from pakta_cli.definition.roster import RosterEntry
 from pakta_cli.errors import InputError, OutputExistsError
 from pakta_cli.fsutil import atomic_write, cannot_write, make_folder, read_file, refuse_signed
+from pakta_cli.i18n import N_, _
 from pakta_cli.pactfile import load_json
 from pakta_cli.parallel import run_parallel
 
@@ -62,7 +63,8 @@ def render_roster(
 ) -> BatchResult:
     """Render one pact per roster row into `out_dir` and write its manifest.json."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder", hint="with --roster, -o names a folder")
+        raise InputError(_("{out_dir}: exists and is not a folder").format(out_dir=out_dir),
+                         hint=_("with --roster, -o names a folder"))
     created = make_folder(out_dir)
     try:
         return _render_into(pact, entries, out_dir, definition_path=definition_path, jobs=jobs, force=force,
@@ -90,8 +92,9 @@ def _render_into(
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         raise OutputExistsError(existing[0]) if len(existing) == 1 else InputError(
-            f"{out_dir}: {len(existing)} of the output files already exist (first: {existing[0].name})",
-            hint="pass --force to overwrite them, or choose another -o",
+            _("{out_dir}: {count} of the output files already exist (first: {name})").format(
+                out_dir=out_dir, count=len(existing), name=existing[0].name),
+            hint=_("pass --force to overwrite them, or choose another -o"),
         )
     try:
         staging = Path(tempfile.mkdtemp(prefix=".pakta-render-", dir=out_dir))
@@ -141,20 +144,25 @@ def read_batch_manifest(path: Path) -> dict[str, Any]:
     try:
         data = load_json(path.read_bytes())  # bounded nesting: a manifest may come from anyone
     except FileNotFoundError:
-        raise InputError(f"{path}: manifest not found") from None
+        raise InputError(_("{path}: manifest not found").format(path=path)) from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a manifest",
-                         hint=f"--manifest takes the file: {path / BATCH_MANIFEST}") from None
+        raise InputError(_("{path}: is a folder, not a manifest").format(path=path),
+                         hint=_("--manifest takes the file: {manifest}").format(
+                                  manifest=path / BATCH_MANIFEST)) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not a pakta manifest.json ({exc.msg})") from None
+        raise InputError(_("{path}:{lineno}:{colno}: not a pakta manifest.json ({msg})").format(
+                             path=path, lineno=exc.lineno, colno=exc.colno, msg=exc.msg)) from None
     except (OSError, ValueError) as exc:  # unreadable, not UTF-8, nested deeper than any manifest
-        raise InputError(f"{path}: not a pakta manifest.json ({exc})") from None
+        raise InputError(_("{path}: not a pakta manifest.json ({exc})").format(path=path, exc=exc)) from None
     if not isinstance(data, dict) or data.get("pakta_batch") != 1 or not isinstance(data.get("pacts"), list):
-        raise InputError(f"{path}: not a pakta manifest.json (written by `pakta render --roster`)")
+        raise InputError(_("{path}: not a pakta manifest.json (written by `pakta render --roster`)").format(
+                             path=path))
     for number, entry in enumerate(data["pacts"], start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
-            raise InputError(f"{path}: pacts item {number} is not a pact entry (an object with a \"file\" name)",
-                             hint="the manifest was changed by hand; use the one `pakta render --roster` wrote")
+            raise InputError(_('{path}: pacts item {number} is not a pact entry (an object with a "file" name)').format(
+                                 path=path, number=number),
+                             hint=_("the manifest was changed by hand; use the one `pakta render "
+                                    "--roster` wrote"))
     return data
 
 
@@ -181,10 +189,10 @@ def copy_batch_manifest(manifest: Path, out_dir: Path) -> Literal["copied", "the
     """Put a batch's manifest.json beside its signed copies in `out_dir`, so `verify --manifest`
     works there as in the batch folder. Another manifest already there (another batch's) is never
     replaced: "other"; the same one: "there"."""
-    data = read_file(manifest, "batch manifest")
+    data = read_file(manifest, N_("batch manifest"))
     target = out_dir / BATCH_MANIFEST
     if target.exists() or target.is_symlink():
-        same = target.is_file() and not target.is_symlink() and read_file(target, "batch manifest") == data
+        same = target.is_file() and not target.is_symlink() and read_file(target, N_("batch manifest")) == data
         return "there" if same else "other"
     atomic_write(target, data)
     return "copied"

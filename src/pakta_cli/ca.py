@@ -48,6 +48,7 @@ from pakta_cli.certificates import (
 )
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import atomic_write, read_file
+from pakta_cli.i18n import N_, _
 from pakta_cli.identity_numbers import nik_problem, normalise
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import MIN_PASSPHRASE, encode_private_key, load_private_key, refuse_folder_prefix, write_files
@@ -102,11 +103,12 @@ def init_ca(prefix: Path, institution: str, passphrase: bytes | None, *, days: i
     """Create PREFIX.key, the root certificate PREFIX.crt and an empty PREFIX.crl."""
     institution = institution.strip()
     if not institution:
-        raise InputError("--institution must not be empty")
+        raise InputError(_("--institution must not be empty"))
     if days < 1:
-        raise InputError("--days must be at least 1")
+        raise InputError(_("--days must be at least 1"))
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
-        raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
+        raise KeyFileError(_("the passphrase must have at least {count} characters").format(
+                               count=MIN_PASSPHRASE))
     paths = CaPaths.for_prefix(prefix)
     refuse_folder_prefix(prefix)
     key = Ed25519PrivateKey.generate()
@@ -126,14 +128,17 @@ def init_ca(prefix: Path, institution: str, passphrase: bytes | None, *, days: i
 def load_ca(prefix: Path, passphrase: bytes | None) -> CertificateAuthority:
     paths = CaPaths.for_prefix(prefix)
     if not paths.key.exists() and not paths.cert.exists():
-        raise InputError(f"{prefix}: no CA here (expected {paths.key.name} and {paths.cert.name})",
-                         hint="create one with `pakta ca init -o PREFIX --institution NAME`")
+        raise InputError(_("{prefix}: no CA here (expected {name} and {cert})").format(
+                             prefix=prefix, name=paths.key.name, cert=paths.cert.name),
+                         hint=_("create one with `pakta ca init -o PREFIX --institution NAME`"))
     cert = load_certificate(paths.cert)
     if not is_ca(cert):
-        raise KeyFileError(f"{paths.cert}: not a CA certificate", hint="--ca takes the PREFIX given to `pakta ca init`")
+        raise KeyFileError(_("{cert}: not a CA certificate").format(cert=paths.cert),
+                           hint=_("--ca takes the PREFIX given "
+                                                                         "to `pakta ca init`"))
     key = load_private_key(paths.key, passphrase)
     if key.public_key() != cert.public_key():
-        raise KeyFileError(f"{paths.key} and {paths.cert} do not belong together")
+        raise KeyFileError(_("{key} and {cert} do not belong together").format(key=paths.key, cert=paths.cert))
     check_validity(cert, utcnow(), paths.cert)
     return CertificateAuthority(paths, key, cert)
 
@@ -160,30 +165,34 @@ def read_request(path: Path) -> Request:
     identity pakta writes is taken (name, NIP or NIK, title, institution, unit), checked as
     `keys generate` checks it; a request's other attributes are not copied.
     """
-    data = read_file(path, "certificate or request")
+    data = read_file(path, N_("certificate or request"))
     if b"CERTIFICATE REQUEST-----" in data or _looks_like_der_csr(data):
         try:
             csr = (x509.load_pem_x509_csr(data) if b"-----BEGIN" in data else x509.load_der_x509_csr(data))
         except ValueError as exc:
-            raise InputError(f"{path}: not a certificate signing request ({parse_failure(exc)})") from None
+            raise InputError(_("{path}: not a certificate signing request ({exc})").format(
+                                 path=path, exc=parse_failure(exc))) from None
         public_key = csr.public_key()
         if not isinstance(public_key, Ed25519PublicKey):
-            raise KeyFileError(f"{path}: the request's key is not Ed25519")
+            raise KeyFileError(_("{path}: the request's key is not Ed25519").format(path=path))
         if not csr.is_signature_valid:
-            raise KeyFileError(f"{path}: the request's signature does not check out with its own key")
+            raise KeyFileError(_("{path}: the request's signature does not check out with its own key").format(
+                                   path=path))
         return Request(path, _requested_identity(csr.subject, path), public_key)
     cert = parse_certificates(data, path)[0]
     public_key = cert.public_key()
     if not isinstance(public_key, Ed25519PublicKey):
-        raise KeyFileError(f"{path}: the certificate's key is not Ed25519")
+        raise KeyFileError(_("{path}: the certificate's key is not Ed25519").format(path=path))
     if not signed_by(cert, public_key):
         raise KeyFileError(
-            f"{path}: not signed by its own key, so it does not prove the official holds the key",
-            hint="issue from the self-signed certificate `pakta keys generate` wrote, or from a request "
-                 "(`pakta keys csr`)",
+            _("{path}: not signed by its own key, so it does not prove the official holds the key").format(
+                path=path),
+            hint=_("issue from the self-signed certificate `pakta keys generate` wrote, or from a "
+                   "request (`pakta keys csr`)"),
         )
     if is_ca(cert):
-        raise KeyFileError(f"{path}: is a CA certificate; the CA issues certificates to officials only")
+        raise KeyFileError(_("{path}: is a CA certificate; the CA issues certificates to officials only").format(
+                               path=path))
     return Request(path, _requested_identity(cert.subject, path), public_key)
 
 
@@ -195,12 +204,13 @@ def _requested_identity(subject: x509.Name, path: Path) -> Identity:
         identity = make_identity(named.name if subject.get_attributes_for_oid(NameOID.COMMON_NAME) else "",
                                  None if nik is not None else serial, named.position, named.institution, named.unit)
     except InputError as exc:
-        raise InputError(f"{path}: the request's identity: {exc.message}") from None
+        raise InputError(_("{path}: the request's identity: {message}").format(
+            path=path, message=exc.message)) from None
     if nik is None:
         return identity
     problem = nik_problem(nik)
     if problem:
-        raise InputError(f"{path}: the request's identity: {problem}")
+        raise InputError(_("{path}: the request's identity: {problem}").format(path=path, problem=problem))
     return replace(identity, nik=normalise(nik))
 
 
@@ -220,11 +230,12 @@ def issue(ca: CertificateAuthority, request: Request | Path, *, days: int = 730)
     It never outlives the CA's own certificate, since nothing it signs could be trusted after that.
     """
     if days < 1:
-        raise InputError("--days must be at least 1")
+        raise InputError(_("--days must be at least 1"))
     if isinstance(request, Path):
         request = read_request(request)
     if request.public_key == ca.key.public_key():
-        raise KeyFileError(f"{request.source}: this is the CA's own key; officials sign with their own keys")
+        raise KeyFileError(_("{source}: this is the CA's own key; officials sign with their own keys").format(
+                               source=request.source))
     _refuse_revoked_key(ca, request.public_key, request.source)
     now = utcnow()
     not_after = min(now + dt.timedelta(days=days), ca.cert.not_valid_after_utc)
@@ -239,9 +250,12 @@ def _refuse_revoked_key(ca: CertificateAuthority, public_key: Ed25519PublicKey, 
     for entry in crl if crl is not None else ():
         if revokes_key(entry) and revoked_key(entry) == public_key:
             why = revocation_reason(entry) or "no reason given"
-            raise KeyFileError(f"{request}: key id {key_id(public_key)} was revoked by this CA on "
-                               f"{format_time(entry.revocation_date_utc)} ({why}); it can never be certified again",
-                               hint="the official makes a new key (pakta keys generate) and asks for its certificate")
+            raise KeyFileError(_("{request}: key id {key_id} was revoked by this CA on "
+                                 "{when} ({why}); it can never be certified again").format(
+                                   request=request, key_id=key_id(public_key),
+                                   when=format_time(entry.revocation_date_utc), why=why),
+                               hint=_("the official makes a new key (pakta keys generate) and asks "
+                                      "for its certificate"))
 
 
 def _raw_serial(subject: x509.Name) -> str | None:
@@ -252,10 +266,10 @@ def _raw_serial(subject: x509.Name) -> str | None:
 def read_crl(ca: CertificateAuthority) -> x509.CertificateRevocationList | None:
     if not ca.paths.crl.exists():
         return None
-    crl = parse_crl(read_file(ca.paths.crl, "CRL"), ca.paths.crl)
+    crl = parse_crl(read_file(ca.paths.crl, N_("CRL")), ca.paths.crl)
     if not crl.is_signature_valid(ca.cert.public_key()):  # type: ignore[arg-type]
-        raise InputError(f"{ca.paths.crl}: not signed by this CA ({ca.paths.cert})",
-                         hint="move the stray file away; `pakta ca crl` writes a new, empty list")
+        raise InputError(_("{crl}: not signed by this CA ({cert})").format(crl=ca.paths.crl, cert=ca.paths.cert),
+                         hint=_("move the stray file away; `pakta ca crl` writes a new, empty list"))
     return crl
 
 
@@ -303,25 +317,30 @@ def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = No
     """
     cert = load_certificate(cert_path)
     if not signed_by(cert, ca.cert.public_key()):
-        raise KeyFileError(f"{cert_path}: was not issued by this CA ({ca.paths.cert})",
-                           hint="a self-signed certificate is revoked by no longer trusting it")
+        raise KeyFileError(_("{cert_path}: was not issued by this CA ({cert})").format(
+                               cert_path=cert_path, cert=ca.paths.cert),
+                           hint=_("a self-signed certificate is revoked by no longer trusting it"))
     if cert.public_key() == ca.cert.public_key():
-        raise KeyFileError(f"{cert_path}: is the CA's own certificate; stop distributing it instead")
+        raise KeyFileError(_("{cert_path}: is the CA's own certificate; stop distributing it instead").format(
+                               cert_path=cert_path))
     flag = None
     if reason is not None:
         flag = REASONS.get(reason.lower().replace("_", "-"))
         if flag is None:
-            raise InputError(f"unknown reason {reason!r}", hint=f"one of: {', '.join(REASONS)}")
+            raise InputError(_("unknown reason {reason!r}").format(reason=reason), hint=_("one of: {reasons}").format(
+                                                                    reasons=', '.join(REASONS)))
     if compromised_since is not None and flag not in KEY_REASONS:
-        raise InputError(f"a date since which the key is unsafe is for a reason about the key, not {reason}",
-                         hint="revoke with reason key-compromise")
+        raise InputError(_("a date since which the key is unsafe is for a reason about the key, not {reason}").format(
+                             reason=reason),
+                         hint=_("revoke with reason key-compromise"))
     old = read_crl(ca)
     entries = list(old) if old is not None else []
     for index, entry in enumerate(entries):
         if entry.serial_number != cert.serial_number:
             continue
         if flag not in KEY_REASONS or (revokes_key(entry) and revoked_key(entry) is not None):
-            raise InputError(f"{cert_path}: already revoked on {format_time(entry.revocation_date_utc)}")
+            raise InputError(_("{cert_path}: already revoked on {when}").format(
+                                 cert_path=cert_path, when=format_time(entry.revocation_date_utc)))
         del entries[index]  # revoked for the certificate, now for its key: the entry says so instead
         break
     public_key = cert.public_key()
@@ -331,7 +350,8 @@ def revoke(ca: CertificateAuthority, cert_path: Path, *, reason: str | None = No
         builder = builder.add_extension(x509.CRLReason(flag), critical=False)
     if compromised_since is not None:
         if compromised_since > now:
-            raise InputError(f"the key cannot be unsafe since a time still to come ({format_time(compromised_since)})")
+            raise InputError(_("the key cannot be unsafe since a time still to come ({compromised_since})").format(
+                                 compromised_since=format_time(compromised_since)))
         since = compromised_since.astimezone(dt.UTC).replace(tzinfo=None)
         builder = builder.add_extension(x509.InvalidityDate(since), critical=False)
     if isinstance(public_key, Ed25519PublicKey):  # non-critical: other validators revoke by serial only

@@ -24,6 +24,7 @@ from pakta_cli import identity_numbers as id_numbers
 from pakta_cli import printable
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import read_file
+from pakta_cli.i18n import N_, _
 
 DEFAULT_DAYS = 730  # an official's certificate: two election seasons
 MAX_DAYS = 36_500  # a hundred years; far enough, and clear of the year 9999 X.509 can write
@@ -164,22 +165,24 @@ def make_identity(name: str, nip: str | None = None, position: str | None = None
 
     name_clean = clean(name)
     if name_clean is None:
-        raise InputError("--name must not be empty", hint="the name as it is printed in the pact")
+        raise InputError(_("--name must not be empty"), hint=_("the name as it is printed in the pact"))
     bad = printable.unprintable(name_clean)
     if bad is not None:  # the stamp prints the name in Helvetica, which cannot show it
-        raise InputError(f"--name: {printable.describe(bad[1])} cannot be printed in a signature stamp",
-                         hint="write the name as the pact prints it (Latin letters)")
+        raise InputError(_("--name: {character} cannot be printed in a signature stamp").format(
+                             character=printable.describe(bad[1])),
+                         hint=_("write the name as the pact prints it (Latin letters)"))
     nip_clean = clean(nip)
     if nip_clean is not None:
         problem = id_numbers.nip_problem(nip_clean)
         if problem:
-            raise InputError(problem, hint="leave --nip out for officials who have none (commissioners, ad hoc bodies)")
+            raise InputError(problem, hint=_("leave --nip out for officials who have none "
+                                             "(commissioners, ad hoc bodies)"))
         nip_clean = id_numbers.normalise(nip_clean)
     nik_clean = clean(nik)
     if nik_clean is not None:
         if nip_clean is not None:
-            raise InputError("a certificate carries a NIP or a NIK, not both",
-                             hint="a NIK is for people who have no NIP (ad hoc members); it is personal data")
+            raise InputError(_("a certificate carries a NIP or a NIK, not both"),
+                             hint=_("a NIK is for people who have no NIP (ad hoc members); it is personal data"))
         problem = id_numbers.nik_problem(nik_clean)
         if problem:
             raise InputError(problem)
@@ -208,10 +211,11 @@ def changed_identity(current: Identity, *, name: str | None = None, nip: str | N
 def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate]:
     """Every certificate in PEM data (in file order), or the one DER certificate."""
     if not data.strip():
-        raise KeyFileError(f"{source}: the file is empty, not a certificate")
+        raise KeyFileError(_("{source}: the file is empty, not a certificate").format(source=source))
     if b"X509 CRL-----" in data and b"-----BEGIN CERTIFICATE-----" not in data:
-        raise KeyFileError(f"{source}: is a revocation list (CRL), not a certificate",
-                           hint="pass a CRL with --crl, and the certificate of the CA that signed it with --trust")
+        raise KeyFileError(_("{source}: is a revocation list (CRL), not a certificate").format(source=source),
+                           hint=_("pass a CRL with --crl, and the certificate of the CA that signed "
+                                  "it with --trust"))
     try:
         if b"-----BEGIN" in data:
             if b"-----BEGIN CERTIFICATE-----" not in data:
@@ -220,7 +224,8 @@ def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate
         return [x509.load_der_x509_certificate(data)]
     except ValueError as exc:
         hint = "this looks like a private key: certificates end in .crt" if b"PRIVATE KEY-----" in data else None
-        raise KeyFileError(f"{source}: not an X.509 certificate ({parse_failure(exc)})", hint=hint) from None
+        raise KeyFileError(_("{source}: not an X.509 certificate ({exc})").format(
+                               source=source, exc=parse_failure(exc)), hint=hint) from None
 
 
 def parse_failure(exc: Exception) -> str:
@@ -231,7 +236,7 @@ def parse_failure(exc: Exception) -> str:
 
 def load_certificates(path: Path) -> list[x509.Certificate]:
     """All certificates in a file: one DER certificate, or one or more PEM certificates."""
-    return parse_certificates(read_file(path, "certificate"), path)
+    return parse_certificates(read_file(path, N_("certificate")), path)
 
 
 def load_certificate(path: Path) -> x509.Certificate:
@@ -242,8 +247,9 @@ def load_certificate(path: Path) -> x509.Certificate:
 def ed25519_public_key(cert: x509.Certificate, source: Path | str) -> Ed25519PublicKey:
     public_key = cert.public_key()
     if not isinstance(public_key, Ed25519PublicKey):
-        raise KeyFileError(f"{source}: the certificate's key is not Ed25519 ({type(public_key).__name__})",
-                           hint="pakta signs with Ed25519 keys made by `pakta keys generate`")
+        raise KeyFileError(_("{source}: the certificate's key is not Ed25519 ({kind})").format(
+                               source=source, kind=type(public_key).__name__),
+                           hint=_("pakta signs with Ed25519 keys made by `pakta keys generate`"))
     return public_key
 
 
@@ -330,23 +336,27 @@ def is_ca(cert: x509.Certificate) -> bool:
 def check_validity(cert: x509.Certificate, at: dt.datetime, source: Path | str) -> None:
     """A certificate used outside its validity period is refused, saying which way it is off."""
     if at < cert.not_valid_before_utc:
-        raise KeyFileError(f"{source}: certificate not valid yet (valid from {format_time(cert.not_valid_before_utc)})",
-                           hint="check this computer's clock, or wait until the certificate starts")
+        raise KeyFileError(_("{source}: certificate not valid yet (valid from {start})").format(
+                               source=source, start=format_time(cert.not_valid_before_utc)),
+                           hint=_("check this computer's clock, or wait until the certificate starts"))
     if at > cert.not_valid_after_utc:
-        raise KeyFileError(f"{source}: certificate expired on {format_time(cert.not_valid_after_utc)}",
-                           hint="ask your institution's CA for a new certificate (pakta ca issue)")
+        raise KeyFileError(_("{source}: certificate expired on {end}").format(
+                               source=source, end=format_time(cert.not_valid_after_utc)),
+                           hint=_("ask your institution's CA for a new certificate (pakta ca issue)"))
 
 
 def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> None:
     """Only an end-entity certificate allowed to sign documents signs a pact."""
     ed25519_public_key(cert, source)
     if is_ca(cert):
-        raise KeyFileError(f"{source}: is a CA certificate; officials sign pacts with their own key",
-                           hint="make a personal key with `pakta keys generate` and have the CA issue it")
+        raise KeyFileError(_("{source}: is a CA certificate; officials sign pacts with their own key").format(
+                               source=source),
+                           hint=_("make a personal key with `pakta keys generate` and have the CA issue it"))
     unknown = [ext.oid.dotted_string for ext in cert.extensions
                if ext.critical and isinstance(ext.value, x509.UnrecognizedExtension)]
     if unknown:  # RFC 5280 4.2: a certificate with a critical extension one cannot process is rejected
-        raise KeyFileError(f"{source}: the certificate has a critical extension pakta does not know ({unknown[0]})")
+        raise KeyFileError(_("{source}: the certificate has a critical extension pakta does not know "
+                             "({extension})").format(source=source, extension=unknown[0]))
     try:
         purposes = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
@@ -354,13 +364,15 @@ def check_signing_certificate(cert: x509.Certificate, source: Path | str) -> Non
     else:
         if not {purpose.dotted_string for purpose in purposes} & DOCUMENT_SIGNING_PURPOSES:
             names = ", ".join(getattr(p, "_name", p.dotted_string) for p in purposes)
-            raise KeyFileError(f"{source}: the certificate is for other purposes ({names}), not for signing documents")
+            raise KeyFileError(_("{source}: the certificate is for other purposes ({names}), not for "
+                                 "signing documents").format(source=source, names=names))
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return
     if not (usage.digital_signature or usage.content_commitment):
-        raise KeyFileError(f"{source}: the certificate's key usage does not allow signing documents")
+        raise KeyFileError(_("{source}: the certificate's key usage does not allow signing documents").format(
+                               source=source))
 
 
 def format_time(moment: dt.datetime) -> str:

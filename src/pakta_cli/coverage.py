@@ -25,6 +25,8 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+from pakta_cli.i18n import _
+
 FOLDED = frozenset("\t\n\r")  # white space a paragraph folds into a space: never drawn itself
 # every printable Windows-1252 letter, ASCII first (ReportLab keeps those at their own codes), then
 # the rest in code order
@@ -81,10 +83,10 @@ def unprintable(text: str, choice: str) -> tuple[int, str] | None:
 def why_unprintable(char: str, choice: str) -> str:
     """Why `char` cannot be printed, in words for the person who typed it."""
     if letter(char):
-        return f"the {choice} font has no such letter"
+        return _("the {choice} font has no such letter").format(choice=choice)
     if unicodedata.category(char) in ("Mn", "Mc", "Me"):
-        return "a combining mark: type the letter with its accent as one letter"
-    return "pakta prints Latin letters, punctuation and common symbols, the same in every PDF viewer"
+        return _("a combining mark: type the letter with its accent as one letter")
+    return _("pakta prints Latin letters, punctuation and common symbols, the same in every PDF viewer")
 
 
 def ranges(characters: frozenset[str]) -> list[list[int]]:
@@ -112,4 +114,5 @@ def overlong_word(text: str) -> str | None:
 
 
 def why_overlong(word: str) -> str:
-    return f"a word of {len(word):,} letters ({word[:20]}...); a line holds at most {MAX_WORD}: put spaces in it"
+    return _("a word of {count:,} letters ({start}...); a line holds at most {most}: put spaces in it").format(
+        count=len(word), start=word[:20], most=MAX_WORD)

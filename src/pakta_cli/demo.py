@@ -32,6 +32,7 @@ from pakta_cli.ca import CertificateAuthority
 from pakta_cli.definition import load_definition
 from pakta_cli.errors import InputError
 from pakta_cli.fsutil import atomic_write, make_folder
+from pakta_cli.i18n import _
 from pakta_cli.render import render
 from pakta_cli.timestamps import Authority
 from pakta_cli.verify import Policy, Verdict, verify_file
@@ -50,8 +51,8 @@ def examples_folder() -> Path:
     source = Path(__file__).resolve().parents[2] / "examples"
     if source.is_dir():
         return source
-    raise InputError("the bundled examples are missing from this installation",
-                     hint="reinstall pakta (pip install .) from its source folder")
+    raise InputError(_("the bundled examples are missing from this installation"),
+                     hint=_("reinstall pakta (pip install .) from its source folder"))
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def run_demo(folder: Path, *, say: Callable[[str], None] = lambda _: None) -> De
     `folder` is new, empty, or one an earlier demo made (which is replaced).
     """
     if clear_earlier_demo(folder):
-        say(f"replaced the earlier demo in {folder}/")
+        say(_("replaced the earlier demo in {folder}/").format(folder=folder))
     make_folder(folder)
     try:
         return _run(folder, say)
@@ -84,19 +85,22 @@ def clear_earlier_demo(folder: Path) -> bool:
     if not folder.exists() and not folder.is_symlink():
         return False
     if not folder.is_dir():
-        raise InputError(f"{folder}: exists and is not a folder", hint="name a new or empty folder for the demo")
+        raise InputError(_("{folder}: exists and is not a folder").format(folder=folder),
+                         hint=_("name a new or empty folder for the demo"))
     found = _entries(folder)
     if not found:
         return False
     made = _made_by_demo(folder)
     if made is None:
-        raise InputError(f"{folder}: exists, is not empty and is not a pakta demo folder (it has no {MARKER} "
-                         "marker)", hint="pakta demo replaces only a folder it made itself: name a new or empty folder")
+        raise InputError(_("{folder}: exists, is not empty and is not a pakta demo folder (it has no {marker} "
+                           "marker)").format(folder=folder, marker=MARKER),
+                         hint=_("pakta demo replaces only a folder it made itself: name a new or empty folder"))
     strangers = sorted(found - made - {MARKER})
     if strangers:
         shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
-        raise InputError(f"{folder}: an earlier pakta demo, but it holds what the demo did not make: {shown}",
-                         hint="move those out of the folder first, or name another folder")
+        raise InputError(_("{folder}: an earlier pakta demo, but it holds what the demo did not make: {shown}").format(
+                             folder=folder, shown=shown),
+                         hint=_("move those out of the folder first, or name another folder"))
     try:
         for entry in sorted(found, key=lambda e: e.count("/"), reverse=True):  # what is inside a folder goes first
             path = folder / entry
@@ -105,7 +109,8 @@ def clear_earlier_demo(folder: Path) -> bool:
             else:
                 path.unlink()
     except OSError as exc:
-        raise InputError(f"{folder}: cannot remove the earlier demo: {exc.strerror or exc}") from None
+        raise InputError(_("{folder}: cannot remove the earlier demo: {reason}").format(
+                             folder=folder, reason=exc.strerror or exc)) from None
     return True
 
 
@@ -131,6 +136,11 @@ def _made_by_demo(folder: Path) -> set[str] | None:
     if not isinstance(made, list) or not all(isinstance(entry, str) for entry in made):
         return None
     return set(made)
+
+
+def narration(role: str, text: str) -> str:
+    """One line of the demo's story: who acts, in a column of its own, then what they did."""
+    return f"{role + ':':<13}{text}"
 
 
 def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
@@ -164,13 +174,15 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
         for party in pact.parties:
             if party.nip:
                 people.setdefault(party.nip, (party.name, party.position, party.unit))
-        step(f"clerk:       rendered {target.relative_to(folder)} ({len(pact.parties)} to sign)")
+        step(narration(_("clerk"), _("rendered {file} ({count} to sign)").format(
+            file=target.relative_to(folder), count=len(pact.parties))))
 
     # 2. the institution: a CA, and a certificate for each official (demo keys carry no passphrase)
     keys = folder / "keys"
     keys.mkdir()
     ca = init_ca(keys / "demo-ca", INSTITUTION, None)
-    step(f"institution: created the demo CA {ca.paths.cert.relative_to(folder)} (the root auditors trust)")
+    step(narration(_("institution"), _("created the demo CA {file} (the root auditors trust)").format(
+        file=ca.paths.cert.relative_to(folder))))
     credentials = {}
     for number, (nip, (person, position, unit)) in enumerate(people.items(), start=1):
         prefix = keys / f"official-{number}"
@@ -178,7 +190,8 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
         issued = issue(ca, made.paths.cert, days=365)
         made.paths.cert.write_bytes(issued.public_bytes(Encoding.PEM))
         credentials[nip] = (person, load_credentials(made.paths.key, None, made.paths.cert))
-        step(f"institution: certified {person} (NIP {nip}), key id {made.key_id}")
+        step(narration(_("institution"), _("certified {person} (NIP {nip}), key id {key_id}").format(
+            person=person, nip=nip, key_id=made.key_id)))
 
     # 3. the officials, each signing the pacts that name them, signer before superior
     with contextlib.ExitStack() as stack:
@@ -186,14 +199,17 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
         if localtsa.available():
             tsa = stack.enter_context(localtsa.LocalTsa(_institution_tsa(ca, keys / "tsa")))
             options = SignOptions(tsa=Authority(tsa.url))
-            step(f"institution: started its timestamp authority (OpenSSL, {tsa.url}), certified by the demo CA")
+            step(narration(_("institution"), _("started its timestamp authority (OpenSSL, {url}), certified by the "
+                                               "demo CA").format(url=tsa.url)))
         for name, path in pact_files.items():
             for nip in signing_order[name]:
                 person, creds = credentials[nip]
                 signed = sign_pdf(path.read_bytes(), creds, options, source=str(path))
                 atomic_write(path, signed.pdf, force=True)
-                attested = f", time attested {signed.attested:%H:%M:%S} UTC" if signed.attested else ""
-                step(f"official:    {person} signed {path.relative_to(folder)} in {signed.field}{attested}")
+                signed_in = (_("{person} signed {file} in {field}, time attested {time:%H:%M:%S} UTC")
+                             if signed.attested else _("{person} signed {file} in {field}"))
+                step(narration(_("official"), signed_in.format(
+                    person=person, file=path.relative_to(folder), field=signed.field, time=signed.attested)))
 
     # 4. the auditor
     policy = Policy((load_certificate(ca.paths.cert),), reproduce=True)
@@ -205,10 +221,10 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
     tampered_path.parent.mkdir()
     changed, page = _raise_a_budget(original.read_bytes())
     if changed is None:
-        raise InputError(f"{original}: the demo pact has no budget to change")
+        raise InputError(_("{original}: the demo pact has no budget to change").format(original=original))
     tampered_path.write_bytes(changed)
-    step(f"tamperer:    raised a budget on page {page} of {tampered_path.relative_to(folder)}, in an update "
-         "appended after the signatures")
+    step(narration(_("tamperer"), _("raised a budget on page {page} of {file}, in an update appended after the "
+                                    "signatures").format(page=page, file=tampered_path.relative_to(folder))))
     tampered = verify_file(tampered_path, policy)
     return DemoResult(folder, verdicts, tampered, ca.paths.cert, steps)
 

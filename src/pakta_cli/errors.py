@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pakta_cli.i18n import _, ngettext
+
 EXIT_VERIFY_FAILED = 1
 EXIT_USAGE = 2
 
@@ -82,7 +84,7 @@ class ValidationError(PaktaError):
         self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.sheet or "",
                                                         p.location.line or 0, p.location.column or 0))
         count = len(self.problems)
-        summary = f"{count} problem{'s' if count != 1 else ''} found"
+        summary = ngettext("{count} problem found", "{count} problems found", count).format(count=count)
         super().__init__(summary, hint=hint)
 
     def lines(self) -> list[str]:
@@ -101,7 +103,7 @@ class OutputExistsError(PaktaError):
     """pakta never overwrites a file unless asked to."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path}: already exists", hint="pass --force to overwrite it")
+        super().__init__(_("{path}: already exists").format(path=path), hint=_("pass --force to overwrite it"))
 
 
 class SignedOutputError(PaktaError):
@@ -111,14 +113,15 @@ class SignedOutputError(PaktaError):
         self.paths = list(paths)
         count = len(self.paths)
         super().__init__(
-            f"{self.paths[0]}: already signed; pakta never overwrites a signed pact, not even with --force"
-            if count == 1 else f"{count} of the outputs are signed pacts; pakta never overwrites a signed "
-            "pact, not even with --force",
-            hint="move the signed " + ("file" if count == 1 else "files") + " away (or render into another "
-            "folder), then run again",
+            _("{path}: already signed; pakta never overwrites a signed pact, not even with --force").format(
+                path=self.paths[0]) if count == 1
+            else _("{count} of the outputs are signed pacts; pakta never overwrites a signed pact, not even with "
+                   "--force").format(count=count),
+            hint=ngettext("move the signed file away (or render into another folder), then run again",
+                          "move the signed files away (or render into another folder), then run again", count),
         )
 
     def lines(self) -> list[str]:
         if len(self.paths) == 1:
             return [self.message]
-        return [f"{path}: already signed" for path in self.paths]
+        return [_("{path}: already signed").format(path=path) for path in self.paths]

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pakta_cli.errors import InputError, OutputExistsError, SignedOutputError
+from pakta_cli.i18n import N_, _
 
 # what marks a PDF as signed: a signature dictionary, or a second revision (an incremental update)
 _SIGNATURE = b"/ByteRange"
@@ -41,8 +42,9 @@ LOCK_WAIT = 120.0  # seconds to wait for another pakta that is writing the same 
 
 def cannot_write(path: Path, exc: OSError) -> InputError:
     """The one-line error for an output that the OS refused."""
-    return InputError(f"{path}: cannot write here: {exc.strerror or exc}",
-                      hint="check that the folder exists and you may write to it, or choose another output")
+    return InputError(_("{path}: cannot write here: {reason}").format(
+                          path=path, reason=exc.strerror or exc),
+                      hint=_("check that the folder exists and you may write to it, or choose another output"))
 
 
 def default_mode() -> int:
@@ -54,34 +56,37 @@ def default_mode() -> int:
 
 def check_writable(path: Path, *, force: bool) -> None:
     if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a file name")
+        raise InputError(_("{path}: is a folder, expected a file name").format(path=path))
     if path.exists() and not force:
         raise OutputExistsError(path)
     if path.exists() and not path.is_file():  # a device or FIFO: replacing it is never what was meant
-        raise InputError(f"{path}: is not a regular file", hint="choose a file name for the output")
+        raise InputError(_("{path}: is not a regular file").format(path=path),
+                         hint=_("choose a file name for the output"))
     parent = path.parent
     if parent.exists() and not parent.is_dir():
-        raise InputError(f"{parent}: is a file, not a folder", hint="choose another -o")
+        raise InputError(_("{parent}: is a file, not a folder").format(parent=parent), hint=_("choose another -o"))
     if not parent.is_dir():
-        raise InputError(f"{parent}: folder does not exist", hint="create it first, or choose another -o")
+        raise InputError(_("{parent}: folder does not exist").format(parent=parent),
+                         hint=_("create it first, or choose another -o"))
 
 
 def make_folder(path: Path) -> bool:
     """Create an output folder (and its parents); True when it did not exist before."""
     if path.exists():
         if not path.is_dir():
-            raise InputError(f"{path}: exists and is not a folder")
+            raise InputError(_("{path}: exists and is not a folder").format(path=path))
         return False
     try:
         path.mkdir(parents=True)
     except FileExistsError:  # a parent is a file, or another process made it meanwhile
         if path.is_dir():
             return False
-        raise InputError(f"{path}: cannot create this folder: part of its path is a file") from None
+        raise InputError(_("{path}: cannot create this folder: part of its path is a file").format(path=path)) from None
     except NotADirectoryError:
-        raise InputError(f"{path}: cannot create this folder: part of its path is a file") from None
+        raise InputError(_("{path}: cannot create this folder: part of its path is a file").format(path=path)) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot create this folder: {exc.strerror or exc}") from None
+        raise InputError(_("{path}: cannot create this folder: {reason}").format(
+                             path=path, reason=exc.strerror or exc)) from None
     return True
 
 
@@ -95,7 +100,7 @@ def atomic_write(path: Path, data: bytes, *, force: bool = False, mode: int | No
     check_writable(path, force=force)
     if force:  # replacing: never at the same time as another pakta replacing the same file
         with exclusive(path):
-            if path.is_file() and is_signed(path) and not data.startswith(read_file(path, "file")):
+            if path.is_file() and is_signed(path) and not data.startswith(read_file(path, N_("file"))):
                 raise SignedOutputError([path])
             _write_new(path, data, force=True, mode=mode)
     else:
@@ -162,8 +167,9 @@ def one_name(path: Path) -> Path:
     except OSError:
         return real  # reading it says why it cannot be used
     if links > 1:
-        raise InputError(f"{path}: the file has {links} names (hard links); replacing it in place would "
-                         "leave the others behind", hint="sign it into another file with -o OUT.pdf")
+        raise InputError(_("{path}: the file has {links} names (hard links); replacing it in place would "
+                           "leave the others behind").format(path=path, links=links),
+                         hint=_("sign it into another file with -o OUT.pdf"))
     return real
 
 
@@ -187,8 +193,9 @@ def exclusive(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise InputError(f"{path}: another pakta is still writing this file",
-                                         hint=f"wait until it finishes; if none runs, remove {lock.name}") from None
+                        raise InputError(_("{path}: another pakta is still writing this file").format(path=path),
+                                         hint=_("wait until it finishes; if none runs, remove {name}").format(
+                                                  name=lock.name)) from None
                     time.sleep(0.01)
             # the holder before us removes the lock file when it is done: then ours is stale, start again
             try:
@@ -214,11 +221,12 @@ def read_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found") from None
+        raise InputError(_("{path}: {what} not found").format(path=path, what=_(what))) from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a {what}") from None
+        raise InputError(_("{path}: is a folder, not a {what}").format(path=path, what=_(what))) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+        raise InputError(_("{path}: cannot read the {what}: {reason}").format(
+                             path=path, what=_(what), reason=exc.strerror or exc)) from None
 
 
 class ChangedMeanwhile(InputError):
@@ -234,8 +242,9 @@ def replace_file(path: Path, read: bytes, data: bytes, *, mode: int | None = Non
         except FileNotFoundError:
             now = None
         if now != read:
-            raise ChangedMeanwhile(f"{path}: the file changed while pakta was working on it; nothing was written",
-                                   hint="run the command again: it starts from the file as it is now")
+            raise ChangedMeanwhile(_("{path}: the file changed while pakta was working on it; nothing "
+                                     "was written").format(path=path),
+                                   hint=_("run the command again: it starts from the file as it is now"))
         os.replace(temp_name, path)
 
 

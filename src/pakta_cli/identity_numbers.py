@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from pakta_cli.i18n import _
+
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
@@ -33,15 +35,17 @@ def nip_problem(number: str) -> str | None:
     """Why `number` cannot be a NIP, or None when it can."""
     digits = normalise(number)
     if not digits.isdigit():
-        return f"NIP {number!r} must contain only digits"
+        return _("NIP {number!r} must contain only digits").format(number=number)
     if len(digits) != 18:
-        return f"NIP must have 18 digits, {number!r} has {len(digits)}"
+        return _("NIP must have 18 digits, {number!r} has {count}").format(number=number, count=len(digits))
     if _date_or_none(int(digits[0:4]), int(digits[4:6]), int(digits[6:8])) is None:
-        return f"NIP {digits}: digits 1-8 must be a birth date YYYYMMDD, {digits[:8]} is not a real date"
+        return _("NIP {digits}: digits 1-8 must be a birth date YYYYMMDD, {date} is not a real date").format(
+                   digits=digits, date=digits[:8])
     if not 1900 <= int(digits[0:4]) <= dt.date.today().year:
-        return f"NIP {digits}: birth year {digits[:4]} is not plausible"
+        return _("NIP {digits}: birth year {year} is not plausible").format(digits=digits, year=digits[:4])
     if digits[14] not in "12":
-        return f"NIP {digits}: digit 15 is the gender code and must be 1 or 2, not {digits[14]}"
+        return _("NIP {digits}: digit 15 is the gender code and must be 1 or 2, not {digit}").format(
+                   digits=digits, digit=digits[14])
     return None
 
 
@@ -49,15 +53,15 @@ def nik_problem(number: str) -> str | None:
     """Why `number` cannot be a NIK, or None when it can (day + 40 for women)."""
     digits = normalise(number)
     if not digits.isdigit():
-        return f"NIK {number!r} must contain only digits"
+        return _("NIK {number!r} must contain only digits").format(number=number)
     if len(digits) != 16:
-        return f"NIK must have 16 digits, {number!r} has {len(digits)}"
+        return _("NIK must have 16 digits, {number!r} has {count}").format(number=number, count=len(digits))
     day, month = int(digits[6:8]), int(digits[8:10])
     if day > 40:
         day -= 40
     # The year has two digits; 2000 is a leap year so 29 February always passes here.
     if _date_or_none(2000, month, day) is None:
-        return f"NIK {digits}: digits 7-12 must be a birth date DDMMYY (day + 40 for women)"
+        return _("NIK {digits}: digits 7-12 must be a birth date DDMMYY (day + 40 for women)").format(digits=digits)
     return None
 
 

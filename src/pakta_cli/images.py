@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 from pakta_cli.pactfile import MAX_IMAGE_FILE, MAX_IMAGE_PIXELS
 
 if TYPE_CHECKING:
@@ -77,15 +78,15 @@ def load(path: Path) -> Picture:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise ImageProblem(path, "not a regular file")
+                raise ImageProblem(path, _("not a regular file"))
             data = handle.read(MAX_IMAGE_FILE + 1)
         if len(data) > MAX_IMAGE_FILE:
-            raise ImageProblem(path, f"a file of more than {MAX_IMAGE_FILE >> 20} MiB, more than an image pakta "
-                                     "draws may be", SCALE_DOWN)
+            raise ImageProblem(path, _("a file of more than {limit} MiB, more than an image pakta draws may "
+                                       "be").format(limit=MAX_IMAGE_FILE >> 20), SCALE_DOWN)
     except FileNotFoundError:
-        raise ImageProblem(path, "image not found") from None
+        raise ImageProblem(path, _("image not found")) from None
     except OSError as exc:
-        raise ImageProblem(path, f"cannot read it ({exc.strerror})") from None
+        raise ImageProblem(path, _("cannot read it ({strerror})").format(strerror=exc.strerror)) from None
     try:
         return _decode(data)
     except _Refused as refused:
@@ -103,20 +104,23 @@ def _decode(data: bytes) -> Picture:
             image = Image.open(BytesIO(data), formats=FORMATS)
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
-            raise _Refused(f"{width} x {height} pixels, more than an image pakta draws may have "
-                           f"({MAX_IMAGE_PIXELS // 1_000_000} million)", SCALE_DOWN)
+            raise _Refused(_("{width} x {height} pixels, more than an image pakta draws may have "
+                             "({limit} million)").format(
+                               width=width, height=height, limit=MAX_IMAGE_PIXELS // 1000000), SCALE_DOWN)
         if image.format == "JPEG" and _jpeg_scans(data) > MAX_JPEG_SCANS:
-            raise _Refused(f"a progressive JPEG of more than {MAX_JPEG_SCANS} scans",
-                           "save it again as a PNG, or as a JPEG that is not progressive")
+            raise _Refused(_("a progressive JPEG of more than {limit} scans").format(
+                               limit=MAX_JPEG_SCANS),
+                           _("save it again as a PNG, or as a JPEG that is not progressive"))
         image.load()
         return _pixels(ImageOps.exif_transpose(image))
     except Image.DecompressionBombError:  # Pillow's own limit, far above ours
-        raise _Refused(f"more pixels than an image pakta draws may have ({MAX_IMAGE_PIXELS // 1_000_000} million)",
+        raise _Refused(_("more pixels than an image pakta draws may have ({limit} million)").format(
+                           limit=MAX_IMAGE_PIXELS // 1000000),
                        SCALE_DOWN) from None
     except UnidentifiedImageError:
-        raise _Refused("not an image pakta can draw (use PNG or JPEG)") from None
+        raise _Refused(_("not an image pakta can draw (use PNG or JPEG)")) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise _Refused(f"damaged image ({exc})") from None
+        raise _Refused(_("damaged image ({exc})").format(exc=exc)) from None
 
 
 def _pixels(image: Image) -> Picture:

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from pakta_cli.certificates import DEFAULT_DAYS, Identity, ed25519_public_key, self_signed_certificate
 from pakta_cli.errors import InputError, KeyFileError
 from pakta_cli.fsutil import read_file
+from pakta_cli.i18n import N_, _
 from pakta_cli.keyid import key_id
 
 KDF_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.1 s per load
@@ -77,7 +78,7 @@ def encode_private_key(key: Ed25519PrivateKey, passphrase: bytes | None, *,
 
 def key_is_encrypted(path: Path) -> bool:
     """Whether loading this key file needs a passphrase (so a prompt is only shown when it does)."""
-    data = read_file(path, "key")
+    data = read_file(path, N_("key"))
     if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data:
         return True
     if b"-----BEGIN" in data:
@@ -104,32 +105,34 @@ def _describe_key(key: object) -> str:
 
 def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     """Load an Ed25519 key (PEM or DER PKCS#8); a passphrase given for a plain key is ignored."""
-    data = read_file(path, "key")
+    data = read_file(path, N_("key"))
     if b"-----BEGIN CERTIFICATE-----" in data and b"PRIVATE KEY-----" not in data:
-        raise KeyFileError(f"{path}: is a certificate, not a private key", hint="--key takes the .key file")
+        raise KeyFileError(_("{path}: is a certificate, not a private key").format(path=path),
+                           hint=_("--key takes the .key file"))
     if b"-----BEGIN PUBLIC KEY-----" in data:
-        raise KeyFileError(f"{path}: is a public key, not a private key", hint="--key takes the .key file")
+        raise KeyFileError(_("{path}: is a public key, not a private key").format(path=path),
+                           hint=_("--key takes the .key file"))
     loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
     encrypted = key_is_encrypted(path)
     try:
         key = loader(data, passphrase if encrypted else None)
     except TypeError:
         raise KeyFileError(
-            f"{path}: the key is encrypted and needs a passphrase",
-            hint="type it at the prompt, or use --passphrase-file FILE or the PAKTA_PASSPHRASE variable",
+            _("{path}: the key is encrypted and needs a passphrase").format(path=path),
+            hint=_("type it at the prompt, or use --passphrase-file FILE or the PAKTA_PASSPHRASE variable"),
         ) from None
     except ValueError as exc:
         if "MalformedFraming" in str(exc):  # the PEM armour itself is broken: no passphrase would help
-            raise KeyFileError(f"{path}: damaged key file (its PEM text is cut or altered)",
-                               hint="use an intact copy of the key file") from None
+            raise KeyFileError(_("{path}: damaged key file (its PEM text is cut or altered)").format(path=path),
+                               hint=_("use an intact copy of the key file")) from None
         if encrypted:
-            raise KeyFileError(f"{path}: wrong passphrase for this key") from None
-        raise KeyFileError(f"{path}: not a private key file ({exc})") from None
+            raise KeyFileError(_("{path}: wrong passphrase for this key").format(path=path)) from None
+        raise KeyFileError(_("{path}: not a private key file ({exc})").format(path=path, exc=exc)) from None
     except Exception as exc:  # cryptography's UnsupportedAlgorithm and friends
-        raise KeyFileError(f"{path}: not a usable private key ({exc})") from None
+        raise KeyFileError(_("{path}: not a usable private key ({exc})").format(path=path, exc=exc)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyFileError(f"{path}: not an Ed25519 key (it is {_describe_key(key)})",
-                           hint="pakta signs with Ed25519 keys made by `pakta keys generate`")
+        raise KeyFileError(_("{path}: not an Ed25519 key (it is {key})").format(path=path, key=_describe_key(key)),
+                           hint=_("pakta signs with Ed25519 keys made by `pakta keys generate`"))
     return key
 
 
@@ -138,9 +141,11 @@ def check_pair(key: Ed25519PrivateKey, cert: x509.Certificate, key_path: Path | 
     public_key = ed25519_public_key(cert, cert_path)
     if public_key != key.public_key():
         raise KeyFileError(
-            f"{key_path} and {cert_path} do not belong together (key id {key_id(key.public_key())}, "
-            f"certificate's key id {key_id(public_key)})",
-            hint="pass the certificate made for this key with --cert",
+            _("{key_path} and {cert_path} do not belong together (key id {key_id}, "
+              "certificate's key id {cert_key_id})").format(
+                key_path=key_path, cert_path=cert_path, key_id=key_id(key.public_key()),
+                cert_key_id=key_id(public_key)),
+            hint=_("pass the certificate made for this key with --cert"),
         )
 
 
@@ -162,8 +167,11 @@ class KeyPaths:
 def refuse_folder_prefix(prefix: Path) -> None:
     """`-o keys/` means "put them in keys/", not "write keys.key beside it": ask for a name."""
     if prefix.is_dir():
-        raise InputError(f"{prefix}: is a folder; -o takes a PREFIX, the start of the file names",
-                         hint=f"-o {prefix / 'NAME'} writes {prefix / 'NAME.key'} and {prefix / 'NAME.crt'}")
+        raise InputError(_("{prefix}: is a folder; -o takes a PREFIX, the start of the file names").format(
+                             prefix=prefix),
+                         hint=_("-o {prefix} writes {key} and {cert}").format(
+                                  prefix=prefix / 'NAME', key=prefix / 'NAME.key',
+                                  cert=prefix / 'NAME.crt'))
 
 
 def write_files(files: Sequence[tuple[Path, bytes, int | None]], *, force: bool) -> None:
@@ -171,7 +179,7 @@ def write_files(files: Sequence[tuple[Path, bytes, int | None]], *, force: bool)
     ones already written, so a key never exists without its certificate."""
     from pakta_cli.fsutil import atomic_write, check_writable
 
-    for path, _, _ in files:
+    for path, _data, _mode in files:
         check_writable(path, force=force)
     written: list[Path] = []
     try:
@@ -197,10 +205,11 @@ def generate_identity(prefix: Path, identity: Identity, passphrase: bytes | None
                       force: bool = False) -> NewIdentity:
     """Write PREFIX.key (mode 0600) and a self-signed PREFIX.crt for a new Ed25519 key."""
     if days < 1:
-        raise InputError("--days must be at least 1")
+        raise InputError(_("--days must be at least 1"))
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
-        raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE} characters",
-                           hint="a sentence you remember is better than a short word")
+        raise KeyFileError(_("the passphrase must have at least {count} characters").format(
+                               count=MIN_PASSPHRASE),
+                           hint=_("a sentence you remember is better than a short word"))
     paths = KeyPaths.for_prefix(prefix)
     refuse_folder_prefix(prefix)
     key = generate_key()

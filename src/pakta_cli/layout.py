@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from pakta_cli import coverage, fonts, images, printable
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 from pakta_cli.pactfile import MAX_IMAGE_SAMPLES
 
 MM: float = mm  # typed: ReportLab ships no type hints
@@ -281,8 +282,8 @@ class BuildContext:
             return self.base_dir / src
         parts = Path(src).parts
         if not parts or Path(src).is_absolute() or ".." in parts or "\\" in src:
-            raise InputError(f"layout: <image src={src!r}> names a file outside the definition's folder",
-                             hint="put the image beside the definition and name it by its file name")
+            raise InputError(_("layout: <image src={src}> names a file outside the definition's folder").format(
+                src=repr(src)), hint=_("put the image beside the definition and name it by its file name"))
         return self.base_dir / src
 
     @property
@@ -295,8 +296,9 @@ def _inline(element: ET.Element, where: str) -> str:
     parts = [escape(element.text or "")]
     for child in element:
         if child.tag not in INLINE_TAGS:
-            raise InputError(f"layout: <{child.tag}> is not allowed inside <{where}>",
-                             hint=f"inline markup is one of: {', '.join(sorted(INLINE_TAGS))}")
+            raise InputError(_("layout: <{tag}> is not allowed inside <{where}>").format(tag=child.tag, where=where),
+                             hint=_("inline markup is one of: {tags}").format(
+                                      tags=', '.join(sorted(INLINE_TAGS))))
         if child.tag == "br":
             parts.append("<br/>")
         else:
@@ -308,8 +310,11 @@ def _inline(element: ET.Element, where: str) -> str:
 def _attributes(element: ET.Element, allowed: set[str]) -> dict[str, str]:
     unknown = set(element.attrib) - allowed
     if unknown:
-        raise InputError(f"layout: <{element.tag}> has no attribute {sorted(unknown)[0]!r}",
-                         hint=f"<{element.tag}> takes: {', '.join(sorted(allowed)) or 'no attributes'}")
+        raise InputError(_("layout: <{tag}> has no attribute {attribute!r}").format(
+                             tag=element.tag, attribute=sorted(unknown)[0]),
+                         hint=_("<{tag}> takes: {allowed}").format(
+                                  tag=element.tag,
+                                  allowed=', '.join(sorted(allowed)) or 'no attributes'))
     return dict(element.attrib)
 
 
@@ -324,14 +329,16 @@ def _length(value: str, total: float) -> float:
             return float(value[:-2]) * MM * 10
         return float(value)
     except ValueError:
-        raise InputError(f"layout: {value!r} is not a length (use 12, 30mm, 3cm or 40%)") from None
+        raise InputError(_("layout: {value!r} is not a length (use 12, 30mm, 3cm or 40%)").format(
+            value=value)) from None
 
 
 def _choice(element: ET.Element, attribute: str, choices: Collection[str], default: str) -> str:
     """An attribute limited to a few words: a typo is an error, never a silent default."""
     value = element.attrib.get(attribute, default)
     if value not in choices:
-        raise InputError(f"layout: <{element.tag} {attribute}=...> must be one of {', '.join(choices)}, not {value!r}")
+        raise InputError(_("layout: <{tag} {attribute}=...> must be one of {choices}, not {value!r}").format(
+                             tag=element.tag, attribute=attribute, choices=', '.join(choices), value=value))
     return value
 
 
@@ -374,7 +381,7 @@ def _letterhead(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
     lines = []
     for child in element:
         if child.tag != "line":
-            raise InputError(f"layout: <letterhead> holds <line> elements, not <{child.tag}>")
+            raise InputError(_("layout: <letterhead> holds <line> elements, not <{tag}>").format(tag=child.tag))
         line_attrs = _attributes(child, {"size", "bold"})
         size = _length(line_attrs.get("size", "12"), 0)
         bold = _choice(child, "bold", ("true", "false"), "false") == "true"
@@ -431,8 +438,8 @@ def _image_flowable(path: Path, ctx: BuildContext, *, height: float, width: floa
     picture = images.load(path)
     ctx.image_samples[path] = picture.samples
     if sum(ctx.image_samples.values()) > MAX_IMAGE_SAMPLES:
-        raise InputError(f"{path}: the pact's images hold more than {MAX_IMAGE_SAMPLES >> 20} MiB of pixels "
-                         "together", hint=images.SCALE_DOWN)
+        raise InputError(_("{path}: the pact's images hold more than {limit} MiB of "
+                           "pixels together").format(path=path, limit=MAX_IMAGE_SAMPLES >> 20), hint=images.SCALE_DOWN)
     if width is None:
         width = height * picture.width / picture.height
     return DrawnImage(picture, width=width, height=height)
@@ -446,12 +453,12 @@ def _identity(element: ET.Element, ctx: BuildContext) -> Table:
     rows = []
     for row in element:
         if row.tag != "row":
-            raise InputError(f"layout: <identity> holds <row> elements, not <{row.tag}>")
+            raise InputError(_("layout: <identity> holds <row> elements, not <{tag}>").format(tag=row.tag))
         row_attrs = _attributes(row, {"label"})
         rows.append([TextLine(row_attrs.get("label", ""), style), TextLine(":", style),
                      text_flowable(row, style, "row")])
     if not rows:
-        raise InputError("layout: <identity> needs at least one <row label=\"...\">")
+        raise InputError(_('layout: <identity> needs at least one <row label="...">'))
     value_width = ctx.frame_width - indent - label_width - 4 * mm
     table = Table(rows, colWidths=[label_width, 4 * mm, value_width], hAlign="RIGHT")
     table.setStyle(_table_style(style.fontName, [
@@ -477,11 +484,12 @@ def _list(element: ET.Element, ctx: BuildContext) -> list[Flowable]:
     style = _choice(element, "style", ("decimal", "alpha", "dash"), "decimal")
     start = attrs.get("start", "1")
     if not start.isdigit() or int(start) < 1:
-        raise InputError(f"layout: <list start=...> must be a whole number from 1, not {start!r}")
+        raise InputError(_("layout: <list start=...> must be a whole number from 1, not {start!r}").format(
+                             start=start))
     out = []
     for number, item in enumerate(element, start=int(start)):
         if item.tag != "item":
-            raise InputError(f"layout: <list> holds <item> elements, not <{item.tag}>")
+            raise InputError(_("layout: <list> holds <item> elements, not <{tag}>").format(tag=item.tag))
         _attributes(item, set())
         out.append(Paragraph(_inline(item, "item"), ctx.styles["item"], bulletText=_bullet(style, number)))
     return out
@@ -612,19 +620,20 @@ def _table(element: ET.Element, ctx: BuildContext) -> RowTable:
     covered: dict[tuple[int, int], int] = {}  # (column, row) -> the row whose cell spans over it
     for r, tr in enumerate(element):
         if tr.tag != "tr":
-            raise InputError(f"layout: <table> holds <tr> elements, not <{tr.tag}>")
+            raise InputError(_("layout: <table> holds <tr> elements, not <{tag}>").format(tag=tr.tag))
         _attributes(tr, set())
         cells: list[_Cell] = []
         for td in tr:
             if td.tag != "td":
-                raise InputError(f"layout: <tr> holds <td> elements, not <{td.tag}>")
+                raise InputError(_("layout: <tr> holds <td> elements, not <{tag}>").format(tag=td.tag))
             while (len(cells), r) in covered:
                 cells.append(blank)
             _attributes(td, {"align", "rowspan", "continued"})
             align = _choice(td, "align", ALIGNMENTS, "left")
             rowspan = td.attrib.get("rowspan", "1")
             if not rowspan.isdigit() or int(rowspan) < 1:
-                raise InputError(f"layout: <td rowspan=...> must be a whole number from 1, not {rowspan!r}")
+                raise InputError(_("layout: <td rowspan=...> must be a whole number from 1, not {rowspan!r}").format(
+                                     rowspan=rowspan))
             if int(rowspan) > 1:
                 spans.append((len(cells), r, r + int(rowspan) - 1))
                 covered.update({(len(cells), below): r for below in range(r + 1, r + int(rowspan))})
@@ -633,24 +642,26 @@ def _table(element: ET.Element, ctx: BuildContext) -> RowTable:
             cells.append(blank)
         rows.append(cells)
     if any(last >= len(rows) for _, _, last in spans):
-        raise InputError("layout: a <td rowspan=...> reaches below the last row of its <table>")
+        raise InputError(_("layout: a <td rowspan=...> reaches below the last row of its <table>"))
     if not rows:
-        raise InputError("layout: <table> needs at least one <tr>")
+        raise InputError(_("layout: <table> needs at least one <tr>"))
     columns = max(len(r) for r in rows)
     for row in rows:
         row.extend([blank] * (columns - len(row)))
     if "widths" in attrs:
         widths = [_length(w, ctx.frame_width) for w in attrs["widths"].split(",")]
         if len(widths) != columns:
-            raise InputError(f"layout: <table widths=...> gives {len(widths)} widths for {columns} columns")
+            raise InputError(_("layout: <table widths=...> gives {count} widths for {columns} columns").format(
+                                 count=len(widths), columns=columns))
     else:  # Paragraph cells cannot size a column themselves: share the frame equally
         widths = [ctx.frame_width / columns] * columns
     header = attrs.get("header", "0")
     if not header.isdigit() or int(header) > len(rows):
-        raise InputError(f"layout: <table header=...> is the number of heading rows, not {header!r}")
+        raise InputError(_("layout: <table header=...> is the number of heading rows, not {header!r}").format(
+                             header=header))
     heading = int(header)
     if any(first < heading <= last for _, first, last in spans):
-        raise InputError("layout: a <td rowspan=...> in a heading row reaches below the heading")
+        raise InputError(_("layout: a <td rowspan=...> in a heading row reaches below the heading"))
     bold = fonts.bold_of(style.fontName)
     head = [[_Cell(c.element, _derived(c.style, fontName=bold, alignment=TA_CENTER)) for c in row]
             for row in rows[:heading]]
@@ -684,10 +695,11 @@ def _block(element: ET.Element, ctx: BuildContext) -> _Block:
             part.append(text_flowable(child, style, "name", bold=True, underline=True))
         elif child.tag == "sign":
             if part is block.below:
-                raise InputError("layout: <sign/> comes before <name> in a <block>")
+                raise InputError(_("layout: <sign/> comes before <name> in a <block>"))
             party = element.attrib.get("party")
             if not party:
-                raise InputError("layout: a <block> with <sign/> needs party=\"FIELD\" (the party's field_name)")
+                raise InputError(_('layout: a <block> with <sign/> needs party="FIELD" (the party\'s '
+                                   "field_name)"))
             ctx.field_names.append(party)
             block.meterai = _choice(child, "meterai", ("true", "false"), "false") == "true"
             block.space = SignatureSpace(party, ctx.styles["meterai"], block.meterai)
@@ -697,7 +709,8 @@ def _block(element: ET.Element, ctx: BuildContext) -> _Block:
             part = block.below
             part.append(block.space)
         else:
-            raise InputError(f"layout: <block> holds <line>, <sign/> and <name>, not <{child.tag}>")
+            raise InputError(_("layout: <block> holds <line>, <sign/> and <name>, not <{tag}>").format(
+                                 tag=child.tag))
     return block
 
 
@@ -727,7 +740,7 @@ def _signature_row(row: ET.Element, ctx: BuildContext) -> Table:
     _attributes(row, set())
     elements = list(row)
     if not elements or any(b.tag != "block" for b in elements):
-        raise InputError("layout: a signature <row> holds one or more <block> elements only")
+        raise InputError(_("layout: a signature <row> holds one or more <block> elements only"))
     position = _choice(elements[0], "position", ("right", "left", "center"), "right")
     blocks = [_block(b, ctx) for b in elements]
     widths = _column_widths(blocks, ctx.frame_width, position)
@@ -770,9 +783,10 @@ def _signatures(element: ET.Element, ctx: BuildContext) -> list[list[Flowable]]:
             groups.append(group)
             group = []
         else:
-            raise InputError(f"layout: <signatures> holds <row> and <p> elements, not <{child.tag}>")
+            raise InputError(_("layout: <signatures> holds <row> and <p> elements, not <{tag}>").format(
+                                 tag=child.tag))
     if group:
-        raise InputError("layout: a <p> in <signatures> goes with the <row> after it; none follows")
+        raise InputError(_("layout: a <p> in <signatures> goes with the <row> after it; none follows"))
     return groups
 
 
@@ -848,10 +862,11 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
         root = ET.fromstring(markup)
     except ET.ParseError as exc:
         line, column = exc.position
-        raise InputError(f"layout markup:{line}:{column + 1}: not well-formed: {exc}",
-                         hint="the template produced invalid layout markup; check its tags") from None
+        raise InputError(_("layout markup:{line}:{column}: not well-formed: {exc}").format(
+                             line=line, column=column + 1, exc=exc),
+                         hint=_("the template produced invalid layout markup; check its tags")) from None
     if root.tag != "pact":
-        raise InputError(f"layout: the root element must be <pact>, not <{root.tag}>")
+        raise InputError(_("layout: the root element must be <pact>, not <{tag}>").format(tag=root.tag))
     _attributes(root, set())
     _refuse_unprintable(root, ctx.font)
     flow: list[Flowable] = []
@@ -881,8 +896,9 @@ def build(markup: str, ctx: BuildContext) -> list[Flowable]:
             continue
         handler = handlers.get(element.tag)
         if handler is None:
-            raise InputError(f"layout: unknown element <{element.tag}>",
-                             hint=f"the layout elements are: {', '.join([*handlers, 'signatures'])}")
+            raise InputError(_("layout: unknown element <{tag}>").format(tag=element.tag),
+                             hint=_("the layout elements are: {elements}").format(
+                                      elements=', '.join([*handlers, 'signatures'])))
         flow.extend(handler(element))
     return flow
 
@@ -893,25 +909,25 @@ def _refuse_unprintable(root: ET.Element, font: str) -> None:
                                               for e in root.iter())
     bad = coverage.unprintable(text, font)
     if bad is not None:
-        raise InputError(f"layout: the template prints {printable.describe(bad[1])}, which cannot be printed in a "
-                         f"pact ({coverage.why_unprintable(bad[1], font)})")
+        raise InputError(_("layout: the template prints {character}, which cannot be printed in a pact ({why})").format(
+                             character=printable.describe(bad[1]), why=coverage.why_unprintable(bad[1], font)))
     word = coverage.overlong_word(text)
     if word is not None:
-        raise InputError(f"layout: the pact would print {coverage.why_overlong(word)}")
+        raise InputError(_("layout: the pact would print {word}").format(word=coverage.why_overlong(word)))
 
 
 def _empty(element: ET.Element, flowable: Flowable) -> list[Flowable]:
     """An element that takes no attributes and no content, such as <pagebreak/>."""
     _attributes(element, set())
     if len(element) or (element.text or "").strip():
-        raise InputError(f"layout: <{element.tag}/> takes no content")
+        raise InputError(_("layout: <{tag}/> takes no content").format(tag=element.tag))
     return [flowable]
 
 
 def _image(element: ET.Element, ctx: BuildContext) -> DrawnImage:
     attrs = _attributes(element, {"src", "height", "width", "align"})
     if "src" not in attrs:
-        raise InputError("layout: <image> needs src=\"PATH\"")
+        raise InputError(_('layout: <image> needs src="PATH"'))
     height = _length(attrs.get("height", "20mm"), 0)
     width = _length(attrs["width"], ctx.frame_width) if "width" in attrs else None
     image = _image_flowable(ctx.image_path(attrs["src"]), ctx, height=height, width=width)

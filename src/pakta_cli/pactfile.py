@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pakta_cli.i18n import _
 from pakta_cli.identity_numbers import mask_nik
 
 DEFINITION_NAME = "pakta-definition.json"
@@ -122,14 +123,15 @@ class Party:
     step: int = 1  # signs after every party of a lower step (the manifest's `signing_order`)
 
     def describe(self) -> str:
+        """`pakta-signer-1 (Name, NIP ...)`, as sign's messages name a party, in the run's language."""
         if self.key_id:
-            ident = f"key id {self.key_id}"
+            ident = _("key id {key_id}").format(key_id=self.key_id)
         elif self.nip:
             ident = f"NIP {self.nip}"
         elif self.nik:
             ident = f"NIK {mask_nik(self.nik)}"
         else:
-            ident = "no NIP"
+            ident = _("no NIP")
         return f"{self.field} ({self.name}, {ident})"
 
     def to_json(self) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from pakta_cli.i18n import current
 from pakta_cli.identity_numbers import mask_nik, normalise, same_name
 from pakta_cli.pactfile import Party
 
@@ -45,6 +46,10 @@ class MatchError(ValueError):
         super().__init__(english)
         self.indonesian = indonesian
         self.english = english
+
+    def said(self) -> str:
+        """The reason in the run's language (`sign`'s refusal; a verdict keeps both)."""
+        return self.indonesian if current() == "id" else self.english
 
 
 def match_signer(party: Party, *, key_id: str | None, nip: str | None, nik: str | None, name: str | None) -> Match:

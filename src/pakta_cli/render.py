@@ -42,6 +42,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from pakta_cli import __version__, coverage, fonts, layout, pactfile, stamp, templates
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 from pakta_cli.pactfile import (
     DEFINITION_NAME,
     LOGO_PREFIX,
@@ -236,10 +237,11 @@ def render(pact: Pact) -> Rendered:
     unknown = [name for name in placed if name not in expected]
     if missing or unknown:
         raise InputError(
-            f"template {template.name!r} places signature spaces for {placed or 'nobody'} "
-            f"but the pact's parties sign in {expected}",
-            hint="each party needs a <block party=\"{{ party.field_name }}\"> with <sign/> (two for a party "
-                 "that signs in two places, such as an agreement and its annex)",
+            _("template {name!r} places signature spaces for {placed} but the pact's "
+              "parties sign in {expected}").format(
+                name=template.name, placed=placed or 'nobody', expected=expected),
+            hint=_('each party needs a <block party="{{ party.field_name }}"> with <sign/> (two for a '
+                   "party that signs in two places, such as an agreement and its annex)"),
         )
 
     attachments = [
@@ -279,7 +281,7 @@ def render(pact: Pact) -> Rendered:
                                                      language=pact.language, font=pact.font))
     except _TooLarge as exc:
         raise InputError(_too_large(pact, exc.flowable),
-                         hint="shorten that text, or split it into several entries") from None
+                         hint=_("shorten that text, or split it into several entries")) from None
     return Rendered(_in_pakta_form(out.getvalue()), definition, manifest)
 
 
@@ -347,9 +349,9 @@ def _in_pakta_form(drawn: bytes) -> bytes:
     """
     pdf, hidden = canonical.rewrite_rendered(drawn)
     if hidden is not None:
-        raise InputError("the pact's compressed data (most likely the logo's) happens to hold bytes that a PDF "
-                         "reader could take for PDF structure",
-                         hint="save the logo again (any change to it gives other bytes) and render again")
+        raise InputError(_("the pact's compressed data (most likely the logo's) happens to hold bytes "
+                           "that a PDF reader could take for PDF structure"),
+                         hint=_("save the logo again (any change to it gives other bytes) and render again"))
     return pdf
 
 
@@ -369,18 +371,20 @@ def reproduce(definition: bytes, attachments: dict[str, bytes], *, name: str, sh
     if custom is None:
         source = templates.builtin_source(name)
         if source is None:
-            raise InputError(f"template {name!r} is not built in: re-rendering needs the template file the pact was "
-                             "rendered with")
+            raise InputError(_("template {name!r} is not built in: re-rendering needs the template "
+                               "file the pact was rendered with").format(name=name))
         if source.sha256 != sha256:
-            raise InputError(f"this pakta's {name} template differs from the one the pact was rendered with")
+            raise InputError(_("this pakta's {name} template differs from the one the pact was rendered with").format(
+                                 name=name))
     elif templates.TemplateSource(name, custom).sha256 != sha256:
-        raise InputError("the template file given is not the one the pact was rendered with (its hash differs)")
+        raise InputError(_("the template file given is not the one the pact was rendered with (its "
+                           "hash differs)"))
     try:
         mapping = pactfile.load_json(definition)
     except ValueError:
-        raise InputError("the embedded definition is not JSON") from None
+        raise InputError(_("the embedded definition is not JSON")) from None
     if not isinstance(mapping, dict) or mapping.get("template") != name:
-        raise InputError("the embedded definition names another template than its manifest")
+        raise InputError(_("the embedded definition names another template than its manifest"))
     institution = mapping.get("institution")
     logo = institution.get("logo") if isinstance(institution, dict) else None
     with tempfile.TemporaryDirectory(prefix="pakta-reproduce-") as folder:
@@ -390,7 +394,7 @@ def reproduce(definition: bytes, attachments: dict[str, bytes], *, name: str, sh
         if logo is not None:
             data = attachments.get(LOGO_PREFIX + Path(str(logo)).name)
             if data is None:
-                raise InputError(f"the logo {logo!r} is not embedded in the pact")
+                raise InputError(_("the logo {logo!r} is not embedded in the pact").format(logo=logo))
             _place(base, str(logo), data)
         pact = parse_definition(definition.decode("utf-8"), "embedded definition", base, roster=False)
         return render(pact).pdf
@@ -400,7 +404,8 @@ def _place(base: Path, relative: str, data: bytes) -> None:
     """Write `data` at `relative` under `base`, which must stay under it (no absolute path, no `..`)."""
     parts = Path(relative).parts
     if not parts or Path(relative).is_absolute() or any(p in ("..", "") for p in parts) or "\\" in relative:
-        raise InputError(f"the pact names a file outside its own folder ({relative!r}); nothing is read from there")
+        raise InputError(_("the pact names a file outside its own folder ({relative!r}); nothing is "
+                           "read from there").format(relative=relative))
     target = base.joinpath(*parts)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)

@@ -5,12 +5,15 @@ Kept apart from `pakta_cli.verify` so that the verifier returns values and never
 apart from `pakta_cli.cli.verify` so that the same presentation serves any caller (the CLI, the
 demo, a web page). Nothing here prints: functions return text, renderables or JSON values.
 
+Everything a person reads is in the run's language (`pakta_cli.i18n`): a verdict's reasons carry both
+languages and the interface picks one; `--json` keeps both, so scripts never depend on it.
+
 A terminal gets, per document, the file's whole name on its own line, the verdict, then one
-indented line per signer and per reason, each reason in Indonesian with its English beneath it,
-wrapped at word boundaries to the terminal's width (a long path folds at its slashes). Piped, each
-document is one line of tab-separated columns that never change order (status, file, parties
-signed/required, signers, reasons), so `grep`, `cut -f` and spreadsheets read them; a reason keeps
-its two languages together as `Indonesian / English`, reasons are separated by ` | `.
+indented line per signer and per reason, wrapped at word boundaries to the terminal's width (a long
+path folds at its slashes). Piped, each document is one line of tab-separated columns that never
+change order (status, file, parties signed/required, signers, reasons), so `grep`, `cut -f` and
+spreadsheets read them; the status column is the stable word scripts match on (VALID, INCOMPLETE,
+FAIL) in either language, reasons are separated by ` | `.
 
 A run over a whole region holds many documents, so presentation works from `Row`s (the few strings a
 document shows) and JSON is written one document at a time (`json_document`) as verdicts arrive.
@@ -28,13 +31,14 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from pakta_cli.i18n import N_, _, current, ngettext
 from pakta_cli.printable import visible
 from pakta_cli.verify import RosterReport, SignatureVerdict, Status, Verdict
 from pakta_cli.verify.verdict import Message
 from pakta_cli.zones import describe_time
 
 STATUS_STYLE = {Status.VALID: "bold green", Status.INCOMPLETE: "bold yellow", Status.FAIL: "bold red"}
-WEAK = ("cocok nama saja, lemah", "matched by name only, weak")
+WEAK = N_("matched by name only, weak")
 
 
 @dataclass(frozen=True)
@@ -74,20 +78,21 @@ class Row:
 def _signer(sig: SignatureVerdict) -> Signer:
     notes = []
     if sig.match == "name":
-        notes.append(f"{WEAK[0]} / {WEAK[1]}")
+        notes.append(_(WEAK))
     if sig.attested is not None:
-        notes.append(f"waktu dibuktikan {sig.authority} / time attested by {sig.authority}")
+        notes.append(_("time attested by {authority}").format(authority=sig.authority))
     if sig.revoked is not None:
         when, reason = sig.revoked
         shown = describe_time(when.astimezone(sig.signing_time.tzinfo) if sig.signing_time else when)
-        notes.append(f"dicabut / revoked {shown}" + (f" ({reason})" if reason else ""))
+        notes.append(_("revoked {when}").format(when=shown) + (f" ({reason})" if reason else ""))
     return Signer(visible(sig.signer or "?"), visible(sig.key_id) if sig.key_id else None,
                   describe_time(sig.signing_time) if sig.signing_time else None, sig.ok,
                   tuple(visible(note) for note in notes))
 
 
 def status_label(status: Status) -> str:
-    return f"{status.indonesian} / {status.value}" if status.indonesian != status.value else status.value
+    """SAH, BELUM LENGKAP, GAGAL under Indonesian; VALID, INCOMPLETE, FAIL under English."""
+    return status.indonesian if current() == "id" else status.value
 
 
 # -- a terminal ---------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ def block(row: Row, width: int = 80) -> Text:
     out.append("  ")
     out.append(head, style=STATUS_STYLE[row.status])
     if row.required:
-        out.append(f"  {row.parties} pihak menandatangani / parties signed")
+        out.append("  " + _("{signed}/{required} parties signed").format(signed=row.signed, required=row.required))
     out.append("\n")
     for signer in row.signers:
         mark = "+" if signer.ok else "x"
@@ -140,11 +145,10 @@ def block(row: Row, width: int = 80) -> Text:
         for note in signer.notes:
             for line in _wrap(note, width, "      ", "      "):
                 out.append(line + "\n", style="yellow")
+    language = current()
     for message in row.reasons:
-        for line in _wrap(message.id, width, "  - ", "    "):
+        for line in _wrap(message.text(language), width, "  - ", "    "):
             out.append(line + "\n")
-        for line in _wrap(message.en, width, "    ", "    "):
-            out.append(line + "\n", style="dim")
     return out
 
 
@@ -167,7 +171,8 @@ def line(row: Row | Verdict) -> str:
     signers = "; ".join(_cell(" ".join(p for p in (s.name, f"[{s.key_id}]" if s.key_id else "", s.when or "",
                                                        *(f"({n})" for n in s.notes)) if p))
                         for s in row.signers)
-    reasons = " | ".join(_cell(m.text()) for m in row.reasons)
+    language = current()
+    reasons = " | ".join(_cell(m.text(language)) for m in row.reasons)
     return "\t".join((row.status.value, _cell(row.path), row.parties, signers or "-", reasons or "-"))
 
 
@@ -179,37 +184,37 @@ def plain(rows: Iterable[Row | Verdict]) -> str:
 
 
 def summary(statuses: Iterable[Status], roster: RosterReport | None = None) -> Text:
-    """`N dokumen / documents: V VALID, I INCOMPLETE, F FAIL`, and the roster's state with a manifest."""
+    """`N documents: V VALID, I INCOMPLETE, F FAIL` (`N dokumen: V SAH, ...`), and the roster's state with a
+    manifest."""
     counts = Counter(statuses)
     total = sum(counts.values())
-    text = Text(f"{total} dokumen / documents: ")
+    text = Text(ngettext("{count} document: ", "{count} documents: ", total).format(count=total))
     for index, status in enumerate(Status):
         if index:
             text.append(", ")
         number = counts.get(status, 0)
-        text.append(f"{number} {status.value}", style=STATUS_STYLE[status] if number else "")
+        text.append(f"{number} {status_label(status)}", style=STATUS_STYLE[status] if number else "")
     if roster is not None:
-        text.append("; daftar / roster: ")
-        text.append("lengkap / complete" if roster.ok else "TIDAK LENGKAP / INCOMPLETE",
-                    style="green" if roster.ok else "bold red")
+        text.append(_("; roster: "))
+        text.append(_("complete") if roster.ok else _("INCOMPLETE"), style="green" if roster.ok else "bold red")
     return text
 
 
 def roster_lines(roster: RosterReport, width: int = 80) -> Text:
     """The roster's completeness, one paragraph per kind of problem, each naming the files."""
-    out = Text(f"Daftar / Roster {visible(roster.manifest)}: {roster.present}/{roster.expected} pakta ada / "
-               "pacts present\n")
+    out = Text(_("Roster {manifest}: {present}/{expected} pacts present").format(
+        manifest=visible(roster.manifest), present=roster.present, expected=roster.expected) + "\n")
     for label, files in (
-        (("tidak ada di folder", "missing from the folder"), roster.missing),
-        (("belum ditandatangani lengkap", "not fully signed"), roster.incomplete),
-        (("tidak ada di manifest", "not in the manifest"), roster.unknown),
-        (("berbeda dari yang dirender", "not the pact the manifest lists (rendered bytes differ)"), roster.altered),
-        (("lebih dari satu berkas untuk pakta yang sama", "more than one file for the same pact"), roster.duplicates),
+        (N_("{count} missing from the folder: {files}"), roster.missing),
+        (N_("{count} not fully signed: {files}"), roster.incomplete),
+        (N_("{count} not in the manifest: {files}"), roster.unknown),
+        (N_("{count} not the pact the manifest lists (rendered bytes differ): {files}"), roster.altered),
+        (N_("{count} more than one file for the same pact: {files}"), roster.duplicates),
     ):
         if files:
             more = f", ... (+{len(files) - 20})" if len(files) > 20 else ""
             shown = ", ".join(visible(f) for f in files[:20]) + more
-            for text_line in _wrap(f"{len(files)} {label[0]} / {label[1]}: {shown}", width, "  ", "    "):
+            for text_line in _wrap(_(label).format(count=len(files), files=shown), width, "  ", "    "):
                 out.append(text_line + "\n", style="red")
     return out
 

@@ -45,6 +45,7 @@ from jinja2.utils import Namespace, _PassArg
 from jinja2.visitor import NodeTransformer
 
 from pakta_cli.definition.model import Institution, Pact, Party, Program, Target
+from pakta_cli.i18n import _
 
 # Limits, each far above what a built-in needs (about 5,000 steps, 25,000 units, 5,000 characters
 # of layout) and low enough that a template that hits one stops within a second or two.
@@ -95,11 +96,12 @@ class TemplateRefused(SecurityError):
 
 
 def refused(what: str, lineno: int | None = None) -> TemplateRefused:
-    return TemplateRefused(f"template tried to reach something templates may not use: {what}", lineno)
+    return TemplateRefused(_("template tried to reach something templates may not use: {what}").format(
+        what=what), lineno)
 
 
 def _past(limit: str) -> TemplateRefused:
-    return TemplateRefused(f"template went past a limit: {limit}")
+    return TemplateRefused(_("template went past a limit: {limit}").format(limit=limit))
 
 
 class _Meter:
@@ -114,12 +116,14 @@ class _Meter:
     def step(self, steps: int = 1) -> None:
         self.steps += steps
         if self.steps > MAX_STEPS:
-            raise _past(f"more than {MAX_STEPS:,} steps (each loop round, call and macro counts its size)")
+            raise _past(_("more than {limit:,} steps (each loop round, call and macro counts its size)").format(
+                            limit=MAX_STEPS))
 
     def spend(self, units: int) -> None:
         self.units += units
         if self.units > MAX_UNITS:
-            raise _past(f"more than {MAX_UNITS:,} characters and list items made, compared or written")
+            raise _past(_("more than {limit:,} characters and list items made, compared or written").format(
+                            limit=MAX_UNITS))
 
 
 _METER: ContextVar[_Meter] = ContextVar("pakta_template_meter")
@@ -145,12 +149,13 @@ def _text_size(value: Any) -> int:
         return 0  # printing it raises Jinja's own "is undefined"
     if isinstance(value, _PRINTABLE):
         return len(str(value))
-    raise TemplateRefused(f"template tried to print a {type(value).__name__}: a template prints text, numbers "
-                          "and dates (print a list's items one by one, or join them)")
+    raise TemplateRefused(_("template tried to print a {kind}: a template prints text, numbers "
+                            "and dates (print a list's items one by one, or join them)").format(
+                              kind=type(value).__name__))
 
 
 def _too_large() -> TemplateRefused:
-    return _past(f"a whole number of 2**{MAX_INT_BITS} or more")
+    return _past(_("a whole number of 2**{bits} or more").format(bits=MAX_INT_BITS))
 
 
 def _whole_number(value: Any) -> Any:
@@ -224,7 +229,7 @@ def _slice_count(value: Any, slices: Any, fill_with: Any = None) -> None:
 def _round_places(value: Any, precision: Any = 0, method: str = "common") -> None:
     """round computes 10**precision: `round(-10**9)` would run for hours."""
     if isinstance(precision, int) and abs(precision) > MAX_ROUND_PLACES:
-        raise _past(f"rounding to more than {MAX_ROUND_PLACES} places")
+        raise _past(_("rounding to more than {limit} places").format(limit=MAX_ROUND_PLACES))
 
 
 def _items(context: Context, value: Iterable[Any], attribute: str | int | None) -> list[Any]:
@@ -249,7 +254,7 @@ def _sum(context: Context, value: Iterable[Any], attribute: str | int | None = N
     """Jinja's sum, for numbers only (adding lists is how a template could multiply them)."""
     items = [*_items(context, value, attribute), start]
     if not all(isinstance(item, (int, float)) for item in items):
-        raise refused("sum of something other than numbers")
+        raise refused(_("sum of something other than numbers"))
     return _whole_number(sum(items))
 
 
@@ -301,12 +306,12 @@ class _Instrument(NodeTransformer):
 
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
         if node.name in FILTERS and node.name not in self.environment.filters:
-            raise refused(f"the filter {node.name!r}", node.lineno)
+            raise refused(_("the filter {name!r}").format(name=node.name), node.lineno)
         return self.generic_visit(node)
 
     def visit_Test(self, node: nodes.Test) -> nodes.Node:
         if node.name in TESTS and node.name not in self.environment.tests:
-            raise refused(f"the test {node.name!r}", node.lineno)
+            raise refused(_("the test {name!r}").format(name=node.name), node.lineno)
         return self.generic_visit(node)
 
     def visit_Template(self, node: nodes.Template) -> nodes.Node:
@@ -316,7 +321,7 @@ class _Instrument(NodeTransformer):
 
     def visit_For(self, node: nodes.For) -> nodes.Node:
         if node.recursive:
-            raise refused("recursive loops", node.lineno)
+            raise refused(_("recursive loops"), node.lineno)
         weight = _weight([*node.body, *([node.test] if node.test else [])])
         self.generic_visit(node)
         node.iter = _hook("pakta_rounds", node.iter, nodes.Const(weight, lineno=node.lineno))
@@ -356,7 +361,7 @@ class _Instrument(NodeTransformer):
         return [nodes.ExprStmt(written, lineno=node.lineno), node]
 
     def visit_ScopedEvalContextModifier(self, node: nodes.EvalContextModifier) -> nodes.Node:
-        raise refused("{% autoescape %} (every value is escaped, always)", node.lineno)
+        raise refused(_("{% autoescape %} (every value is escaped, always)"), node.lineno)
 
     visit_EvalContextModifier = visit_ScopedEvalContextModifier
 
@@ -424,7 +429,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         meter = _METER.get()
         if operator == "%" and isinstance(left, str):
-            raise refused("% on text (join text with ~)")
+            raise refused(_("% on text (join text with ~)"))
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, _SIZED) and isinstance(times, int):
@@ -480,5 +485,5 @@ def render(template: jinja2.Template, variables: Mapping[str, Any]) -> str:
     finally:
         _METER.reset(token)
     if len(markup) > MAX_OUTPUT:
-        raise _past(f"more than {MAX_OUTPUT:,} characters of layout")
+        raise _past(_("more than {limit:,} characters of layout").format(limit=MAX_OUTPUT))
     return markup

@@ -43,6 +43,7 @@ from pakta_cli.certificates import (
 )
 from pakta_cli.errors import InputError, KeyFileError, OutputExistsError, PaktaError, SigningError
 from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
+from pakta_cli.i18n import N_, _, current
 from pakta_cli.identity_numbers import same_name
 from pakta_cli.keyid import key_id
 from pakta_cli.keys import check_pair, load_private_key
@@ -99,8 +100,8 @@ def load_credentials(key_path: Path, passphrase: bytes | None, cert_path: Path |
     cert_path = cert_path or default_cert_path(key_path)
     key = load_private_key(key_path, passphrase)  # first: a missing key is the problem to name
     if not cert_path.exists():
-        raise InputError(f"{cert_path}: certificate not found",
-                         hint="pass it with --cert (by default the .crt beside the key is used)")
+        raise InputError(_("{cert_path}: certificate not found").format(cert_path=cert_path),
+                         hint=_("pass it with --cert (by default the .crt beside the key is used)"))
     cert = load_certificate(cert_path)
     check_signing_certificate(cert, cert_path)
     check_pair(key, cert, key_path, cert_path)
@@ -114,9 +115,11 @@ def load_credentials(key_path: Path, passphrase: bytes | None, cert_path: Path |
             if extra_der == der or extra_der in chain:
                 continue
             if not is_ca(extra) or not signed_by(below, extra.public_key()):
-                whose = "your certificate" if below is cert else "the chain certificate before it"
-                raise KeyFileError(f"{path}: did not issue {whose}",
-                                   hint="--chain takes the CA certificate that issued yours (pakta ca issue prints it)")
+                whose = _("{path}: did not issue your certificate") if below is cert else \
+                    _("{path}: did not issue the chain certificate before it")
+                raise KeyFileError(whose.format(path=path),
+                                   hint=_("--chain takes the CA certificate that issued yours (pakta "
+                                          "ca issue prints it)"))
             chain.append(extra_der)
             below = extra
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
@@ -179,47 +182,52 @@ def choose_party(parties: Sequence[Party], signed: set[str], *, key: str, identi
         wanted = explicit.strip().casefold()
         named = [p for p in parties if p.field.casefold() == wanted or p.name.casefold() == wanted]
         if not named:
-            raise SigningError(f"{source}: no party {explicit!r} in this pact; it expects: "
-                               + "; ".join(p.describe() for p in parties),
-                               hint="--party takes a party's name or its field (pakta-ROLE-N)")
+            raise SigningError(_("{source}: no party {party!r} in this pact; it expects: {parties}").format(
+                source=source, party=explicit, parties="; ".join(p.describe() for p in parties)),
+                               hint=_("--party takes a party's name or its field (pakta-ROLE-N)"))
         party = next((p for p in named if p.field not in signed), named[0])
         try:
             how: Match = match_signer(party, key_id=key, nip=nip, nik=nik, name=signer)
         except MatchError as exc:
-            raise SigningError(f"{source}: {party.field} ({party.name}): {exc.english}",
-                               hint="a party is signed only with its own key, NIP, NIK or, failing all three, "
-                                    "a certificate in its name") from None
+            raise SigningError(f"{source}: {party.field} ({party.name}): {exc.said()}",
+                               hint=_("a party is signed only with its own key, NIP, NIK or, failing "
+                                      "all three, a certificate in its name")) from None
         found = [party]
     else:
         found, kind = candidates(parties, key_id=key, nip=nip, nik=nik)
         pinned = [p for p in found if p.key_id and p.key_id != key]
         if pinned:
             p = pinned[0]
-            raise SigningError(f"{source}: {p.field} ({p.name}) must be signed with key id {p.key_id}; "
-                               f"this key is {key}",
-                               hint="sign with the key the pact pins, or have the pact rendered again")
+            raise SigningError(_("{source}: {field} ({name}) must be signed with key id {key_id}; "
+                                 "this key is {key}").format(
+                                   source=source, field=p.field, name=p.name, key_id=p.key_id, key=key),
+                               hint=_("sign with the key the pact pins, or have the pact rendered again"))
         if not found:
-            who = f"key id {key}" + (f", NIP {nip}" if nip else "") + (f", NIK {mask_nik(nik)}" if nik else "")
+            who = _("key id {key}").format(key=key) + (f", NIP {nip}" if nip else "") + (
+                f", NIK {mask_nik(nik)}" if nik else "")
             if not nip and not nik:
-                who += ", no NIP or NIK"
+                who += _(", no NIP or NIK")
             weak = [p for p in parties if not (p.key_id or p.nip or p.nik) and same_name(signer, p.name)
                     and p.field not in signed]
-            hint = (f"{weak[0].name} has no NIP, NIK or key id in this pact: sign with --party "
-                    f"\"{weak[0].name}\" (a match by name only, which the verdict calls weak)") if weak else \
-                "sign with the key of a party of this pact"
-            raise SigningError(f"{source}: this signer ({who}) is none of the parties this pact expects: "
-                               + "; ".join(p.describe() for p in parties), hint=hint)
+            hint = (_('{name} has no NIP, NIK or key id in this pact: sign with --party "{name}" (a match by name '
+                      "only, which the verdict calls weak)").format(name=weak[0].name) if weak
+                    else _("sign with the key of a party of this pact"))
+            raise SigningError(_("{source}: this signer ({who}) is none of the parties this pact expects: "
+                                 "{parties}").format(source=source, who=who,
+                                                     parties="; ".join(p.describe() for p in parties)), hint=hint)
         assert kind is not None
         how = kind
     if len(found) > 1:
-        raise SigningError(f"{source}: this signer's {'key id' if how == 'key_id' else how.upper()} fits "
-                           f"{len(found)} parties: "
-                           + "; ".join(p.describe() for p in found),
-                           hint="one person is one party: have the pact rendered again with the right identities")
+        raise SigningError(_("{source}: this signer's {number} fits {count} parties: {parties}").format(
+                               source=source, number=_("key id") if how == "key_id" else how.upper(),
+                               count=len(found), parties="; ".join(p.describe() for p in found)),
+                           hint=_("one person is one party: have the pact rendered again with the "
+                                  "right identities"))
     party = found[0]
     if party.field in signed:
-        raise SigningError(f"{source}: {party.field} ({party.name}) is already signed",
-                           hint="each party signs once; verify the pact with `pakta verify`")
+        raise SigningError(_("{source}: {field} ({name}) is already signed").format(
+                               source=source, field=party.field, name=party.name),
+                           hint=_("each party signs once; verify the pact with `pakta verify`"))
     return party, how
 
 
@@ -230,10 +238,12 @@ def refuse_out_of_turn(parties: Sequence[Party], signed: set[str], party: Party,
     """
     waiting = [p for p in parties if p.step < party.step and p.field not in signed]
     if waiting:
-        raise SigningError(f"{source}: {'; '.join(p.describe() for p in waiting)} must sign before "
-                           f"{party.field} ({party.name}): this pact is signed in turn (signer, then superior, "
-                           "then witnesses)",
-                           hint="sign the copy that carries their signature; `pakta verify` shows who has signed")
+        raise SigningError(_("{source}: {earlier} must sign before {field} ({name}): "
+                             "this pact is signed in turn (signer, then superior, then witnesses)").format(
+                               source=source, earlier='; '.join(p.describe() for p in waiting),
+                               field=party.field, name=party.name),
+                           hint=_("sign the copy that carries their signature; `pakta verify` shows "
+                                  "who has signed"))
 
 
 # --- signing ------------------------------------------------------------------------------------
@@ -271,32 +281,38 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
     signed_at = (options.when or dt.datetime.now(dt.UTC)).astimezone(options.zone.tzinfo).replace(microsecond=0)
     check_validity(engine.cert, signed_at, "the signer's certificate")
     if not data.startswith(b"%PDF-"):
-        raise InputError(f"{source}: not a PDF file")
+        raise InputError(_("{source}: not a PDF file").format(source=source))
     try:
         pact = read_pact(data)
     except (PdfError, RecursionError, ValueError) as exc:
         if "encrypted" in str(exc):
-            raise InputError(f"{source}: encrypted PDF; pakta signs only unencrypted documents",
-                             hint="a pact rendered by pakta is never encrypted: sign the original") from None
+            raise InputError(_("{source}: encrypted PDF; pakta signs only unencrypted documents").format(
+                                 source=source),
+                             hint=_("a pact rendered by pakta is never encrypted: sign the original")) from None
         if options.any_pdf:
             return _sign_foreign(data, engine, options, signed_at, source)
-        raise InputError(f"{source}: damaged or unreadable PDF ({_short(exc)})") from None
+        raise InputError(_("{source}: damaged or unreadable PDF ({exc})").format(
+            source=source, exc=_short(exc))) from None
     if pact.manifest is None:
         if not options.any_pdf:
-            raise SigningError(f"{source}: not a pact rendered by pakta (it carries no pakta manifest)",
-                               hint="to sign another PDF on purpose, pass --any-pdf (an invisible signature)")
+            raise SigningError(_("{source}: not a pact rendered by pakta (it carries no pakta manifest)").format(
+                                   source=source),
+                               hint=_("to sign another PDF on purpose, pass --any-pdf (an invisible signature)"))
         if options.party is not None:
-            raise SigningError(f"{source}: not a pakta pact, so it has no party {options.party!r} to sign as",
-                               hint="--any-pdf signs invisibly, as nobody's party: leave --party out")
+            raise SigningError(_("{source}: not a pakta pact, so it has no party {party!r} to sign as").format(
+                                   source=source, party=options.party),
+                               hint=_("--any-pdf signs invisibly, as nobody's party: leave --party out"))
         return _sign_foreign(data, engine, options, signed_at, source)
     problems = integrity_problems(data, source, pact)
     if problems:  # an official never adds a signature to a pact changed after it was rendered
-        raise SigningError(f"{source}: refusing to sign: {problems[0].en}",
-                           hint="sign the pact as it was rendered (or as the earlier signers left it); "
-                                "`pakta verify` shows everything that is wrong with this one")
+        raise SigningError(_("{source}: refusing to sign: {reason}").format(
+            source=source, reason=problems[0].text(current())),
+                           hint=_("sign the pact as it was rendered (or as the earlier signers left "
+                                  "it); `pakta verify` shows everything that is wrong with this one"))
     missing = [p.field for p in pact.parties if p.field not in pact.fields]
     if missing:
-        raise InputError(f"{source}: damaged pact: no signature field {missing[0]!r} for its party")
+        raise InputError(_("{source}: damaged pact: no signature field {field!r} for its party").format(
+                             source=source, field=missing[0]))
     doc = pact.doc
     signed = {name for name, f in pact.fields.items() if "V" in (doc.get(f.widget) or {})}
     party, how = choose_party(pact.parties, signed, key=engine.key_id, identity=engine.identity,
@@ -304,14 +320,16 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
     try:  # the stamp prints the certificate's title: verify fails one that names another office
         check_title(party, pact.office(party.field), engine.identity.position)
     except MatchError as exc:
-        raise SigningError(f"{source}: refusing to sign as {party.field}: {exc.english}",
-                           hint="the stamp prints your certificate's title: ask the CA for a certificate with "
-                                "this position, or have the pact rendered with the position it states") from None
+        raise SigningError(_("{source}: refusing to sign as {field}: {reason}").format(
+                               source=source, field=party.field, reason=exc.said()),
+                           hint=_("the stamp prints your certificate's title: ask the CA for a "
+                                  "certificate with this position, or have the pact rendered with the "
+                                  "position it states")) from None
     refuse_out_of_turn(pact.parties, signed, party, source)
     try:
         before = sigrevision.before_signing(doc, len(doc.revisions), party.field, pact.verify_url)
     except PdfError as exc:
-        raise InputError(f"{source}: damaged pact: {exc}") from None
+        raise InputError(_("{source}: damaged pact: {exc}").format(source=source, exc=exc)) from None
     signer = sigrevision.signer_of(engine.cert, signed_at)
     made = partial(Signed, field=party.field, party=party.name, match=how, signed_at=signed_at,
                      signer=engine.identity.name, key_id=engine.key_id)
@@ -344,24 +362,27 @@ def _revision(data: bytes, before: sigrevision.Before, field_name: str, signer: 
     token = request_token(tsa, signature)
     apart = abs(token.time - signer.signed_at)
     if apart > TOLERANCE:
-        raise TimestampError(f"timestamp authority {tsa.url}: its time ({token.time:%Y-%m-%d %H:%M:%S} UTC) and this "
-                             f"computer's clock differ by {_duration(apart)}; a verifier accepts at most "
-                             f"{_duration(TOLERANCE)}", hint="set this computer's clock right (or use another "
-                             "timestamp authority) and sign again")
+        raise TimestampError(_("timestamp authority {url}: its time ({time:%Y-%m-%d %H:%M:%S} UTC) "
+                               "and this computer's clock differ by {apart}; a verifier accepts at "
+                               "most {tolerance}").format(
+                                 url=tsa.url, time=token.time, apart=_duration(apart),
+                                 tolerance=_duration(TOLERANCE)), hint=_("set this computer's clock right (or "
+                                                               "use another timestamp authority) and "
+                                                               "sign again"))
     try:
         der = cms.padded(cms.build(engine.certificates, digest, signature, token.der), engine.certificates)
     except cms.CmsError as exc:
-        raise TimestampError(f"timestamp authority {tsa.url}: {exc}") from None
+        raise TimestampError(_("timestamp authority {url}: {exc}").format(url=tsa.url, exc=exc)) from None
     return built.with_contents(before.length, der), token.time
 
 
 def _duration(delta: dt.timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
-        return f"{seconds} seconds"
+        return _("{count} seconds").format(count=seconds)
     if seconds < 7200:
-        return f"{seconds // 60} minutes"
-    return f"{seconds // 3600} hours"
+        return _("{count} minutes").format(count=seconds // 60)
+    return _("{count} hours").format(count=seconds // 3600)
 
 
 def _sign_foreign(data: bytes, engine: _Engine, options: SignOptions, signed_at: dt.datetime,
@@ -377,8 +398,9 @@ def _sign_foreign(data: bytes, engine: _Engine, options: SignOptions, signed_at:
     from pyhanko.sign.signers.pdf_byterange import SignatureObject
 
     if options.tsa is not None:
-        raise SigningError(f"{source}: a timestamp is added only to pacts pakta rendered, not to another PDF",
-                           hint="sign this PDF without a timestamp authority")
+        raise SigningError(_("{source}: a timestamp is added only to pacts pakta rendered, not to another PDF").format(
+                               source=source),
+                           hint=_("sign this PDF without a timestamp authority"))
     writer = _open(data, source)
     fields = _signature_fields(writer, source)
     number = 1
@@ -398,7 +420,7 @@ def _sign_foreign(data: bytes, engine: _Engine, options: SignOptions, signed_at:
     except PaktaError:
         raise
     except Exception as exc:
-        raise InputError(f"{source}: cannot sign this PDF ({_short(exc)})") from None
+        raise InputError(_("{source}: cannot sign this PDF ({exc})").format(source=source, exc=_short(exc))) from None
     return Signed(output.getvalue(), field_name, None, "any-pdf", signed_at, engine.identity.name, engine.key_id)
 
 
@@ -422,18 +444,20 @@ def _writer_class() -> Any:
 def _open(data: bytes, source: str) -> Any:
     """A pyHanko writer over the PDF, or one clear line about why it cannot be signed."""
     if b"%PDF-" not in data[:1024]:
-        raise InputError(f"{source}: not a PDF file")
+        raise InputError(_("{source}: not a PDF file").format(source=source))
     try:
         writer = _writer_class()(BytesIO(data), strict=True)
     except Exception as exc:
-        raise InputError(f"{source}: damaged or unreadable PDF ({_short(exc)})") from None
+        raise InputError(_("{source}: damaged or unreadable PDF ({exc})").format(
+            source=source, exc=_short(exc))) from None
     if writer.prev.encrypted:
-        raise InputError(f"{source}: encrypted PDF; pakta signs only unencrypted documents",
-                         hint="a pact rendered by pakta is never encrypted: sign the original")
+        raise InputError(_("{source}: encrypted PDF; pakta signs only unencrypted documents").format(source=source),
+                         hint=_("a pact rendered by pakta is never encrypted: sign the original"))
     try:
-        _ = writer.root["/Pages"]
+        writer.root["/Pages"]  # reading it is the check
     except Exception as exc:
-        raise InputError(f"{source}: damaged or unreadable PDF ({_short(exc)})") from None
+        raise InputError(_("{source}: damaged or unreadable PDF ({exc})").format(
+            source=source, exc=_short(exc))) from None
     return writer
 
 
@@ -455,7 +479,7 @@ def _signature_fields(writer: Any, source: str) -> dict[str, Any]:
             if obj.get("/FT") == "/Sig" and "/T" in obj:
                 out[str(obj["/T"])] = ref
     except Exception as exc:  # a /Fields that is a name, a field pyHanko cannot parse: a damaged form
-        raise InputError(f"{source}: damaged PDF form ({_short(exc)})") from None
+        raise InputError(_("{source}: damaged PDF form ({exc})").format(source=source, exc=_short(exc))) from None
     return out
 
 
@@ -523,7 +547,7 @@ def sign_file(job: SignJob, credentials: Credentials, options: SignOptions) -> S
     if job.target.exists() and not job.force:
         raise OutputExistsError(job.target)
     with exclusive(job.source):  # the input as it is, not mid-way through another signer's update
-        data = read_file(job.source, "PDF")
+        data = read_file(job.source, N_("PDF"))
     signed = sign_pdf(data, credentials, options, source)
     atomic_write(job.target, signed.pdf, force=job.force, mode=_file_mode(job.target))
     return signed
@@ -558,10 +582,10 @@ def plan_jobs(sources: Sequence[Path], *, output: Path | None, out_dir: Path | N
     """Where each input's signed copy goes, refusing plans that would overwrite by surprise."""
     chosen = sum(x for x in (output is not None, out_dir is not None, in_place))
     if chosen > 1:
-        raise InputError("choose one of -o OUT.pdf, --out-dir DIR and --in-place")
+        raise InputError(_("choose one of -o OUT.pdf, --out-dir DIR and --in-place"))
     if chosen != 1:
-        raise InputError("say where the signed PDFs go: -o OUT.pdf, --out-dir DIR or --in-place",
-                         hint="--in-place replaces each input with its signed copy")
+        raise InputError(_("say where the signed PDFs go: -o OUT.pdf, --out-dir DIR or --in-place"),
+                         hint=_("--in-place replaces each input with its signed copy"))
     unique: list[Path] = []
     seen: set[Path] = set()
     for source in sources:
@@ -571,24 +595,27 @@ def plan_jobs(sources: Sequence[Path], *, output: Path | None, out_dir: Path | N
             unique.append(source)
     if output is not None:
         if len(unique) != 1:
-            raise InputError("-o names one output file; for several PDFs use --out-dir DIR or --in-place")
+            raise InputError(_("-o names one output file; for several PDFs use --out-dir DIR or --in-place"))
         if output.resolve() == unique[0].resolve():
-            raise InputError(f"{output}: is the input; use --in-place to replace it with the signed copy")
+            raise InputError(_("{output}: is the input; use --in-place to replace it with the signed copy").format(
+                                 output=output))
         return [SignJob(unique[0], output, force)]
     if in_place:
         return [SignJob(source, source, True) for source in unique]
     assert out_dir is not None
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder")
+        raise InputError(_("{out_dir}: exists and is not a folder").format(out_dir=out_dir))
     targets: dict[Path, Path] = {}
     jobs = []
     for source in unique:
         target = out_dir / source.name
         if target.resolve() in targets:
-            raise InputError(f"{targets[target.resolve()]} and {source} would both be written to {target}",
-                             hint="sign them into different folders")
+            raise InputError(_("{other} and {source} would both be written to {target}").format(
+                                 other=targets[target.resolve()], source=source, target=target),
+                             hint=_("sign them into different folders"))
         if target.resolve() == source.resolve():
-            raise InputError(f"{source}: --out-dir is the folder it is in; use --in-place to replace it")
+            raise InputError(_("{source}: --out-dir is the folder it is in; use --in-place to replace it").format(
+                                 source=source))
         targets[target.resolve()] = source
         jobs.append(SignJob(source, target, force))
     return jobs

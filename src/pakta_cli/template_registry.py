@@ -10,6 +10,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pakta_cli.i18n import N_, _
+
 SUFFIX = ".xml.j2"
 MACROS = "_macros.xml.j2"
 
@@ -27,17 +29,19 @@ class BuiltIn:
 
 BUILT_INS: dict[str, BuiltIn] = {
     "pakta-integritas": BuiltIn(
-        "Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and witnesses",
+        N_("Pakta Integritas (PermenPAN-RB 49/2011): identity, numbered commitments, optional superior and "
+           "witnesses"),
         ("signer",),
         ignores=("targets", "programs"),
     ),
     "pernyataan-bebas-benturan-kepentingan": BuiltIn(
-        "Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement",
+        N_("Pernyataan Bebas Benturan Kepentingan (PermenPANRB 17/2024): conflict-of-interest statement"),
         ("signer",),
         ignores=("targets", "programs"),
     ),
     "perjanjian-kinerja": BuiltIn(
-        "Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and budget",
+        N_("Perjanjian Kinerja (PermenPAN-RB 53/2014): PIHAK PERTAMA and PIHAK KEDUA, annex of targets and "
+           "budget"),
         ("signer", "superior"),
         1,
         ignores=("context", "closing"),
@@ -67,8 +71,9 @@ def template_problem(name: str, base_dir: Path) -> str | None:
     if ("/" in name or name.endswith(".j2")) and (base_dir / name).is_file():
         return None
     if "/" in name or name.endswith(".j2"):
-        return f"template file {name!r} not found (looked in {base_dir})"
+        return _("template file {name!r} not found (looked in {folder})").format(name=name, folder=base_dir)
     close = difflib.get_close_matches(name, list(BUILT_INS), n=1)
     if close:
-        return f"unknown template {name!r}; did you mean {close[0]!r}?"
-    return f"unknown template {name!r}; built-in templates are: {', '.join(BUILT_INS)} (or a path to a .j2 file)"
+        return _("unknown template {name!r}; did you mean {close!r}?").format(name=name, close=close[0])
+    return _("unknown template {name!r}; built-in templates are: {names} (or a path to a .j2 file)").format(
+        name=name, names=", ".join(BUILT_INS))

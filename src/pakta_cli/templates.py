@@ -24,6 +24,7 @@ from pakta_cli import sandbox
 from pakta_cli.dates import long_date, weekday
 from pakta_cli.definition.model import Pact
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 from pakta_cli.identity_numbers import group_nip
 from pakta_cli.template_registry import BUILT_INS, BUILTIN_FILES, SUFFIX
 
@@ -63,8 +64,10 @@ def _imports(text: str, seen: frozenset[str] = frozenset()) -> set[str]:
 def _builtin_file(file_name: str) -> str:
     """A built-in file by its exact name; no other name reads anything (no paths, no `..`)."""
     if file_name not in BUILTIN_FILES:
-        raise InputError(f"template imports {file_name!r}, which is not a built-in template file",
-                         hint=f"a template may import only {', '.join(BUILTIN_FILES)}")
+        raise InputError(_("template imports {file!r}, which is not a built-in template file").format(
+                             file=file_name),
+                         hint=_("a template may import only {files}").format(
+                                  files=', '.join(BUILTIN_FILES)))
     return (resources.files("pakta_cli") / "templates" / file_name).read_text(encoding="utf-8")
 
 
@@ -82,14 +85,17 @@ def _read_custom(path: Path) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_TEMPLATE_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read template: {exc.strerror}") from None
+        raise InputError(_("{path}: cannot read template: {strerror}").format(
+            path=path, strerror=exc.strerror)) from None
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise InputError(f"{path}: template is larger than {MAX_TEMPLATE_BYTES // 1024} KiB", hint=HINT)
+        raise InputError(_("{path}: template is larger than {limit} KiB").format(
+                             path=path, limit=MAX_TEMPLATE_BYTES // 1024), hint=HINT)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: template is not UTF-8 text", hint="save it as UTF-8") from None
+        raise InputError(_("{path}:{line}: template is not UTF-8 text").format(path=path, line=line),
+                         hint=_("save it as UTF-8")) from None
 
 
 def load_template(pact: Pact) -> TemplateSource:
@@ -103,8 +109,10 @@ def load_template(pact: Pact) -> TemplateSource:
 
 
 def _outside(where: str, file_name: str) -> InputError:
-    return InputError(f"{where}: template tried to reach something templates may not use: the file {file_name!r}",
-                      hint=f"a template may import only {', '.join(BUILTIN_FILES)}")
+    return InputError(_("{where}: template tried to reach something templates may not use: the file "
+                        "{file!r}").format(where=where, file=file_name),
+                      hint=_("a template may import only {files}").format(
+                               files=', '.join(BUILTIN_FILES)))
 
 
 def builtin_source(name: str) -> TemplateSource | None:
@@ -165,25 +173,31 @@ def render_markup(template: TemplateSource, pact: Pact) -> str:
     try:
         return sandbox.render(_compiled(template.text), context)
     except jinja2.TemplateSyntaxError as exc:
-        raise InputError(f"{name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        raise InputError(_("{name}:{lineno}: template syntax error: {message}").format(
+                             name=name, lineno=exc.lineno, message=exc.message)) from None
     except jinja2.TemplateNotFound as exc:
         raise _outside(f"{name}{_template_line(exc)}", str(exc.name)) from None
     except sandbox.TemplateRefused as exc:
         raise InputError(f"{name}{_template_line(exc)}: {exc.message}", hint=HINT) from None
     except jinja2.exceptions.SecurityError as exc:  # Jinja's own sandbox, should pakta's allow-lists let one by
-        raise InputError(f"{name}{_template_line(exc)}: template tried to reach something templates may not use: "
-                         f"{exc.message}", hint=HINT) from None
+        raise InputError(_("{name}{line}: template tried to reach something templates may not use: {message}").format(
+                             name=name, line=_template_line(exc), message=exc.message), hint=HINT) from None
     except jinja2.UndefinedError as exc:
         raise InputError(
-            f"{name}{_template_line(exc)}: template uses an undefined value: {exc.message}", hint=HINT
+            _("{name}{line}: template uses an undefined value: {message}").format(
+                name=name, line=_template_line(exc), message=exc.message), hint=HINT
         ) from None
     except jinja2.TemplateError as exc:
-        raise InputError(f"{name}{_template_line(exc)}: template error: {exc}") from None
+        raise InputError(_("{name}{line}: template error: {error}").format(
+                             name=name, line=_template_line(exc), error=exc)) from None
     except (RecursionError, SyntaxError) as exc:  # Python's own limits, met while compiling or running it
-        raise InputError(f"{name}{_template_line(exc)}: template went past a limit: nested too deeply (tags, "
-                         "brackets or macro calls within each other)", hint="a macro that calls itself must stop",
+        raise InputError(_("{name}{line}: template went past a limit: nested too deeply (tags, "
+                           "brackets or macro calls within each other)").format(name=name, line=_template_line(exc)),
+                                                                                hint=_("a macro that calls "
+                                                                              "itself must stop"),
                          ) from None
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
         # a template is a clerk's program: its mistakes (1/0, a date plus a number) are input errors
-        raise InputError(f"{name}{_template_line(exc)}: the template failed: {type(exc).__name__}: {exc}",
-                         hint="check the expression on that line of the template") from None
+        raise InputError(_("{name}{line}: the template failed: {kind}: {error}").format(
+                             name=name, line=_template_line(exc), kind=type(exc).__name__, error=exc),
+                         hint=_("check the expression on that line of the template")) from None

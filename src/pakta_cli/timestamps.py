@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pakta_cli.errors import InputError, SigningError
+from pakta_cli.i18n import _
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -59,9 +60,11 @@ class Authority:
 
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError(f"{self.url!r} is not the http:// or https:// address of a timestamp authority")
+            raise InputError(_("{url!r} is not the http:// or https:// address of a timestamp authority").format(
+                                 url=self.url))
         if not 0 < self.timeout <= 600:
-            raise InputError(f"a timestamp authority's timeout must be 0 to 600 seconds, not {self.timeout:g}")
+            raise InputError(_("a timestamp authority's timeout must be 0 to 600 seconds, not {timeout:g}").format(
+                                 timeout=self.timeout))
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def _post(authority: Authority, query: bytes) -> bytes:
     import urllib.error
     import urllib.request
 
-    last = ""
+    last, refused = "", False
     for attempt in range(authority.retries + 1):
         if attempt:
             time.sleep(BACKOFF * 2 ** (attempt - 1))
@@ -106,16 +109,18 @@ def _post(authority: Authority, query: bytes) -> bytes:
             with urllib.request.urlopen(request, timeout=authority.timeout) as response:
                 return _read(response, authority)
         except urllib.error.HTTPError as exc:
-            last = f"it answered HTTP {exc.code} {exc.reason}"
+            last = _("it answered HTTP {code} {reason}").format(code=exc.code, reason=exc.reason)
+            refused = 400 <= exc.code < 500  # asked once: a refusal is not retried, nor said to be
             if exc.code < 500:
                 break
         except (TimeoutError, urllib.error.URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            last = "no answer within the timeout" if isinstance(reason, TimeoutError) or "timed out" in str(reason) \
-                else f"cannot be reached ({reason})"
-    tries = f" (tried {authority.retries + 1} times)" if authority.retries and "HTTP 4" not in last else ""
-    raise TimestampError(f"timestamp authority {authority.url}: {last}{tries}",
-                         hint="check the address and the network, or ask the office that runs the authority")
+            last = _("no answer within the timeout") if isinstance(reason, TimeoutError) or "timed out" in str(reason) \
+                else _("cannot be reached ({reason})").format(reason=reason)
+    tries = _(" (tried {count} times)").format(count=authority.retries + 1) if authority.retries and not refused else ""
+    raise TimestampError(_("timestamp authority {url}: {last}{tries}").format(
+                             url=authority.url, last=last, tries=tries),
+                         hint=_("check the address and the network, or ask the office that runs the authority"))
 
 
 def _read(response: object, authority: Authority) -> bytes:
@@ -129,8 +134,9 @@ def _read(response: object, authority: Authority) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > MAX_RESPONSE:
-            raise TimestampError(f"timestamp authority {authority.url}: its answer is larger than "
-                                 f"{MAX_RESPONSE >> 10} KB, which no timestamp needs")
+            raise TimestampError(_("timestamp authority {url}: its answer is larger than "
+                                   "{limit} KB, which no timestamp needs").format(
+                                     url=authority.url, limit=MAX_RESPONSE >> 10))
         if time.monotonic() > deadline:
             raise TimeoutError("timed out")
         chunks.append(chunk)
@@ -141,42 +147,44 @@ def _answer(url: str, body: bytes, nonce: int | None, expected: bytes) -> Token:
     from rfc3161_client import PKIStatus, decode_timestamp_response
 
     def bad(what: str) -> TimestampError:
-        return TimestampError(f"timestamp authority {url}: {what}",
-                              hint="a timestamp authority must answer RFC 3161 requests; check the address")
+        return TimestampError(_("timestamp authority {url}: {what}").format(url=url, what=what),
+                              hint=_("a timestamp authority must answer RFC 3161 requests; check the address"))
 
     try:
         response = decode_timestamp_response(_certificates_in_der_order(body))
         status = response.status
     except Exception as exc:  # the parser's own errors: ValueError and Rust panics alike
-        raise bad(f"its answer is not an RFC 3161 timestamp response ({_short(exc)})") from None
+        raise bad(_("its answer is not an RFC 3161 timestamp response ({exc})").format(exc=_short(exc))) from None
     if status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
         said = "; ".join(response.status_string)[:160]
-        raise bad(f"it refused the request (status {status}{': ' + said if said else ''})")
+        raise bad(_("it refused the request (status {status})").format(status=f"{status}: {said}" if said else status))
     try:
         token = response.time_stamp_token()
         info = response.tst_info
         found = info.message_imprint
         if nonce is not None and info.nonce != nonce:
-            raise bad("its token answers another request (wrong nonce)")
+            raise bad(_("its token answers another request (wrong nonce)"))
         if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != expected:
-            raise bad("its token is over another message (wrong imprint)")
+            raise bad(_("its token is over another message (wrong imprint)"))
         when = info.gen_time
         certificates = response.signed_data.certificates
     except TimestampError:
         raise
     except Exception as exc:
-        raise bad(f"its token cannot be read ({_short(exc)})") from None
+        raise bad(_("its token cannot be read ({exc})").format(exc=_short(exc))) from None
     if not certificates:
-        raise bad("its token carries no certificate, though pakta asked for one")
+        raise bad(_("its token carries no certificate, though pakta asked for one"))
     leaf = _leaf(response)
     if leaf is None:
-        raise bad("its token does not carry the certificate that signed it")
+        raise bad(_("its token does not carry the certificate that signed it"))
     if not _time_stamping(leaf):
-        raise bad(f"its certificate ({_display(leaf)}) is not for timestamping (no critical timeStamping usage)")
+        raise bad(_("its certificate ({leaf}) is not for timestamping (no critical timeStamping usage)").format(
+                      leaf=_display(leaf)))
     from pakta_cli.cms import TOKEN_ROOM
 
     if len(token) > TOKEN_ROOM - 64:
-        raise bad(f"its token is {len(token)} bytes; pakta reserves {TOKEN_ROOM - 64}")
+        raise bad(_("its token is {count} bytes; pakta reserves {room}").format(
+                      count=len(token), room=TOKEN_ROOM - 64))
     return Token(token, _aware(when), _display(leaf))
 
 

@@ -48,6 +48,7 @@ from pakta_cli.certificates import (
 )
 from pakta_cli.errors import InputError
 from pakta_cli.fsutil import read_file
+from pakta_cli.i18n import N_, _
 
 CERT_EXTENSIONS = (".crt", ".pem", ".cer", ".der")
 REASONS: dict[str, x509.ReasonFlags] = {
@@ -75,11 +76,11 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in CERT_EXTENSIONS)
             if not files:
-                raise InputError(f"{path}: no certificates (*.crt, *.pem) in this folder")
+                raise InputError(_("{path}: no certificates (*.crt, *.pem) in this folder").format(path=path))
         elif path.exists():
             files = [path]
         else:
-            raise InputError(f"{path}: trust file not found")
+            raise InputError(_("{path}: trust file not found").format(path=path))
         for file in files:
             for cert in parse_certificates(file.read_bytes(), file):
                 der = cert.public_bytes(serialization.Encoding.DER)
@@ -87,7 +88,7 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
                     seen.add(der)
                     roots.append(cert)
     if not roots:
-        raise InputError("no trust roots given", hint="pass --trust CERT_OR_FOLDER")
+        raise InputError(_("no trust roots given"), hint=_("pass --trust CERT_OR_FOLDER"))
     return roots
 
 
@@ -134,7 +135,8 @@ def parse_crl(data: bytes, source: Path | str) -> x509.CertificateRevocationList
             return x509.load_pem_x509_crl(data)
         return x509.load_der_x509_crl(data)
     except ValueError as exc:
-        raise InputError(f"{source}: not a certificate revocation list ({parse_failure(exc)})") from None
+        raise InputError(_("{source}: not a certificate revocation list ({exc})").format(
+                             source=source, exc=parse_failure(exc))) from None
 
 
 def crl_issuer(crl: x509.CertificateRevocationList, roots: Sequence[x509.Certificate]) -> x509.Certificate | None:
@@ -154,10 +156,11 @@ def load_crls(paths: Sequence[Path], roots: Sequence[x509.Certificate] = ()) -> 
     """
     crls: list[x509.CertificateRevocationList] = []
     for path in paths:
-        crl = parse_crl(read_file(path, "CRL"), path)
+        crl = parse_crl(read_file(path, N_("CRL")), path)
         if crl_issuer(crl, roots) is None:
-            raise InputError(f"{path}: this CRL is not signed by any of the trusted certificates",
-                             hint="pass the CA certificate that issued it with --trust")
+            raise InputError(_("{path}: this CRL is not signed by any of the trusted certificates").format(
+                                 path=path),
+                             hint=_("pass the CA certificate that issued it with --trust"))
         crls.append(crl)
     return crls
 

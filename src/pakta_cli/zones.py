@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 
 _ZONE_LABELS = {7: "WIB", 8: "WITA", 9: "WIT"}
 _ZONE_NAMES = {
@@ -67,8 +68,8 @@ def parse_zone(text: str) -> SigningZone:
 
         offset = dt.datetime.now(ZoneInfo(value)).utcoffset()
     except Exception:
-        raise InputError(f"unknown time zone {text!r}",
-                         hint="use WIB, WITA, WIT, an IANA name such as Asia/Makassar, or +08:00") from None
+        raise InputError(_("unknown time zone {text!r}").format(text=text),
+                         hint=_("use WIB, WITA, WIT, an IANA name such as Asia/Makassar, or +08:00")) from None
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     return SigningZone(zone_label(minutes), minutes)
 
@@ -103,8 +104,8 @@ def parse_moment(text: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat("T".join(words))
     except ValueError:
-        raise InputError(f"{text!r} is not a date and time",
-                         hint="write it as 2026-05-01, 2026-05-01T10:00 or 2026-05-01 10:00 WITA") from None
+        raise InputError(_("{text!r} is not a date and time").format(text=text),
+                         hint=_("write it as 2026-05-01, 2026-05-01T10:00 or 2026-05-01 10:00 WITA")) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=(zone or default_zone()).tzinfo)
     return moment

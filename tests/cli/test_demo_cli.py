@@ -21,8 +21,8 @@ def test_demo_renders_signs_verifies_and_catches_the_tamper(tmp_path: Path) -> N
     result = runner.invoke(app, ["demo", str(folder)])
     assert result.exit_code == 0, result.stderr
     assert "replaced" not in result.stderr
-    assert "3 dokumen / documents: 3 VALID, 0 INCOMPLETE, 0 FAIL" in result.stdout
-    assert "1 dokumen / documents: 0 VALID, 0 INCOMPLETE, 1 FAIL" in result.stdout
+    assert "3 documents: 3 VALID, 0 INCOMPLETE, 0 FAIL" in result.stdout
+    assert "1 document: 0 VALID, 0 INCOMPLETE, 1 FAIL" in result.stdout
     assert "signed pacts/perjanjian-kinerja.pdf in pakta-superior-1" in result.stderr
     if localtsa.available():  # the institution's own timestamp authority attests every signing time
         assert "started its timestamp authority" in result.stderr

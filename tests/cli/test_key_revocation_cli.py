@@ -114,10 +114,10 @@ def test_a_key_revoked_for_compromise_fails_in_the_officials_self_signed_certifi
     assert (f"key {key} of {AYU['name']} was revoked by CA {INSTITUTION} (pakta CA) on " in text
             and f"reason: key-compromise (certificate serial {serial}); every certificate of this key is revoked"
             in text)
-    assert f"kunci {key} milik {AYU['name']} dicabut oleh CA {INSTITUTION} (pakta CA) pada " in text
     code, report = verify(officials.self_signed, *trust, crl=kpu.with_suffix(".crl"), json_output=True)
     check = signature_check(report, "pakta-signer-1", "not_revoked")
     assert not check["ok"] and check["messages"][0]["key"] == "key_revoked"
+    assert check["messages"][0]["id"].startswith(f"kunci {key} milik {AYU['name']} dicabut oleh CA {INSTITUTION}")
     # Made's signature, whose key nobody revoked, is unaffected
     assert signature_check(report, "pakta-superior-1", "not_revoked")["ok"]
 

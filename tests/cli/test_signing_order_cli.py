@@ -116,7 +116,7 @@ def test_a_witness_who_never_signs_holds_up_nobody(tmp_path: Path, keys: dict[st
     code, out, err = run_cli("verify", pdf, *trust(keys))
     assert code == 1
     assert out.startswith("INCOMPLETE\t") and "\t3/4\t" in out
-    assert f"belum ditandatangani oleh {W1['name']} / not yet signed by {W1['name']}" in out
+    assert f"not yet signed by {W1['name']}" in out
     code, out, _ = run_cli("verify", pdf, *trust(keys), "--allow-incomplete", "--json")
     assert code == 0
     (document,) = json.loads(out)["documents"]
@@ -141,8 +141,7 @@ def test_verify_fails_signatures_that_landed_out_of_turn(tmp_path: Path, keys: d
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     pdf = render(tmp_path / "p", parties=(AYU, MADE))
     sign_out_of_turn(monkeypatch, pdf, keys[MADE["name"]], tmp_path / "1.pdf")
-    late = (f"{MADE['name']} menandatangani sebelum {AYU['name']}, yang harus menandatangani lebih dahulu / "
-            f"{MADE['name']} signed before {AYU['name']}, who must sign first")
+    late = f"{MADE['name']} signed before {AYU['name']}, who must sign first"
     code, out, _ = run_cli("verify", tmp_path / "1.pdf", *trust(keys), "--allow-incomplete")
     assert code == 1  # not INCOMPLETE: no later signature can put this one in its place
     assert out.startswith("FAIL\t") and late in out

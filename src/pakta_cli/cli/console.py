@@ -9,6 +9,7 @@ from typing import Literal
 from rich.console import Console
 
 from pakta_cli.errors import PaktaError
+from pakta_cli.i18n import _
 from pakta_cli.printable import visible
 
 
@@ -29,13 +30,13 @@ def report_error(exc: PaktaError) -> None:
     """The error's lines on stderr; file and certificate names in them are shown safe (`visible`)."""
     lines = exc.lines()
     if len(lines) == 1:
-        err.print(f"error: {visible(lines[0])}", style="red", markup=False, highlight=False)
+        err.print(_("error: {message}").format(message=visible(lines[0])), style="red", markup=False, highlight=False)
     else:
         for line in lines:
-            err.print(f"error: {visible(line)}", style="red", markup=False, highlight=False)
+            err.print(_("error: {message}").format(message=visible(line)), style="red", markup=False, highlight=False)
         err.print(visible(exc.message), style="red", markup=False, highlight=False)
     if exc.hint:
-        err.print(f"hint: {visible(exc.hint)}", markup=False, highlight=False)
+        err.print(_("hint: {hint}").format(hint=visible(exc.hint)), markup=False, highlight=False)
 
 
 def note(message: str) -> None:

@@ -7,36 +7,41 @@ from typing import Annotated
 
 import typer
 
+from pakta_cli.cli.language import command
+from pakta_cli.i18n import N_, _
+
 
 def demo(
     folder: Annotated[
         Path,
-        typer.Argument(help="A new or empty folder, or an earlier demo's (it is replaced).", metavar="[DIR]"),
+        typer.Argument(help=N_("A new or empty folder, or an earlier demo's (it is replaced)."), metavar="[DIR]"),
     ] = Path("pakta-demo"),
 ) -> None:
-    """Run the whole flow on the bundled examples: render, keys and CA, sign, verify, tamper."""
     from pakta_cli import report
     from pakta_cli.cli.console import note, out
     from pakta_cli.cli.verify import print_verdicts
-    from pakta_cli.demo import run_demo
+    from pakta_cli.demo import narration, run_demo
 
     result = run_demo(folder, say=note)
     note("")
-    note(f"auditor:     pakta verify {folder / 'pacts'} --trust {result.ca_cert}")
+    note(narration(_("auditor"), f"pakta verify {folder / 'pacts'} --trust {result.ca_cert}"))
     print_verdicts(result.verdicts)
     out.print(report.summary(v.status for v in result.verdicts))
     note("")
-    note(f"auditor:     pakta verify {folder / 'tampered'} --trust {result.ca_cert}")
+    note(narration(_("auditor"), f"pakta verify {folder / 'tampered'} --trust {result.ca_cert}"))
     print_verdicts([result.tampered])
     out.print(report.summary([result.tampered.status]))
     note("")
     expected = all(v.ok for v in result.verdicts) and not result.tampered.ok
     if not expected:
         raise typer.Exit(1)
-    note(f"Everything is in {folder}/: the definitions, the keys (demo keys, no passphrase), the signed pacts.")
-    note(f"Try: pakta verify {folder / 'pacts'} --trust {result.ca_cert} --crl {result.ca_cert.with_suffix('.crl')} "
-         "--json")
+    note(_("Everything is in {folder}/: the definitions, the keys (demo keys, no passphrase), the "
+           "signed pacts.").format(folder=folder))
+    note(_("Try: {command}").format(
+        command=f"pakta verify {folder / 'pacts'} --trust {result.ca_cert} --crl {result.ca_cert.with_suffix('.crl')} "
+                "--json"))
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+    command(app, "demo", N_("Run the whole flow on the bundled examples: render, keys and CA, sign, verify, "
+                            "tamper."))(demo)

@@ -15,7 +15,9 @@ from typing import Annotated
 
 import typer
 
+from pakta_cli.cli.language import command
 from pakta_cli.cli.trusting import CrlOption, TrustOption, TsaTrustOption, load_trust_options, load_tsa_trust
+from pakta_cli.i18n import N_, _, ngettext
 
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)i?b?", re.IGNORECASE)
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -29,28 +31,33 @@ def serve(
     tsa_trust: TsaTrustOption = None,
     archive: Annotated[
         Path | None,
-        typer.Option("--archive", help="The institution's folder of signed pacts: /pact/<id> shows them.",
+        typer.Option("--archive", help=N_("The institution's folder of signed pacts: /pact/<id> shows them."),
                      metavar="DIR"),
     ] = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
-    max_upload: Annotated[str, typer.Option("--max-upload", help="Largest PDF accepted (20MB, 512KB...).",
+    host: Annotated[str, typer.Option("--host", help=N_("Address to listen on."))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help=N_("Port to listen on."))] = 8000,
+    max_upload: Annotated[str, typer.Option("--max-upload", help=N_("Largest PDF accepted (20MB, 512KB...)."),
                                             metavar="SIZE")] = "20MB",
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds one file may take to verify.")] = 10.0,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=0, help="Verification processes; 0 means "
-                                         "one per core and two spare (for files that run slow).")] = 0,
-    root_path: Annotated[str, typer.Option("--root-path", help="The path prefix a reverse proxy serves this under "
-                                           "(/verifikasi); the proxy strips it.", metavar="PATH")] = "",
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1,
+        help=N_("Seconds one file may take to verify."))] = 10.0,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=0, help=N_("Verification processes; 0 "
+                                                                           "means one per core and "
+                                                                           "two spare (for files that "
+                                                                           "run slow)."))] = 0,
+    root_path: Annotated[str, typer.Option("--root-path", help=N_("The path prefix a reverse proxy "
+                                                                  "serves this under (/verifikasi); "
+                                                                  "the proxy strips it."), metavar="PATH")] = "",
     cache_dir: Annotated[
         Path | None,
-        typer.Option("--cache-dir", help="Where the archive's index and page images are kept. "
-                     "[default: $XDG_CACHE_HOME/pakta/serve/<archive>]", metavar="DIR", show_default=False),
+        typer.Option("--cache-dir", help=N_("Where the archive's index and page images are kept. "
+                                            "[default: $XDG_CACHE_HOME/pakta/serve/<archive>]"),
+                     metavar="DIR", show_default=False),
     ] = None,
-    rescan: Annotated[float, typer.Option("--rescan", min=0, help="Seconds between looks at the archive folder "
-                                          "for new and changed files; 0: only at start.")] = 300.0,
-    reindex: Annotated[bool, typer.Option("--reindex", help="Verify every archived file again at start.")] = False,
+    rescan: Annotated[float, typer.Option("--rescan", min=0, help=N_("Seconds between looks at the "
+                                                                     "archive folder for new and "
+                                                                     "changed files; 0: only at start."))] = 300.0,
+    reindex: Annotated[bool, typer.Option("--reindex", help=N_("Verify every archived file again at start."))] = False,
 ) -> None:
-    """Serve the public verification page: upload a pact, or open an archived one by its QR code."""
     import multiprocessing
 
     import uvicorn
@@ -67,16 +74,18 @@ def serve(
     roots, crls = load_trust_options(trust, crl, "serve")
     limit = parse_size(max_upload)
     if root_path and (not root_path.startswith("/") or root_path.endswith("/")):
-        raise InputError(f"--root-path {root_path!r}: give a path that starts with / and does not end with one",
-                         hint="for example --root-path /verifikasi")
+        raise InputError(_("--root-path {root_path!r}: give a path that starts with / and does not "
+                           "end with one").format(root_path=root_path),
+                         hint=_("for example --root-path /verifikasi"))
     if archive is not None:
         if not archive.is_dir():
-            raise InputError(f"{archive}: not a folder", hint="--archive names the folder of signed pacts")
+            raise InputError(_("{archive}: not a folder").format(archive=archive),
+                             hint=_("--archive names the folder of signed pacts"))
         archive = archive.resolve()
         cache_dir = (cache_dir or default_cache(archive)).resolve()
         if not PageImages(cache_dir).available:
-            note("note: pdftoppm not found (apt-get install poppler-utils): archived pacts are shown without "
-                 "their pages")
+            note(_("note: pdftoppm not found (apt-get install poppler-utils): archived pacts are "
+                   "shown without their pages"))
     config = ServeConfig(
         policy=Policy(tuple(roots), tuple(crls), reproduce=True, tsa_trust=tuple(load_tsa_trust(tsa_trust))),
         trusted=tuple(dict.fromkeys(display_name(root.subject) for root in roots)),
@@ -86,9 +95,11 @@ def serve(
     sock = bind(host, port)
     multiprocessing.set_start_method("forkserver", force=True)
     shown = f"[{host}]" if ":" in host else host
-    note(f"pakta serve: http://{shown}:{sock.getsockname()[1]}{root_path}/ "
-         f"({len(roots)} trusted certificate{'s' if len(roots) != 1 else ''}"
-         + (f", archive {archive}" if archive else ", no archive") + ")")
+    address = f"http://{shown}:{sock.getsockname()[1]}{root_path}/"
+    trusted = ngettext("{count} trusted certificate", "{count} trusted certificates", len(roots)).format(
+        count=len(roots))
+    where = _("archive {folder}").format(folder=archive) if archive else _("no archive")
+    note(f"pakta serve: {address} ({trusted}, {where})")
     server = uvicorn.Server(uvicorn.Config(
         create_app(config), root_path=root_path, proxy_headers=True, server_header=False,
         timeout_graceful_shutdown=5, log_level="info", limit_concurrency=config.backlog * 4))
@@ -101,10 +112,11 @@ def parse_size(text: str) -> int:
 
     match = SIZE.fullmatch(text.strip())
     if not match:
-        raise InputError(f"--max-upload {text!r}: not a size", hint="for example --max-upload 20MB")
+        raise InputError(_("--max-upload {text!r}: not a size").format(text=text),
+                         hint=_("for example --max-upload 20MB"))
     size = int(float(match.group(1)) * UNITS[match.group(2).lower()])
     if not 1 << 10 <= size <= MAX_UPLOAD_CEILING:
-        raise InputError(f"--max-upload {text!r}: give a size between 1KB and 256MB")
+        raise InputError(_("--max-upload {text!r}: give a size between 1KB and 256MB").format(text=text))
     return size
 
 
@@ -115,8 +127,8 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise InputError(f"--host {host}: {exc.strerror}") from None
-    family, kind, proto, _, address = infos[0]
+        raise InputError(_("--host {host}: {strerror}").format(host=host, strerror=exc.strerror)) from None
+    family, kind, proto, _name, address = infos[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -125,11 +137,12 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise InputError(f"{host}:{port}: {exc.strerror or exc}",
-                         hint="choose another --port, or stop what listens there") from None
+                         hint=_("choose another --port, or stop what listens there")) from None
     sock.set_inheritable(True)
     return sock
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the pakta app."""
-    app.command("serve")(serve)
+    command(app, "serve", N_("Serve the public verification page: upload a pact, or open an archived one by "
+                             "its QR code."))(serve)

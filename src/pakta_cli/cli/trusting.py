@@ -7,23 +7,27 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pakta_cli.i18n import N_, _
+
 if TYPE_CHECKING:
     from cryptography import x509
 
 TrustOption = Annotated[
     list[Path] | None,
-    typer.Option("--trust", "-t", help="A certificate to trust (an official's, or an institution's CA root), "
-                 "or a folder of them. Repeatable; required.", metavar="CERT_OR_DIR"),
+    typer.Option("--trust", "-t", help=N_("A certificate to trust (an official's, or an institution's "
+                                          "CA root), or a folder of them. Repeatable; required."),
+                 metavar="CERT_OR_DIR"),
 ]
 CrlOption = Annotated[
     list[Path] | None,
-    typer.Option("--crl", help="A revocation list signed by a --trust CA. Repeatable.", metavar="FILE"),
+    typer.Option("--crl", help=N_("A revocation list signed by a --trust CA. Repeatable."), metavar="FILE"),
 ]
 
 TsaTrustOption = Annotated[
     list[Path] | None,
-    typer.Option("--tsa-trust", help="The root certificate of a timestamp authority whose timestamps you trust "
-                 "(a --trust CA root counts too). Repeatable.", metavar="CERT_OR_DIR"),
+    typer.Option("--tsa-trust", help=N_("The root certificate of a timestamp authority whose "
+                                        "timestamps you trust (a --trust CA root counts too). Repeatable."),
+                 metavar="CERT_OR_DIR"),
 ]
 
 
@@ -43,11 +47,11 @@ def load_trust_options(trust: list[Path] | None, crl: list[Path] | None, verb: s
     from pakta_cli.trust import load_crls, load_trust
 
     if not trust:
-        raise InputError(f"no trust given: pakta {verb} trusts only the certificates you name",
-                         hint="pass --trust CERT (an official's certificate or an institution's CA root)")
+        raise InputError(_("no trust given: pakta {verb} trusts only the certificates you name").format(verb=verb),
+                         hint=_("pass --trust CERT (an official's certificate or an institution's CA root)"))
     roots = load_trust(trust)
     crls = load_crls(crl or [], roots)
     if not crls and any(is_ca(root) for root in roots):
-        note("note: no --crl given: a certificate the CA revoked would still be trusted,"
-             " unless the pact carries its CRL (pakta archive)")
+        note(_("note: no --crl given: a certificate the CA revoked would still be trusted,"
+               " unless the pact carries its CRL (pakta archive)"))
     return roots, crls

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from pakta_cli.cli.language import command
 from pakta_cli.cli.trusting import CrlOption, TrustOption, TsaTrustOption, load_trust_options, load_tsa_trust
+from pakta_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from pakta_cli.verify import Policy, Verdict
@@ -32,7 +34,7 @@ U = TypeVar("U")
 def verify(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Signed pact PDFs, or folders searched recursively for *.pdf.", metavar="PATH...",
+        typer.Argument(help=N_("Signed pact PDFs, or folders searched recursively for *.pdf."), metavar="PATH...",
                        show_default=False),
     ],
     trust: TrustOption = None,
@@ -40,42 +42,43 @@ def verify(
     tsa_trust: TsaTrustOption = None,
     manifest: Annotated[
         Path | None,
-        typer.Option("--manifest", "-m", help="The manifest.json of a roster render: report missing, unsigned "
-                     "and unknown pacts.", metavar="DIR/manifest.json"),
+        typer.Option("--manifest", "-m", help=N_("The manifest.json of a roster render: report "
+                                                 "missing, unsigned and unknown pacts."), metavar="DIR/manifest.json"),
     ] = None,
     definition: Annotated[
         Path | None,
-        typer.Option("--definition", "-d", help="The pact definition the documents must carry (a roster "
-                     "definition matches each roster row).", metavar="DEF.yaml"),
+        typer.Option("--definition", "-d", help=N_("The pact definition the documents must carry (a "
+                                                   "roster definition matches each roster row)."), metavar="DEF.yaml"),
     ] = None,
     reproduce: Annotated[
-        bool, typer.Option("--reproduce/--no-reproduce", help="Re-render each embedded definition and require "
-                           "the same bytes: the proof that every viewer shows what was signed. --no-reproduce is "
-                           "faster, but its VALID does not prove the pages.")
+        bool, typer.Option("--reproduce/--no-reproduce", help=N_(
+            "Re-render each embedded definition and require the same bytes: the proof that every viewer "
+            "shows what was signed. --no-reproduce is faster, but its VALID does not prove the pages."))
     ] = True,
     template: Annotated[
         Path | None,
-        typer.Option("--template", help="The template file a pact was rendered with, when it is not a built-in "
-                     "one (its hash must match the pact's manifest).", metavar="FILE.xml.j2"),
+        typer.Option("--template", help=N_("The template file a pact was rendered with, when it is not a "
+                                           "built-in one (its hash must match the pact's manifest)."),
+                     metavar="FILE.xml.j2"),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print every check of every document as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print every check of every document as JSON."))] = False,
     allow_incomplete: Annotated[
-        bool, typer.Option("--allow-incomplete", help="Exit 0 while parties are still to sign: INCOMPLETE "
-                           "pacts (every signature present valid, nothing changed) do not fail the run.")
+        bool, typer.Option("--allow-incomplete", help=N_("Exit 0 while parties are still to sign: "
+                                                         "INCOMPLETE pacts (every signature present "
+                                                         "valid, nothing changed) do not fail the run."))
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes; 0 means all cores.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help=N_("Processes; 0 means all cores."))] = 0,
 ) -> None:
-    """Verify signed pacts: signatures, trust, parties, and that nothing changed after signing."""
     from pakta_cli.cli.console import note
     from pakta_cli.errors import InputError
     from pakta_cli.parallel import default_jobs
     from pakta_cli.verify import Policy
 
     if template is not None and not reproduce:
-        raise InputError("--template is for re-rendering, which --no-reproduce turns off")
+        raise InputError(_("--template is for re-rendering, which --no-reproduce turns off"))
     if not reproduce:
-        note("note: --no-reproduce: pages are checked against pakta's grammar, not re-rendered; a VALID does "
-             "not prove that every viewer shows what was signed")
+        note(_("note: --no-reproduce: pages are checked against pakta's grammar, not re-rendered; a VALID "
+               "does not prove that every viewer shows what was signed"))
     roots, crls = load_trust_options(trust, crl, "verify")
     wanted, logo = canonical_definition(definition) if definition is not None else (None, None)
     batch = None
@@ -85,19 +88,20 @@ def verify(
         batch = read_batch_manifest(manifest)
     files, skipped = collect(paths)
     if skipped:
-        note(f"note: {skipped} file{'s' if skipped != 1 else ''} not ending in .pdf skipped")
+        note(ngettext("note: {count} file not ending in .pdf skipped", "note: {count} files not ending in .pdf skipped",
+                      skipped).format(count=skipped))
     if not files and batch is None:
-        raise InputError(f"no PDF files found in {', '.join(str(p) for p in paths)}")
+        raise InputError(_("no PDF files found in {paths}").format(paths=", ".join(str(p) for p in paths)))
     custom = None
     if template is not None:
         from pakta_cli.fsutil import read_file
 
         try:
-            custom = read_file(template, "template").decode("utf-8")
+            custom = read_file(template, N_("template")).decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError(f"{template}: not a template (it is not UTF-8 text)") from None
-    policy = Policy(tuple(roots), tuple(crls), definition=wanted, definition_logo=logo, reproduce=reproduce,
-                    template=custom, tsa_trust=tuple(load_tsa_trust(tsa_trust)))
+            raise InputError(_("{template}: not a template (it is not UTF-8 text)").format(template=template)) from None
+    policy = Policy(tuple(roots), tuple(crls), definition=wanted, definition_logo=logo,
+                    reproduce=reproduce, template=custom, tsa_trust=tuple(load_tsa_trust(tsa_trust)))
 
     try:
         failed = present(files, policy, jobs or default_jobs(), as_json=as_json,
@@ -126,7 +130,7 @@ def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_j
     terminal = out.is_terminal
     if as_json:
         sys.stdout.write('{"documents": [\n')
-    with progress_bar("verifying", len(files), out if terminal and not as_json else _stderr()) as advance:
+    with progress_bar(_("verifying"), len(files), out if terminal and not as_json else _stderr()) as advance:
         results = verify_paths([f for f, _ in files], policy, jobs=workers, progress=advance)
         for index, verdict, digest in in_order(results):
             counts[verdict.status] += 1
@@ -220,7 +224,7 @@ def collect(paths: list[Path]) -> tuple[list[tuple[Path, str]], int]:
                 seen.add(path.resolve())
                 files.append((path, path.name))
         else:
-            raise InputError(f"{path}: not found", hint="give a signed PDF or a folder of them")
+            raise InputError(_("{path}: not found").format(path=path), hint=_("give a signed PDF or a folder of them"))
     return files, skipped
 
 
@@ -240,4 +244,5 @@ def canonical_definition(path: Path) -> tuple[bytes, str | None]:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the pakta app."""
-    app.command("verify")(verify)
+    command(app, "verify", N_("Verify signed pacts: signatures, trust, parties, and that nothing changed after "
+                              "signing."))(verify)

@@ -37,6 +37,7 @@ from pakta_cli.definition.model import (
     assign_field_names,
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
+from pakta_cli.i18n import N_, _, current
 from pakta_cli.images import ImageProblem, load
 from pakta_cli.pactfile import SIGNING_ORDERS
 from pakta_cli.template_registry import BUILT_INS, template_problem
@@ -92,58 +93,62 @@ class _Reader:
         self, node: Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> dict[str, Node] | None:
         if not isinstance(node, MappingNode):
-            self.fail(node, f"{what} must be a mapping of `key: value` lines")
+            self.fail(node, _("{what} must be a mapping of `key: value` lines").format(what=what))
             return None
         allowed = required + optional
         found: dict[str, Node] = {}
         key_nodes: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, f"a key in {what} must be a plain word")
+                self.fail(key_node, _("a key in {what} must be a plain word").format(what=what))
                 continue
             key = key_node.value
             if key in found:
                 first = self.where(key_nodes[key]).line
-                self.fail(key_node, f"duplicate key '{key}' in {what} (first at line {first})")
+                self.fail(key_node, _("duplicate key '{key}' in {what} (first at line {first})").format(
+                                        key=key, what=what, first=first))
                 continue
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 suggestion = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
-                self.fail(key_node, f"unknown key '{key}' in {what}{suggestion}")
+                self.fail(key_node, _("unknown key '{key}' in {what}{suggestion}").format(
+                                        key=key, what=what, suggestion=suggestion))
                 continue
             found[key] = value_node
             key_nodes[key] = key_node
         for key in required:
             if key not in found:
-                self.fail(node, f"missing required key '{key}' in {what}")
+                self.fail(node, _("missing required key '{key}' in {what}").format(key=key, what=what))
         return found
 
     def text(self, node: Node, what: str, *, printed: bool = True) -> str | None:
         """The value as text; `printed=False` for values that name files rather than appear in the pact."""
         if not isinstance(node, ScalarNode):
-            self.fail(node, f"{what} must be text, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
+            self.fail(node, (_("{what} must be text, not a list") if isinstance(node, SequenceNode)
+                             else _("{what} must be text, not a mapping")).format(what=what))
             return None
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
-            self.fail(node, f"{what} must not be empty")
+            self.fail(node, _("{what} must not be empty").format(what=what))
             return None
         # one form for the letters people type with their accents apart (as some keyboards and macOS do)
         value = unicodedata.normalize("NFC", node.value)
         if printed:
             bad = coverage.unprintable(value, self.font)
             if bad is not None:  # located at the value (a roster's column is its cell); the message names the letter
-                self.fail(node, f"{what}: {printable.describe(bad[1])} cannot be printed in a pact "
-                                f"({coverage.why_unprintable(bad[1], self.font)})")
+                self.fail(node, _("{what}: {character} cannot be printed in a pact ({why})").format(
+                                    what=what, character=printable.describe(bad[1]),
+                                    why=coverage.why_unprintable(bad[1], self.font)))
                 return None
             word = coverage.overlong_word(value)
             if word is not None:
-                self.fail(node, f"{what}: {coverage.why_overlong(word)}")
+                self.fail(node, _("{what}: {why}").format(what=what, why=coverage.why_overlong(word)))
                 return None
         return " ".join(value.split()) if "\n" in value else value.strip()
 
     def boolean(self, node: Node, what: str) -> bool | None:
         value = self.text(node, what, printed=False)
         if value is not None and value.lower() not in YES + NO:
-            self.fail(node, f"{what} must be true or false, not {value!r}")
+            self.fail(node, _("{what} must be true or false, not {value!r}").format(what=what, value=value))
             return None
         return None if value is None else value.lower() in YES
 
@@ -153,7 +158,8 @@ class _Reader:
             return None
         if not WHOLE_NUMBER.match(value):
             hint = " (dots only between groups of three digits: 1.250.000)" if "." in value or "," in value else ""
-            self.fail(node, f"{what} must be a whole number, not {value!r}{hint}")
+            self.fail(node, _("{what} must be a whole number, not {value!r}{hint}").format(
+                                what=what, value=value, hint=hint))
             return None
         return int(value.replace(".", "").replace("_", ""))
 
@@ -163,24 +169,26 @@ class _Reader:
             return None
         match = ISO_DATE.match(value)
         if not match:
-            self.fail(node, f"{what} must be a date written YYYY-MM-DD, not {value!r}")
+            self.fail(node, _("{what} must be a date written YYYY-MM-DD, not {value!r}").format(
+                                what=what, value=value))
             return None
         try:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError as exc:
-            self.fail(node, f"impossible date {value}: {exc}")
+            self.fail(node, _("impossible date {value}: {exc}").format(value=value, exc=exc))
             return None
 
     def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
         value = self.text(node, what)
         if value is not None and value not in choices:
-            self.fail(node, f"{what} must be one of {', '.join(choices)}, not {value!r}")
+            self.fail(node, _("{what} must be one of {choices}, not {value!r}").format(
+                                what=what, choices=', '.join(choices), value=value))
             return None
         return value
 
     def items(self, node: Node, what: str, read: Callable[[Node, str], T | None]) -> list[T] | None:
         if not isinstance(node, SequenceNode):
-            self.fail(node, f"{what} must be a list (lines starting with '- ')")
+            self.fail(node, _("{what} must be a list (lines starting with '- ')").format(what=what))
             return None
         out = []
         for index, item in enumerate(node.value, start=1):
@@ -219,7 +227,8 @@ def read_party_fields(reader: _Reader, fields: dict[str, Node], what: str, role:
     if key_id is not None:
         values["key_id"] = key_id = key_id.lower().replace(":", "")
         if not KEY_ID.match(key_id):
-            reader.fail(fields["key_id"], f"key_id must be the 16 hex digits `pakta keys show` prints, not {key_id!r}")
+            reader.fail(fields["key_id"], _("key_id must be the 16 hex digits `pakta keys show` "
+                                            "prints, not {key_id!r}").format(key_id=key_id))
     if len(reader.problems) > before or role is None or values["name"] is None or meterai is None:
         return None
     return Party(role=role, meterai=meterai, **{k: v for k, v in values.items()})  # type: ignore[arg-type]
@@ -236,8 +245,9 @@ def _refuse_shared_identities(reader: _Reader, parties: list[Party], node: Node)
                 continue
             if value in first:
                 reader.fail(items[index - 1] if items else node,
-                            f"parties item {index} ({party.name}) has the same {label} as item {first[value]}: "
-                            "one person is one party")
+                            _("parties item {index} ({name}) has the same {label} as item "
+                              "{first}: one person is one party").format(
+                                index=index, name=party.name, label=label, first=first[value]))
             else:
                 first[value] = index
 
@@ -263,6 +273,33 @@ def _read_program(reader: _Reader, node: Node, what: str) -> Program | None:
     return Program(program, budget)
 
 
+# what PyYAML says most often, in the run's language; a sentence no pattern knows stays as PyYAML wrote it
+YAML_PROBLEMS = (
+    (r"expected the node content, but found (?P<found>.+)", N_("a value was expected, but found {found}")),
+    (r"expected <block end>, but found (?P<found>.+)", N_("the indentation ends wrongly: found {found}")),
+    (r"mapping values are not allowed here", N_("a colon here starts no key (is a text missing its quotes?)")),
+    (r"found character (?P<found>.+) that cannot start any token",
+     N_("the character {found} cannot start a value (tabs are not allowed for indentation)")),
+    (r"could not find expected ':'", N_("a colon (:) is missing")),
+    (r"did not find expected key", N_("a key was expected (check the indentation)")),
+    (r"did not find expected (?P<found>.+)", N_("{found} was expected")),
+    (r"found unexpected end of stream", N_("the file ends in the middle of a value (a quote not closed?)")),
+    (r"expected ',' or '(?P<close>[\]}])', but got (?P<found>.+)", N_("expected ',' or '{close}', but found {found}")),
+    (r"found undefined alias (?P<found>.+)", N_("the alias {found} is not defined")),
+    (r"while (?:parsing|scanning) (?P<what>.+)", N_("the file breaks off while reading {what}")),
+)
+
+
+def yaml_problem(english: str) -> str:
+    if current() == "en":
+        return english  # PyYAML's own words, which its documentation and forums use
+    for pattern, message in YAML_PROBLEMS:
+        found = re.fullmatch(pattern, english)
+        if found:
+            return _(message).format(**found.groupdict())
+    return english
+
+
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -276,11 +313,12 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
-        raise ValidationError([Problem(where, f"not valid YAML: {exc.problem or exc.context}")]) from exc
+        raise ValidationError([Problem(where, _("not valid YAML: {problem}").format(
+                                                  problem=yaml_problem(str(exc.problem or exc.context))))]) from exc
     except yaml.YAMLError as exc:
-        raise ValidationError([Problem(Location(source), f"not valid YAML: {exc}")]) from exc
+        raise ValidationError([Problem(Location(source), _("not valid YAML: {exc}").format(exc=exc))]) from exc
     if root is None:
-        raise ValidationError([Problem(Location(source, 1, 1), "the definition is empty")])
+        raise ValidationError([Problem(Location(source, 1, 1), _("the definition is empty"))])
 
     reader = _Reader(source)
     top = reader.mapping(root, "the definition", TOP_LEVEL_REQUIRED, TOP_LEVEL_OPTIONAL)
@@ -292,7 +330,8 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
     if "pakta" in top:
         version = reader.integer(top["pakta"], "pakta (schema version)")
         if version is not None and version != SCHEMA_VERSION:
-            reader.fail(top["pakta"], f"this pakta reads schema version {SCHEMA_VERSION}, not {version}")
+            reader.fail(top["pakta"], _("this pakta reads schema version {schema}, not {version}").format(
+                                          schema=SCHEMA_VERSION, version=version))
 
     def field_text(key: str) -> str | None:
         return reader.text(top[key], key) if key in top else None
@@ -305,8 +344,8 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         built_in = BUILT_INS.get(template)
         for key in built_in.ignores if built_in else ():
             if key in top:  # a field the pact would not print is dropped silently no more than a typo is
-                reader.fail(top[key], f"template {template!r} does not print {key}; remove it, or choose a "
-                            "template that does")
+                reader.fail(top[key], _("template {template!r} does not print {key}; remove it, or "
+                                        "choose a template that does").format(template=template, key=key))
 
     institution = None
     if "institution" in top:
@@ -316,12 +355,14 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
             address = reader.text(inst["address"], "institution address") if "address" in inst else None
             logo = reader.text(inst["logo"], "institution logo", printed=False) if "logo" in inst else None
             if logo is not None and not (base_dir / logo).is_file():
-                reader.fail(inst["logo"], f"logo file {logo!r} not found (looked in {base_dir})")
+                reader.fail(inst["logo"], _("logo file {logo!r} not found (looked in {base_dir})").format(
+                                              logo=logo, base_dir=base_dir))
             elif logo is not None:
                 try:
                     load(base_dir / logo)  # decoded once, under pakta's limits; layout reuses the pixels
                 except ImageProblem as exc:
-                    reader.fail(inst["logo"], f"logo {logo!r}: {exc.problem}", exc.hint)
+                    reader.fail(inst["logo"], _("logo {logo!r}: {problem}").format(
+                        logo=logo, problem=exc.problem), exc.hint)
             if name is not None:
                 institution = Institution(name, address, logo)
 
@@ -337,14 +378,15 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
 
     commitments = reader.items(top["commitments"], "commitments", read_text) if "commitments" in top else []
     if "commitments" in top and isinstance(top["commitments"], SequenceNode) and not top["commitments"].value:
-        reader.fail(top["commitments"], "commitments must not be an empty list; leave the key out for the "
-                    "template's standard points")
+        reader.fail(top["commitments"], _("commitments must not be an empty list; leave the key out "
+                                          "for the template's standard points"))
     parties: list[Party] | None = None
     if "parties" in top:
         parties = reader.items(top["parties"], "parties", lambda n, w: _read_party(reader, n, w))
         complete = parties is not None and len(parties) == len(top["parties"].value)
         if complete and not roster and not any(p.role == "signer" for p in parties or ()):
-            reader.fail(top["parties"], "no party has role 'signer'; add one, or give the signers with --roster")
+            reader.fail(top["parties"], _("no party has role 'signer'; add one, or give the signers "
+                                          "with --roster"))
     targets = (
         reader.items(top["targets"], "targets", lambda n, w: _read_target(reader, n, w)) if "targets" in top else []
     )
@@ -354,7 +396,8 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
 
     texts = {key: field_text(key) for key in ("place", "title", "number", "context", "closing", "verify_url")}
     if texts["verify_url"] is not None and not WEB_ADDRESS.match(texts["verify_url"]):
-        reader.fail(top["verify_url"], f"verify_url must be a web address (https://...), not {texts['verify_url']!r}")
+        reader.fail(top["verify_url"], _("verify_url must be a web address (https://...), not "
+                                         "{value!r}").format(value=texts['verify_url']))
     if parties:
         _refuse_shared_identities(reader, parties, top["parties"])
 
@@ -397,14 +440,17 @@ def _template_requirement_problems(pact: Pact, where: Location) -> list[Problem]
         return []
     roles = {p.role for p in pact.parties}
     problems = [
-        Problem(where, f"template {pact.template!r} needs a party with role '{role}'")
+        Problem(where, _("template {template!r} needs a party with role '{role}'").format(
+                           template=pact.template, role=role))
         for role in built_in.required_roles
         if role not in roles and role != "signer"
     ]
     signers = sum(1 for p in pact.parties if p.role == "signer")
     if built_in.max_signers is not None and signers > built_in.max_signers:
-        problems.append(Problem(where, f"template {pact.template!r} takes at most {built_in.max_signers} "
-                                       f"signer, the definition has {signers}"))
+        problems.append(Problem(where, _("template {template!r} takes at most {max_signers} signer, "
+                                         "the definition has {signers}").format(
+                                           template=pact.template, max_signers=built_in.max_signers,
+                                           signers=signers)))
     return problems
 
 
@@ -418,11 +464,13 @@ def read_input(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found", hint="check the path") from None
+        raise InputError(_("{path}: {what} not found").format(path=path, what=_(what)),
+                         hint=_("check the path")) from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a {what} file") from None
+        raise InputError(_("{path}: is a folder, expected a {what} file").format(path=path, what=_(what))) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from None
+        raise InputError(_("{path}: cannot read {what}: {strerror}").format(
+                             path=path, what=_(what), strerror=exc.strerror)) from None
 
 
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -434,8 +482,8 @@ def decode_text(data: bytes, path: Path) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ValidationError([Problem(Location(path, 1, 1), "damaged UTF-16 text")],
-                                  hint="save the file as UTF-8") from None
+            raise ValidationError([Problem(Location(path, 1, 1), _("damaged UTF-16 text"))],
+                                  hint=_("save the file as UTF-8")) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -444,11 +492,12 @@ def decode_text(data: bytes, path: Path) -> str:
         column = len(data[line_start: exc.start].decode("utf-8", "replace")) + 1
         raise ValidationError(
             [Problem(Location(path, line, column),
-                     f"not UTF-8 text (byte 0x{data[exc.start]:02x}, perhaps Windows-1252)")],
-            hint="save the file as UTF-8 (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")",
+                     _("not UTF-8 text (byte 0x{byte:02x}, perhaps Windows-1252)").format(
+                         byte=data[exc.start]))],
+            hint=_('save the file as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)")'),
         ) from None
 
 
 def load_definition(path: Path, *, roster: bool = False) -> Pact:
     """Load and validate a definition file."""
-    return parse_definition(read_text_file(path, "definition"), str(path), path.parent, roster=roster)
+    return parse_definition(read_text_file(path, N_("definition")), str(path), path.parent, roster=roster)

@@ -37,6 +37,7 @@ from pakta_cli.definition.loader import (
 )
 from pakta_cli.definition.model import DEFAULT_FONT, Party
 from pakta_cli.errors import InputError, Location, Problem, ValidationError, column_letters
+from pakta_cli.i18n import N_, _
 from pakta_cli.identity_numbers import same_name
 
 # The parts of an ad hoc body's area, smallest first, as an address is written: each is printed with
@@ -147,14 +148,15 @@ def load_roster(path: Path, others: Sequence[Party] = (), *, sheet: str | None =
     The kind is told by the bytes, not the name: a workbook saved as `people.csv` is still read.
     `others` are the definition's parties that stay beside each row (see `parse_roster`).
     """
-    data = read_input(path, "roster")
+    data = read_input(path, N_("roster"))
     if workbook.is_workbook(data):
         read = workbook.read_sheet(data, path, sheet)
         return _parse_table(_Table(str(path), read.rows, read.title), others, font)
     workbook.refuse_old_workbook(data, path)
     if sheet is not None:
-        raise InputError(f"{path}: --sheet {sheet} names a sheet, but this roster is CSV, not a workbook",
-                         hint="leave out --sheet, or give the .xlsx workbook")
+        raise InputError(_("{path}: --sheet {sheet} names a sheet, but this roster is CSV, not a workbook").format(
+                             path=path, sheet=sheet),
+                         hint=_("leave out --sheet, or give the .xlsx workbook"))
     text, notice = _decode(data, path)
     table = _csv_table(text, str(path))
     if notice:
@@ -182,8 +184,8 @@ def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
             text = data.decode("cp1252")
         except UnicodeDecodeError:  # not Windows-1252 either: the UTF-8 error names the first bad byte
             raise not_utf8 from None
-        return text, (f"{path} is not UTF-8; read it as Windows-1252, what Excel saves as plain \"CSV\" "
-                      "(save as \"CSV UTF-8\" to be sure of every letter)")
+        return text, _('{path} is not UTF-8; read it as Windows-1252, what Excel saves as plain "CSV" (save as '
+                       '"CSV UTF-8" to be sure of every letter)').format(path=path)
 
 
 def _csv_table(text: str, source: str) -> _Table:
@@ -224,17 +226,20 @@ def _find_header(table: _Table, reader: _Reader) -> tuple[int, Sequence[object]]
         texts = [_plain(value) for value in cells]
         if any(_normalise(text) in KNOWN for text in texts):
             if skipped:
-                span = f"row {skipped[0]}" if len(skipped) == 1 else f"rows {skipped[0]}-{skipped[-1]}"
-                table.notices.append(f"{table.name}: the header is row {row}; {span} above it skipped")
+                span = (_("row {first}") if len(skipped) == 1 else _("rows {first}-{last}")).format(
+                    first=skipped[0], last=skipped[-1])
+                table.notices.append(_("{table}: the header is row {row}; {span} above it skipped").format(
+                    table=table.name, row=row, span=span))
             return row, texts
         if any(texts):
             skipped.append(row)
             if len(skipped) >= HEADER_SEARCH:
                 break
     if not skipped:
-        raise ValidationError([Problem(table.where(1, 1), "the roster is empty")])
-    reader.problems.append(Problem(table.where(skipped[0], 1), "no header row: none of the first rows names a "
-                                   "column pakta knows (Nama, NIK, NIP, Jabatan, ...)"))
+        raise ValidationError([Problem(table.where(1, 1), _("the roster is empty"))])
+    reader.problems.append(Problem(table.where(skipped[0], 1), _("no header row: none of the first "
+                                                                 "rows names a column pakta knows "
+                                                                 "(Nama, NIK, NIP, Jabatan, ...)")))
     raise ValidationError(reader.problems)
 
 
@@ -257,21 +262,26 @@ def _read_header(table: _Table, reader: _Reader, row: int, header: Sequence[obje
         elif key in fields.values():
             first = next(i for i, k in fields.items() if k == key)
             reader.fail(_cell(table.source, row, index, label),
-                        f"column {label!r} gives the {key} again (column {table.column(first)} gives it first)")
+                        _("column {label!r} gives the {key} again (column {first} gives it first)").format(
+                            label=label, key=key, first=table.column(first)))
         else:
             fields[index] = key
     area = [i for i, k in fields.items() if k == "area"]
     parts = [i for i, k in fields.items() if k in AREA_PARTS]
     if area and parts:
         reader.fail(_cell(table.source, row, max(area[0], parts[0]), ""),
-                    f"the area comes from column {table.column(area[0])} or from the columns "
-                    f"{', '.join(table.column(i) for i in parts)} (TPS, Desa/Kelurahan, Kecamatan), not both")
+                    _("the area comes from column {column} or from the columns {columns} "
+                      "(TPS, Desa/Kelurahan, Kecamatan), not both").format(
+                        column=table.column(area[0]),
+                        columns=', '.join(table.column(i) for i in parts)))
     if "name" not in fields.values():
-        reader.fail(_cell(table.source, row, 1, ""), "the header row has no name column (Nama, Nama Lengkap, name)")
+        reader.fail(_cell(table.source, row, 1, ""), _("the header row has no name column (Nama, Nama "
+                                                       "Lengkap, name)"))
     if reader.problems:
         raise ValidationError(reader.problems)
     if ignored:
-        table.notices.append(f"{table.name}: columns pakta does not use are ignored: {', '.join(ignored)}")
+        table.notices.append(_("{table}: columns pakta does not use are ignored: {columns}").format(
+            table=table.name, columns=", ".join(ignored)))
     return _Columns(fields, len(header))
 
 
@@ -304,7 +314,8 @@ def _parse_table(table: _Table, others: Sequence[Party], font: str = DEFAULT_FON
     if reader.problems:
         raise ValidationError(reader.problems, hint="; ".join(sorted(hints)) or None)
     if not entries:
-        raise ValidationError([Problem(table.where(header_row + 1, 1), "the roster has a header but no people")])
+        raise ValidationError([Problem(table.where(header_row + 1, 1), _("the roster has a header but "
+                                                                         "no people"))])
     return Roster(tuple(entries), tuple(table.notices))
 
 
@@ -316,8 +327,8 @@ def _row_fields(table: _Table, reader: _Reader, hints: set[str], columns: _Colum
     beyond = [i for i, value in enumerate(cells[columns.width:], start=columns.width + 1) if _plain(value)]
     if beyond:
         reader.fail(_cell(table.source, row, beyond[0], ""),
-                    f"a value in column {table.column(beyond[0])}, which has no header; give the column a "
-                    "header or clear the cell")
+                    _("a value in column {column}, which has no header; give the column a header or "
+                      "clear the cell").format(column=table.column(beyond[0])))
         return None
     fields: dict[str, Node] = {}
     bad = False
@@ -330,8 +341,9 @@ def _row_fields(table: _Table, reader: _Reader, hints: set[str], columns: _Colum
             hints.add(IDENTITY_HINT if key in ("nip", "nik") else workbook.AS_TEXT_HINT)
             bad = True
         elif key in ("nip", "nik") and SCIENTIFIC.match(text.strip()):
-            reader.fail(node, f"{key.upper()} {text.strip()!r} is in scientific notation: Excel took the number "
-                        "for a quantity and its last digits are lost")
+            reader.fail(node, _("{number} {text!r} is in scientific notation: Excel took the "
+                                "number for a quantity and its last digits are lost").format(
+                                  number=key.upper(), text=text.strip()))
             hints.add(IDENTITY_HINT)
             bad = True
         elif node.value or key == "name":
@@ -361,7 +373,7 @@ def _join_area(reader: _Reader, row: int, fields: dict[str, Node]) -> Node | Non
     if not parts:
         return None
     first = parts[0][0]
-    joined = ", ".join(text for _, text in parts)
+    joined = ", ".join(text for _where, text in parts)
     return ScalarNode("tag:yaml.org,2002:str", joined, first.start_mark, first.end_mark)
 
 
@@ -372,31 +384,36 @@ def _one_person_once(table: _Table, reader: _Reader, seen: _Seen, others: Sequen
     name_cell = fields["name"]
     if party in seen.parties:
         earlier = seen.parties[party]
-        reader.fail(name_cell, f"row {row} repeats row {earlier}: the same person twice ({party.name}); "
-                    "delete one of the two rows")
+        reader.fail(name_cell, _("row {row} repeats row {earlier}: the same person twice ({name}); "
+                                 "delete one of the two rows").format(row=row, earlier=earlier, name=party.name))
         return None
     for key, label in SHARED:
         value = getattr(party, key)
         other = next((o for o in others if value is not None and getattr(o, key) == value), None)
         if other is not None:
-            reader.fail(fields[key], f"same {label} as the definition's {other.role} {other.name}: "
-                        "one person is one party")
+            reader.fail(fields[key], _("same {label} as the definition's {role} {name}: one person is "
+                                       "one party").format(label=label, role=other.role, name=other.name))
             return None
         if value is not None and (key, value) in seen.numbers:
             earlier, first = seen.numbers[(key, value)]
             if same_name(first.name, party.name):
-                reader.fail(fields[key], f"same {label} and name as row {earlier}: the same person twice "
-                            f"({party.name}), with different details; keep one of the two rows")
+                reader.fail(fields[key], _("same {label} and name as row {earlier}: the same person "
+                                           "twice ({name}), with different details; keep one of the two rows").format(
+                                             label=label, earlier=earlier, name=party.name))
             else:
-                reader.fail(fields[key], f"same {label} as row {earlier} ({first.name}): a {label} belongs to "
-                            "one person; one of the two rows is wrong")
+                reader.fail(fields[key], _("same {label} as row {earlier} ({name}): a {label} belongs "
+                                           "to one person; one of the two rows is wrong").format(
+                                             label=label, earlier=earlier, name=first.name))
             return None
     if entry.stem in seen.stems:
-        reader.fail(_cell(table.source, row, 1, ""), f"same file name as row {seen.stems[entry.stem]} "
-                    f"({entry.stem}.pdf): two people with one name need a NIP or NIK to tell them apart")
+        reader.fail(_cell(table.source, row, 1, ""), _("same file name as row {earlier} "
+                                                       "({stem}.pdf): two people with one name need a "
+                                                       "NIP or NIK to tell them apart").format(
+                                                         earlier=seen.stems[entry.stem],
+                                                         stem=entry.stem))
         return None
     seen.parties[party] = row
-    for key, _ in SHARED:
+    for key, _label in SHARED:
         if getattr(party, key) is not None:
             seen.numbers[(key, getattr(party, key))] = (row, party)
     seen.stems[entry.stem] = row
@@ -410,4 +427,4 @@ def _csv_problem(source: str, row: int, exc: csv.Error) -> ValidationError:
     else:
         message = f"cannot read this row: {exc}"
     return ValidationError([Problem(Location(source, row), message)],
-                           hint='inside a quoted cell, write a " as ""')
+                           hint=_('inside a quoted cell, write a " as ""'))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pakta_cli.errors import InputError
+from pakta_cli.i18n import _
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), which openpyxl does not read
@@ -48,8 +49,8 @@ def is_workbook(data: bytes) -> bool:
 def refuse_old_workbook(data: bytes, path: Path) -> None:
     """An .xls is not a CSV either: say what it is instead of reporting its bytes as bad text."""
     if data.startswith(OLE_MAGIC):
-        raise InputError(f"{path}: an Excel 97-2003 workbook (.xls), which pakta does not read",
-                         hint="in Excel: Save As, \"Excel Workbook (*.xlsx)\" or \"CSV UTF-8 (Comma delimited)\"")
+        raise InputError(_("{path}: an Excel 97-2003 workbook (.xls), which pakta does not read").format(path=path),
+                         hint=_('in Excel: Save As, "Excel Workbook (*.xlsx)" or "CSV UTF-8 (Comma delimited)"'))
 
 
 def read_sheet(data: bytes, path: Path, sheet: str | None) -> Sheet:
@@ -70,27 +71,30 @@ def read_sheet(data: bytes, path: Path, sheet: str | None) -> Sheet:
     except InputError:
         raise
     except Exception as exc:  # a damaged or foreign zip fails in many ways inside openpyxl; each is this one line
-        raise InputError(f"{path}: not an Excel workbook pakta can read ({type(exc).__name__}: {exc})",
-                         hint="open it in Excel or LibreOffice and save it as .xlsx, or as CSV UTF-8") from None
+        raise InputError(_("{path}: not an Excel workbook pakta can read ({kind}: {exc})").format(
+                             path=path, kind=type(exc).__name__, exc=exc),
+                         hint=_("open it in Excel or LibreOffice and save it as .xlsx, or as CSV UTF-8")) from None
     return Sheet(chosen.title, iter(rows))
 
 
 def _choose(titles: Sequence[str], path: Path, sheet: str | None) -> int:
     """The index of the sheet to read: the named one, or the first."""
     if not titles:
-        raise InputError(f"{path}: the workbook has no worksheet")
+        raise InputError(_("{path}: the workbook has no worksheet").format(path=path))
     if sheet is None:
         return 0
     if sheet not in titles:
-        raise InputError(f"{path}: no sheet named {sheet!r}",
-                         hint=f"the workbook's sheets: {', '.join(repr(title) for title in titles)}")
+        raise InputError(_("{path}: no sheet named {sheet!r}").format(path=path, sheet=sheet),
+                         hint=_("the workbook's sheets: {sheets}").format(
+                                  sheets=', '.join(repr(title) for title in titles)))
     return titles.index(sheet)
 
 
 def _rows(values: Iterator[tuple[object, ...]], path: Path, title: str) -> Iterator[tuple[int, Sequence[object]]]:
     for number, row in enumerate(values, start=1):
         if number > MAX_ROWS:
-            raise InputError(f"{path}[{title}]: more than {MAX_ROWS:,} rows, more than Excel holds")
+            raise InputError(_("{path}[{title}]: more than {limit:,} rows, more than Excel holds").format(
+                                 path=path, title=title, limit=MAX_ROWS))
         yield number, row
 
 
@@ -99,11 +103,12 @@ def _check_size(data: bytes, path: Path) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"{path}: a damaged workbook ({exc})",
-                         hint="open it in Excel or LibreOffice and save it as .xlsx again") from None
+        raise InputError(_("{path}: a damaged workbook ({exc})").format(path=path, exc=exc),
+                         hint=_("open it in Excel or LibreOffice and save it as .xlsx again")) from None
     if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED:
-        raise InputError(f"{path}: the workbook unpacks to more than {MAX_UNPACKED >> 20} MiB",
-                         hint="split the roster into several workbooks")
+        raise InputError(_("{path}: the workbook unpacks to more than {limit} MiB").format(
+                             path=path, limit=MAX_UNPACKED >> 20),
+                         hint=_("split the roster into several workbooks"))
 
 
 def cell_text(value: object) -> str | None:
@@ -127,10 +132,13 @@ def cell_text(value: object) -> str | None:
 def why_not_text(value: object) -> str:
     """What Excel made of a cell that `cell_text` refuses, in the clerk's words."""
     if isinstance(value, dt.datetime | dt.date | dt.time):
-        return f"Excel turned this cell into a date or time ({value}); what was typed is lost"
+        return _("Excel turned this cell into a date or time ({value}); what was typed is lost").format(value=value)
     if isinstance(value, bool):
-        return f"Excel turned this cell into {str(value).upper()}, a true/false value"
+        return _("Excel turned this cell into {value}, a true/false value").format(
+                   value=str(value).upper())
     if isinstance(value, int | float) and abs(value) >= 10**EXACT_DIGITS:
-        return (f"a number of more than {EXACT_DIGITS} digits stored as a number ({value:.6g}): Excel keeps "
-                f"{EXACT_DIGITS} digits of a number, so its last digits are lost")
-    return f"Excel stored this cell as a number with a fraction ({value}), not as the text typed"
+        return (_("a number of more than {digits} digits stored as a number ({value:.6g}): "
+                  "Excel keeps {digits} digits of a number, so its last digits are lost").format(
+                    digits=EXACT_DIGITS, value=value))
+    return _("Excel stored this cell as a number with a fraction ({value}), not as the text typed").format(
+               value=value)
