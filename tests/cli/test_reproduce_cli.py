@@ -189,3 +189,35 @@ def test_a_pact_rendered_by_another_version_says_which(unsigned: bytes, tmp_path
     assert check["ok"] is False
     assert check["messages"][0]["en"] == f"rendered by pakta 0.0.9: re-rendering needs that version (this is pakta " \
                                          f"{__version__})"
+
+
+def test_a_pact_deflated_by_another_zlib_reproduces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """zlib-ng (Fedora's zlib) and hardware deflaters write other bytes for the same data: a pact rendered
+    on such a machine re-renders here to the same objects, each stream the same once inflated. Only a
+    complete zlib stream counts: bytes after its end, which readers treat differently, still FAIL."""
+    import zlib as real
+
+    from pakta_cli import render as rendering
+
+    definition = tmp_path / "pakta.yaml"
+    definition.write_text(pact_definition())
+    deflate = real.compress
+    monkeypatch.setattr(real, "compress", lambda data, level=-1, **_: deflate(data, 1))  # the clerk's machine
+    rendering._deflated.cache_clear()
+    assert run_cli("render", definition, "-o", tmp_path / "elsewhere.pdf")[0] == 0
+    monkeypatch.undo()
+    rendering._deflated.cache_clear()
+    assert run_cli("render", definition, "-o", tmp_path / "here.pdf")[0] == 0
+    elsewhere = (tmp_path / "elsewhere.pdf").read_bytes()
+    assert elsewhere != (tmp_path / "here.pdf").read_bytes()
+    check = reproduces(elsewhere, tmp_path)
+    assert check["ok"] is True, check
+
+    # the same pact with bytes after one stream's zlib end (the stream's /Length covering them)
+    objects = prepared.objects_of(elsewhere)
+    number = next(n for n, text in objects.items() if b"/FlateDecode" in text and b"stream\n" in text)
+    head, rest = objects[number].split(b"stream\n", 1)
+    data = rest.rsplit(b"\nendstream", 1)[0] + b"junk"
+    head = re.sub(rb"/Length \d+", b"/Length %d" % len(data), head)
+    padded = prepared.rewritten(elsewhere, {number: head + b"stream\n" + data + b"\nendstream"})
+    assert reproduces(padded, tmp_path)["ok"] is False

@@ -14,12 +14,13 @@ would take for structure: an object header, `endstream`, `endobj`, `xref`, `trai
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document, Revision
-from pakta_cli.pdf.syntax import PdfError, Ref, Stream
+from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref, Stream, same
 
 # What a reader that rebuilds a cross-reference table by scanning looks for (poppler, MuPDF and
 # pdf.js each scan for some of these): none may appear inside a stream's data.
@@ -156,3 +157,56 @@ def _first_difference(a: bytes, b: bytes) -> int:
         else:
             high = middle - 1
     return low
+
+
+def same_rendering(original: bytes, again: bytes) -> bool:
+    """Whether two rendered revisions are the same objects, each stream the same data once inflated.
+
+    Byte equality is the proof `verify` asks of a re-rendering; but deflate is not one algorithm's
+    output: zlib-ng (Fedora's zlib since 40) and hardware deflaters write other, equally valid bytes
+    for the same data. So when the bytes differ, the two are compared object by object: the same
+    numbers, dictionaries equal but for /Length, each stream inflating to the same data, and each
+    of the original's deflated streams one complete zlib stream with nothing after it (how readers
+    treat trailing bytes differs; how they inflate a complete stream does not). `original` must
+    already be in pakta's form (`rendered_deviation`), so equal objects mean equal bytes around the
+    streams, and its /ID is the hash of its own bytes (`writer.file_id`), so it is left out.
+    """
+    try:
+        first, second = Document(original), Document(again)
+    except PdfError:
+        return False
+    ours, theirs = first.revisions, second.revisions
+    if len(ours) != 1 or len(theirs) != 1 or set(ours[0].entries) != set(theirs[0].entries) \
+            or not same(_but(ours[0].trailer, "ID"), _but(theirs[0].trailer, "ID")):  # the /ID hashes the bytes
+        return False
+    try:
+        for num in sorted(ours[0].entries):
+            mine, other = first.get(num, 1), second.get(num, 1)
+            if isinstance(mine, Stream) and isinstance(other, Stream):
+                if not same(_but(mine.dict, "Length"), _but(other.dict, "Length")) \
+                        or first.decode(mine) != second.decode(other) \
+                        or not _whole_zlib(original[mine.start : mine.end], mine.dict):  # inflated within budget
+                    return False
+            elif isinstance(mine, Stream) or isinstance(other, Stream) or not same(mine, other):
+                return False
+    except PdfError:
+        return False
+    return True
+
+
+def _but(value: PdfDict, left_out: str) -> dict[str, object]:
+    return {key: item for key, item in value.items() if key != left_out}
+
+
+def _whole_zlib(raw: bytes, value: PdfDict) -> bool:
+    """A stream that is not deflated is compared as it is; a deflated one must end where its data ends."""
+    if value.get("Filter") is None:
+        return True
+    inflater = zlib.decompressobj()
+    try:
+        while raw:  # inflated in pieces: only the end of the stream matters here, not its data
+            inflater.decompress(raw, 1 << 20)
+            raw = inflater.unconsumed_tail
+    except zlib.error:
+        return False
+    return inflater.eof and not inflater.unused_data
