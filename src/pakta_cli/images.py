@@ -168,3 +168,20 @@ def _jpeg_scans(data: bytes) -> int:
                 continue
             break
     return scans
+
+
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif")
+
+
+def logo_file_problem(name: str, data: bytes) -> str | None:
+    """Why a logo file may not travel in a pact, or None. The pact carries the file as it is, so a viewer
+    lists it among the attachments and opens it when asked: it must be named and be what it is, a
+    picture, and not also another PDF (a PNG with a whole pact appended still decodes to the same
+    pixels)."""
+    from pakta_cli.pdf.canonical import holds_pdf_structure
+
+    if not name.lower().endswith(LOGO_SUFFIXES):
+        return _("a logo file is named .png, .jpg or .gif, not {name}").format(name=repr(name))
+    if holds_pdf_structure(data):
+        return _("the file holds bytes a PDF reader takes for a PDF document or its objects besides the picture")
+    return None

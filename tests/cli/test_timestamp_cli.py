@@ -424,3 +424,38 @@ def test_a_hostile_token_fails_with_its_reason(tmp_path: Path, tsa: TimestampSer
     code, document = verify(out, office["ca"], "--tsa-trust", tsa.files.root, "--allow-incomplete")
     assert code == 1 and said in english(check(document, name))
     assert time.monotonic() - started < 10
+
+
+def _with_token(data: bytes, token: bytes) -> bytes:
+    """The pact with its last signature's timestamp token replaced: the token lies outside every byte
+    range, so anyone who handles the file may do this without a key."""
+    from pakta_cli import cms
+    from pakta_cli.pdf.reader import Document
+
+    doc = Document(data)
+    signature = next(doc.get(num) for num in doc.revisions[-1].entries
+                     if isinstance(doc.get(num), dict) and doc.get(num).get("Type") == "Sig")
+    start, stop = signature.spans["Contents"]
+    gap = data[start + 1: stop - 1]
+    parts = cms.parse(bytes.fromhex(gap[: 2 * cms.der_length(gap)].decode()))
+    new = cms.padded(cms.build(parts.certificates, parts.message_digest, parts.signature, token), parts.certificates)
+    assert len(new.hex()) == len(gap)
+    return data[: start + 1] + new.hex().upper().encode() + data[stop - 1:]
+
+
+def test_nobody_signs_or_archives_over_a_damaged_token(tmp_path: Path, tsa: TimestampServer,
+                                                       office: dict[str, Any]) -> None:
+    """A later signature would lock a swapped token in for good; an archive would store it: both refuse."""
+    pdf = rendered_pact(tmp_path / "pacts", signing_order="any")
+    first = tmp_path / "first.pdf"
+    assert sign(pdf, office["ayu"], first, "--tsa", tsa.url)[0] == 0
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(_with_token(first.read_bytes(), b"\x30\x03\x02\x01\x00"))
+    code, document = verify(damaged, office["ca"])
+    assert code == 1 and check(document, "timestamp")["messages"][0]["key"] == "timestamp_damaged"
+    before = listing(tmp_path)
+    code, _, err = sign(damaged, office["made"], tmp_path / "both.pdf")
+    one_error(code, err, "the timestamp token is damaged")
+    code, _, err = run_cli("archive", damaged, "--crl", office["ca"].paths.crl, "-o", tmp_path / "archived.pdf")
+    one_error(code, err, "refusing to archive: pakta-signer-1: the timestamp token is damaged")
+    assert listing(tmp_path) == before  # nothing written

@@ -38,7 +38,7 @@ from pakta_cli.definition.model import (
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
 from pakta_cli.i18n import N_, _, current
-from pakta_cli.images import ImageProblem, load
+from pakta_cli.images import ImageProblem, load, logo_file_problem
 from pakta_cli.pactfile import SIGNING_ORDERS
 from pakta_cli.template_registry import BUILT_INS, template_problem
 
@@ -360,6 +360,9 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
             elif logo is not None:
                 try:
                     load(base_dir / logo)  # decoded once, under pakta's limits; layout reuses the pixels
+                    carried = logo_file_problem(Path(logo).name, (base_dir / logo).read_bytes())
+                    if carried is not None:
+                        raise ImageProblem(base_dir / logo, carried, _("save the picture again as a plain PNG"))
                 except ImageProblem as exc:
                     reader.fail(inst["logo"], _("logo {logo!r}: {problem}").format(
                         logo=logo, problem=exc.problem), exc.hint)

@@ -210,3 +210,9 @@ def _whole_zlib(raw: bytes, value: PdfDict) -> bool:
     except zlib.error:
         return False
     return inflater.eof and not inflater.unused_data
+
+
+def holds_pdf_structure(data: bytes) -> bool:
+    """Whether `data` holds what a PDF reader would take for a document or its objects: a file a pact
+    carries verbatim (its logo) must not be a second PDF that a viewer opens when it is saved."""
+    return b"%PDF" in data or _structure_in(data) is not None

@@ -9,6 +9,7 @@ import hashlib
 from typing import Any
 
 from pakta_cli import __version__, pactfile
+from pakta_cli.images import logo_file_problem
 from pakta_cli.pdf import canonical
 from pakta_cli.verify.pact import Pact
 from pakta_cli.verify.policy import Policy
@@ -109,6 +110,12 @@ def embedded_check(pact: Pact) -> Check:
     if not isinstance(template, dict) or template.get("name") != mapping.get("template"):
         return fail("template_differs", "templat dalam manifest tidak sama dengan definisi",
                     "the manifest names another template")
+    for name, data in pact.files.items():
+        problem = logo_file_problem(name[len(pactfile.LOGO_PREFIX):], data) \
+            if name.startswith(pactfile.LOGO_PREFIX) else None
+        if problem is not None:
+            return fail("logo_file", f"berkas logo tertanam {name} bukan sekadar gambar",
+                        f"the embedded logo file {name} is not only a picture: {problem}")
     if set(pact.fields) != {p.field for p in pact.parties}:
         return fail("fields_differ", "kolom tanda tangan PDF tidak sama dengan pihak dalam manifest",
                     "the PDF's signature fields differ from the manifest's parties")
