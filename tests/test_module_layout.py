@@ -82,3 +82,32 @@ def test_the_font_pins_are_what_render_embeds() -> None:
     assert (PACKAGE / "fonts" / "pins.json").read_text(encoding="utf-8") == fonts.pins_data()
     faces = {label.split(",")[0] for label in json.loads(fonts.pins_data()).values()}
     assert len(faces) == 3 * 4  # every face of every family
+
+
+def test_reportlabs_settings_are_pinned_before_any_reportlab_module() -> None:
+    """ReportLab reads its settings from the machine (RL_* variables, ~/.reportlab_settings) and several
+    of its modules copy one when imported: every pakta module that imports ReportLab imports
+    `pakta_cli.rl_pinned` first, or an auditor's settings file would make honest pacts fail re-rendering."""
+    users = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        names = [name for name, _ in _imports(path)]
+        first = next((i for i, name in enumerate(names) if name.startswith("reportlab")), None)
+        if first is None or path.name == "rl_pinned.py":
+            continue
+        users.append(path.name)
+        assert "pakta_cli.rl_pinned" in names[:first], f"{path.relative_to(PACKAGE)} imports ReportLab unpinned"
+    assert sorted(users) == ["fonts.py", "layout.py", "render.py"]  # the control: the test sees them
+
+
+def test_a_reportlab_settings_file_changes_no_rendering(tmp_path: Path) -> None:
+    """The settings ReportLab copies at import, set in the home folder's settings file: the same bytes."""
+    (tmp_path / ".reportlab_settings").write_text("paraFontSizeHeightOffset=0\nspaceShrinkage=0.2\n"
+                                                  "ttfAsciiReadable=0\ncanvas_baseColor='black'\n")
+    code = ("import sys, hashlib, pathlib; from pakta_cli.definition import load_definition; "
+            "from pakta_cli.render import render; "
+            "print(hashlib.sha256(render(load_definition(pathlib.Path('examples/kpu-bali-2024.yaml'))).pdf)"
+            ".hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=PACKAGE.parents[1], env={"PATH": "/usr/bin:/bin", "HOME": str(home)}).stdout
+               for home in (tmp_path, tmp_path / "nowhere")}
+    assert len(digests) == 1, digests

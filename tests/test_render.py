@@ -158,8 +158,12 @@ def test_the_same_bytes_in_another_process(tmp_path: Path) -> None:
               "sys.stdout.buffer.write(render(load_definition(Path(sys.argv[1]))).pdf)")
     # and nothing the machine's environment says: build tools set SOURCE_DATE_EPOCH, and ReportLab reads
     # any of its settings from RL_<name> (an auditor's machine must re-render what a clerk's rendered)
+    home = tmp_path / "home"  # and ReportLab's settings file, read from the home folder
+    home.mkdir()
+    (home / ".reportlab_settings").write_text("paraFontSizeHeightOffset=0\nttfAsciiReadable=0\n"
+                                               "canvas_baseColor='black'\nspaceShrinkage=0.2\n")
     hostile = {"SOURCE_DATE_EPOCH": "1700000000", "RL_pageCompression": "0", "RL_invariant": "0", "RL_useA85": "1",
-               "RL_defaultPageSize": "letter", "TZ": "America/New_York", "LC_ALL": "C"}
+               "RL_defaultPageSize": "letter", "TZ": "America/New_York", "LC_ALL": "C", "HOME": str(home)}
     for seed, extra in (("1", {}), ("2", {}), ("3", hostile)):
         child = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p.yaml")], capture_output=True,
                                check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", **extra}).stdout

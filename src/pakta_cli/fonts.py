@@ -24,6 +24,8 @@ from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
+import pakta_cli.rl_pinned  # noqa: F401  ReportLab's own defaults, before any other ReportLab module
+
 from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont

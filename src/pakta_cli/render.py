@@ -20,7 +20,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from reportlab import rl_config, rl_settings
+import pakta_cli.rl_pinned  # noqa: F401  ReportLab's own defaults, before any other ReportLab module
+
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm, mm
 from reportlab.pdfbase import pdfmetrics
@@ -60,20 +61,6 @@ PAPER_SIZES = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 MARGINS = {"left": 3 * cm, "right": 2 * cm, "top": 2 * cm, "bottom": 2 * cm}
 FOOTER_SIZE = 8
 FOOTER_BASELINE = 1 * cm  # the last footer line; the page number sits on it at the right
-# A rendering must not depend on the machine: ReportLab takes any of its settings from an `RL_<name>`
-# environment variable (RL_pageCompression=0 gave other bytes, and every honest pact failed re-rendering
-# on such a machine). Those pakta's bytes depend on are set here, whatever the environment says.
-_SETTINGS_FROM_THE_ENVIRONMENT = [name for name in dir(rl_config) if f"RL_{name}" in os.environ]
-for _name in _SETTINGS_FROM_THE_ENVIRONMENT:
-    if hasattr(rl_settings, _name) and not _name.endswith("SearchPath"):
-        setattr(rl_config, _name, getattr(rl_settings, _name))  # ReportLab's shipped default
-rl_config.invariant = 1
-rl_config.pageCompression = 1
-# Page content is deflated only: ASCII85 on top (ReportLab's default) makes it a quarter larger
-# and gains nothing in a binary-safe PDF.
-rl_config.useA85 = 0
-
-
 @lru_cache(maxsize=32)
 def _deflated(data: bytes) -> bytes:
     return zlib.compress(data)
