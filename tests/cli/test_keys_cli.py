@@ -310,3 +310,29 @@ def test_ca_issue_certifies_a_nik(tmp_path: Path, keys_env: dict[str, str]) -> N
     assert "  NIK:         5171044509860003\n  position:    Anggota PPS\n" in err
     assert identity_of(load_certificate(tmp_path / "a.crt")) == Identity(
         "Komang Ayu Lestari", None, "Anggota PPS", nik="5171044509860003")
+
+
+def test_keys_show_prints_a_certificates_escape_sequences_visibly(tmp_path: Path) -> None:
+    """A certificate is made by whoever made it: a name with terminal sequences (clear the line, then
+    print another name) is shown with its escapes, never acted on."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    key = Ed25519PrivateKey.generate()
+    forged = "Mallory\x1b[2K\rname: Bambang Sugiarto\x1b]0;pakta\x07"
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, forged),
+                      x509.NameAttribute(NameOID.TITLE, "Ketua\u202e")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(9).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1)).sign(key, None))
+    path = tmp_path / "mallory.crt"
+    path.write_bytes(cert.public_bytes(Encoding.PEM))
+    code, out, err = run("keys", "show", str(path))
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\x07" not in out and "\u202e" not in out and "\r" not in out
+    assert "Mallory\\x1b[2K\\x0dname: Bambang Sugiarto\\x1b]0;pakta\\x07" in out
+    assert "Ketua\\u202e" in out

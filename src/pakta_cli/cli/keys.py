@@ -43,6 +43,7 @@ from pakta_cli.keys import (
     load_private_key,
     refuse_folder_prefix,
 )
+from pakta_cli.printable import visible
 from pakta_cli.trust import parse_crl, revocation_reason, revoked_key, revokes_key
 
 
@@ -160,7 +161,9 @@ def aligned(rows: list[tuple[str, str | None]], *, empty: str | None = None) -> 
     """`label: value` lines with the values in one column; a row with no value is left out, or
     shows `empty` when given (what a CA is about to certify shows what it leaves out, too). Labels are
     marked `N_` and shown in the run's language."""
-    shown = [(_(label), value if value is not None else empty) for label, value in rows]
+    # a certificate's or CRL's names come from whoever made it: shown with its escapes visible, so no
+    # terminal sequence in a name can repaint the screen (printable.visible)
+    shown = [(_(label), visible(value) if value is not None else empty) for label, value in rows]
     width = max(len(label) for label, _value in shown)
     return [f"{label + ':':<{width + 1}} {value}" for label, value in shown if value is not None]
 
