@@ -374,7 +374,7 @@ KINDS: dict[str, tuple[Callable[[], bytes], str, bool, tuple[int, int]]] = {
 def test_every_image_becomes_8_bit_rgb_or_gray_pixels_that_verify_accepts(kind: str, tmp_path: Path,
                                                                          putu: Any) -> None:
     make, colour_space, has_mask, size = KINDS[kind]
-    pdf = logo_pact(tmp_path, "logo", make())
+    pdf = logo_pact(tmp_path, "logo.png", make())  # whatever its format: pixels decide, not the name
     number, mask = logo_objects(pdf)
     image = image_objects(pdf)[number]
     assert (image.dict["ColorSpace"], image.dict["Width"], image.dict["Height"], image.dict["BitsPerComponent"]) \
