@@ -30,3 +30,13 @@ def nap(data: bytes, name: str, context: Any) -> tuple[int, int]:
     if data == b"nap":
         time.sleep(3.0)
     return os.getpriority(os.PRIO_PROCESS, 0), os.getpid()
+
+
+def warmth(data: bytes, name: str, context: Any) -> tuple[bool, list[str]]:
+    """(whether the renderer was loaded before this task ran, the fonts ReportLab had registered)."""
+    import sys
+
+    loaded = "pakta_cli.render" in sys.modules
+    from reportlab.pdfbase import pdfmetrics
+
+    return loaded, sorted(pdfmetrics.getRegisteredFontNames())

@@ -108,3 +108,21 @@ def test_a_slow_file_runs_at_the_least_priority_on_a_worker_then_replaced() -> N
     quick, slow, after = _run(scenario())
     assert slow[0] == 19 and quick[0] == after[0] < 19  # lowered while slow; the next file is not
     assert quick[1] == slow[1] != after[1]  # the lowered worker was replaced once it answered
+
+
+def test_every_worker_starts_with_the_renderer_warm() -> None:
+    """verify re-renders each pact: a cold worker's first re-rendering took longer than `slow_after`, so
+    each fresh worker was set aside as slow and replaced by another cold one (the page served a tenth
+    of what `pakta verify` does). Workers fork from a forkserver that has rendered in every font."""
+    async def scenario() -> tuple[bool, list[str]]:
+        pool: WorkerPool[tuple[bool, list[str]]] = WorkerPool(tasks.warmth, None, workers=1, timeout=30.0,
+                                                              backlog=4)
+        pool.start()
+        try:
+            return await pool.run(b"", "w")
+        finally:
+            pool.close()
+
+    loaded, fonts = _run(scenario())
+    assert loaded  # imported in the forkserver, before the task
+    assert {"pakta-arial-regular", "pakta-times-regular", "pakta-bookman-regular"} <= set(fonts), fonts

@@ -40,7 +40,7 @@ from typing import Any, Generic, TypeVar
 R = TypeVar("R")
 Task = Callable[[bytes, str, Any], R]  # (data, name, context) -> result; a module-level function
 MEMORY_LIMIT = 4 << 30  # address space of a worker: far above a pact's needs, far below the machine's
-PRELOAD = ["pakta_cli.serve.worker"]
+PRELOAD = ["pakta_cli.serve.worker", "pakta_cli.serve.warm"]  # the verifier, and the renderer warm
 LEAST_PRIORITY = 19  # nice value of a worker busy with a slow file
 
 
