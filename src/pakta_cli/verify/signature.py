@@ -432,7 +432,7 @@ class SignatureCheck:
             self._ok("not_revoked", say("not_revoked", f"tidak dicabut menurut CRL terbitan {latest:%Y-%m-%d}",
                                         f"not revoked according to the CRL issued {latest:%Y-%m-%d}"))
         elif certificate.issuer == certificate.subject and self.policy.crls:
-            count = len(self.policy.crls)
+            count = len(self.policy.crls)  # those the pact archives too: a CRL that revokes the key counts
             self._ok("not_revoked", say(
                 "key_not_revoked",
                 f"sertifikat swa-tanda dipercaya langsung; kuncinya tidak dicabut oleh {count} CRL yang diberikan",
