@@ -111,3 +111,22 @@ def test_a_reportlab_settings_file_changes_no_rendering(tmp_path: Path) -> None:
                               cwd=PACKAGE.parents[1], env={"PATH": "/usr/bin:/bin", "HOME": str(home)}).stdout
                for home in (tmp_path, tmp_path / "nowhere")}
     assert len(digests) == 1, digests
+
+
+def test_the_library_names_no_command_line_flag() -> None:
+    """Only `cli/` speaks of options: a library message or hint says what is wrong and what would help,
+    and carries an `about` key that `pakta_cli.cli.wording` turns into the flags a person types."""
+    import re
+
+    flag = re.compile(r"(?<![\w-])--?[a-z][a-z-]*\b")
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "cli" in path.relative_to(PACKAGE).parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("_", "N_", "ngettext"):
+                for arg in node.args:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and flag.search(arg.value):
+                        found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {arg.value[:60]}")
+    assert found == [], found

@@ -262,5 +262,9 @@ def test_workbooks_pakta_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_sheet_is_for_workbooks(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("Nama\nAyu\n")
-    with pytest.raises(InputError, match="--sheet Sheet1 names a sheet, but this roster is CSV"):
+    with pytest.raises(InputError, match=r"a sheet \(Sheet1\) was named, but this roster is CSV") as caught:
         load_roster(path, sheet="Sheet1")
+    from pakta_cli.cli.wording import worded
+
+    assert worded(caught.value) == (f"{path}: --sheet Sheet1 names a sheet, but this roster is CSV, not a workbook",
+                                    "leave out --sheet, or give the .xlsx workbook")  # the command line's words

@@ -64,7 +64,7 @@ def render_roster(
     """Render one pact per roster row into `out_dir` and write its manifest.json."""
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(_("{out_dir}: exists and is not a folder").format(out_dir=out_dir),
-                         hint=_("with --roster, -o names a folder"))
+                         hint=_("a roster's pacts go into a folder"), about="roster_output")
     created = make_folder(out_dir)
     try:
         return _render_into(pact, entries, out_dir, definition_path=definition_path, jobs=jobs, force=force,
@@ -94,7 +94,7 @@ def _render_into(
         raise OutputExistsError(existing[0]) if len(existing) == 1 else InputError(
             _("{out_dir}: {count} of the output files already exist (first: {name})").format(
                 out_dir=out_dir, count=len(existing), name=existing[0].name),
-            hint=_("pass --force to overwrite them, or choose another -o"),
+            hint=_("overwriting them must be asked for, or choose another folder"), about="overwrite_many",
         )
     try:
         staging = Path(tempfile.mkdtemp(prefix=".pakta-render-", dir=out_dir))
@@ -147,22 +147,22 @@ def read_batch_manifest(path: Path) -> dict[str, Any]:
         raise InputError(_("{path}: manifest not found").format(path=path)) from None
     except IsADirectoryError:
         raise InputError(_("{path}: is a folder, not a manifest").format(path=path),
-                         hint=_("--manifest takes the file: {manifest}").format(
-                                  manifest=path / BATCH_MANIFEST)) from None
+                         hint=_("name the file: {manifest}").format(manifest=path / BATCH_MANIFEST),
+                         about="manifest_folder", manifest=path / BATCH_MANIFEST) from None
     except json.JSONDecodeError as exc:
         raise InputError(_("{path}:{lineno}:{colno}: not a pakta manifest.json ({msg})").format(
                              path=path, lineno=exc.lineno, colno=exc.colno, msg=exc.msg)) from None
     except (OSError, ValueError) as exc:  # unreadable, not UTF-8, nested deeper than any manifest
         raise InputError(_("{path}: not a pakta manifest.json ({exc})").format(path=path, exc=exc)) from None
     if not isinstance(data, dict) or data.get("pakta_batch") != 1 or not isinstance(data.get("pacts"), list):
-        raise InputError(_("{path}: not a pakta manifest.json (written by `pakta render --roster`)").format(
-                             path=path))
+        raise InputError(_("{path}: not a pakta manifest.json (the one a roster render writes)").format(
+                             path=path), about="not_batch_manifest", path=path)
     for number, entry in enumerate(data["pacts"], start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise InputError(_('{path}: pacts item {number} is not a pact entry (an object with a "file" name)').format(
                                  path=path, number=number),
-                             hint=_("the manifest was changed by hand; use the one `pakta render "
-                                    "--roster` wrote"))
+                             hint=_("the manifest was changed by hand; use the one the roster render wrote"),
+                             about="manifest_by_hand")
     return data
 
 

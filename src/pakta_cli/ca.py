@@ -103,9 +103,9 @@ def init_ca(prefix: Path, institution: str, passphrase: bytes | None, *, days: i
     """Create PREFIX.key, the root certificate PREFIX.crt and an empty PREFIX.crl."""
     institution = institution.strip()
     if not institution:
-        raise InputError(_("--institution must not be empty"))
+        raise InputError(_("the institution's name must not be empty"), about="institution_empty")
     if days < 1:
-        raise InputError(_("--days must be at least 1"))
+        raise InputError(_("a certificate is valid for at least one day"), about="days")
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise KeyFileError(_("the passphrase must have at least {count} characters").format(
                                count=MIN_PASSPHRASE))
@@ -130,12 +130,11 @@ def load_ca(prefix: Path, passphrase: bytes | None) -> CertificateAuthority:
     if not paths.key.exists() and not paths.cert.exists():
         raise InputError(_("{prefix}: no CA here (expected {name} and {cert})").format(
                              prefix=prefix, name=paths.key.name, cert=paths.cert.name),
-                         hint=_("create one with `pakta ca init -o PREFIX --institution NAME`"))
+                         hint=_("create the CA first"), about="no_ca")
     cert = load_certificate(paths.cert)
     if not is_ca(cert):
         raise KeyFileError(_("{cert}: not a CA certificate").format(cert=paths.cert),
-                           hint=_("--ca takes the PREFIX given "
-                                                                         "to `pakta ca init`"))
+                           hint=_("name the CA by the prefix it was created with"), about="ca_prefix")
     key = load_private_key(paths.key, passphrase)
     if key.public_key() != cert.public_key():
         raise KeyFileError(_("{key} and {cert} do not belong together").format(key=paths.key, cert=paths.cert))
@@ -230,7 +229,7 @@ def issue(ca: CertificateAuthority, request: Request | Path, *, days: int = 730)
     It never outlives the CA's own certificate, since nothing it signs could be trusted after that.
     """
     if days < 1:
-        raise InputError(_("--days must be at least 1"))
+        raise InputError(_("a certificate is valid for at least one day"), about="days")
     if isinstance(request, Path):
         request = read_request(request)
     if request.public_key == ca.key.public_key():

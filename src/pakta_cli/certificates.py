@@ -165,18 +165,20 @@ def make_identity(name: str, nip: str | None = None, position: str | None = None
 
     name_clean = clean(name)
     if name_clean is None:
-        raise InputError(_("--name must not be empty"), hint=_("the name as it is printed in the pact"))
+        raise InputError(_("the name must not be empty"), hint=_("the name as it is printed in the pact"),
+                         about="name_empty")
     bad = printable.unprintable(name_clean)
     if bad is not None:  # the stamp prints the name in Helvetica, which cannot show it
-        raise InputError(_("--name: {character} cannot be printed in a signature stamp").format(
+        raise InputError(_("the name: {character} cannot be printed in a signature stamp").format(
                              character=printable.describe(bad[1])),
-                         hint=_("write the name as the pact prints it (Latin letters)"))
+                         hint=_("write the name as the pact prints it (Latin letters)"), about="name_unprintable",
+                         character=printable.describe(bad[1]))
     nip_clean = clean(nip)
     if nip_clean is not None:
         problem = id_numbers.nip_problem(nip_clean)
         if problem:
-            raise InputError(problem, hint=_("leave --nip out for officials who have none "
-                                             "(commissioners, ad hoc bodies)"))
+            raise InputError(problem, hint=_("give no NIP for officials who have none (commissioners, ad hoc "
+                                             "bodies)"), about="no_nip")
         nip_clean = id_numbers.normalise(nip_clean)
     nik_clean = clean(nik)
     if nik_clean is not None:
@@ -214,8 +216,8 @@ def parse_certificates(data: bytes, source: Path | str) -> list[x509.Certificate
         raise KeyFileError(_("{source}: the file is empty, not a certificate").format(source=source))
     if b"X509 CRL-----" in data and b"-----BEGIN CERTIFICATE-----" not in data:
         raise KeyFileError(_("{source}: is a revocation list (CRL), not a certificate").format(source=source),
-                           hint=_("pass a CRL with --crl, and the certificate of the CA that signed "
-                                  "it with --trust"))
+                           hint=_("a CRL is given as a revocation list, and the CA that signed it as trusted"),
+                           about="crl_needs_issuer")
     try:
         if b"-----BEGIN" in data:
             if b"-----BEGIN CERTIFICATE-----" not in data:

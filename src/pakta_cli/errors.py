@@ -59,14 +59,23 @@ class Problem:
 
 
 class PaktaError(Exception):
-    """Base of everything pakta reports to a person instead of a traceback."""
+    """Base of everything pakta reports to a person instead of a traceback.
+
+    The library names no command-line flag: a message or hint that the command line can say better
+    with its own options carries `about`, a stable key, and the `fields` to fill in, and
+    `pakta_cli.cli.wording` says it there ("pass --force to overwrite it" where the library says
+    "overwriting it must be asked for").
+    """
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, about: str | None = None,
+                 **fields: object) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.about = about
+        self.fields = fields
 
     def lines(self) -> list[str]:
         """The lines a person sees: the message first, details after."""
@@ -80,12 +89,12 @@ class InputError(PaktaError):
 class ValidationError(PaktaError):
     """A definition or roster with problems; all of them are reported at once."""
 
-    def __init__(self, problems: Iterable[Problem], *, hint: str | None = None) -> None:
+    def __init__(self, problems: Iterable[Problem], *, hint: str | None = None, about: str | None = None) -> None:
         self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.sheet or "",
                                                         p.location.line or 0, p.location.column or 0))
         count = len(self.problems)
         summary = ngettext("{count} problem found", "{count} problems found", count).format(count=count)
-        super().__init__(summary, hint=hint)
+        super().__init__(summary, hint=hint, about=about)
 
     def lines(self) -> list[str]:
         return [str(problem) for problem in self.problems]
@@ -103,7 +112,8 @@ class OutputExistsError(PaktaError):
     """pakta never overwrites a file unless asked to."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(_("{path}: already exists").format(path=path), hint=_("pass --force to overwrite it"))
+        super().__init__(_("{path}: already exists").format(path=path), hint=_("overwriting it must be asked for"),
+                         about="overwrite")
 
 
 class SignedOutputError(PaktaError):
@@ -113,12 +123,13 @@ class SignedOutputError(PaktaError):
         self.paths = list(paths)
         count = len(self.paths)
         super().__init__(
-            _("{path}: already signed; pakta never overwrites a signed pact, not even with --force").format(
+            _("{path}: already signed; pakta never overwrites a signed pact, not even when asked to").format(
                 path=self.paths[0]) if count == 1
-            else _("{count} of the outputs are signed pacts; pakta never overwrites a signed pact, not even with "
-                   "--force").format(count=count),
+            else _("{count} of the outputs are signed pacts; pakta never overwrites a signed pact, not even when "
+                   "asked to").format(count=count),
             hint=ngettext("move the signed file away (or render into another folder), then run again",
                           "move the signed files away (or render into another folder), then run again", count),
+            about="signed_output" if count == 1 else "signed_outputs", path=self.paths[0], count=count,
         )
 
     def lines(self) -> list[str]:

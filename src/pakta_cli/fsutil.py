@@ -64,10 +64,11 @@ def check_writable(path: Path, *, force: bool) -> None:
                          hint=_("choose a file name for the output"))
     parent = path.parent
     if parent.exists() and not parent.is_dir():
-        raise InputError(_("{parent}: is a file, not a folder").format(parent=parent), hint=_("choose another -o"))
+        raise InputError(_("{parent}: is a file, not a folder").format(parent=parent),
+                         hint=_("choose another output"), about="other_output")
     if not parent.is_dir():
         raise InputError(_("{parent}: folder does not exist").format(parent=parent),
-                         hint=_("create it first, or choose another -o"))
+                         hint=_("create it first, or choose another output"), about="missing_folder")
 
 
 def make_folder(path: Path) -> bool:
@@ -169,7 +170,7 @@ def one_name(path: Path) -> Path:
     if links > 1:
         raise InputError(_("{path}: the file has {links} names (hard links); replacing it in place would "
                            "leave the others behind").format(path=path, links=links),
-                         hint=_("sign it into another file with -o OUT.pdf"))
+                         hint=_("sign it into another file"), about="hard_links")
     return real
 
 

@@ -108,10 +108,10 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     data = read_file(path, N_("key"))
     if b"-----BEGIN CERTIFICATE-----" in data and b"PRIVATE KEY-----" not in data:
         raise KeyFileError(_("{path}: is a certificate, not a private key").format(path=path),
-                           hint=_("--key takes the .key file"))
+                           hint=_("the key is the .key file"), about="key_file")
     if b"-----BEGIN PUBLIC KEY-----" in data:
         raise KeyFileError(_("{path}: is a public key, not a private key").format(path=path),
-                           hint=_("--key takes the .key file"))
+                           hint=_("the key is the .key file"), about="key_file")
     loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
     encrypted = key_is_encrypted(path)
     try:
@@ -119,7 +119,7 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     except TypeError:
         raise KeyFileError(
             _("{path}: the key is encrypted and needs a passphrase").format(path=path),
-            hint=_("type it at the prompt, or use --passphrase-file FILE or the PAKTA_PASSPHRASE variable"),
+            hint=_("give the passphrase"), about="passphrase",
         ) from None
     except ValueError as exc:
         if "MalformedFraming" in str(exc):  # the PEM armour itself is broken: no passphrase would help
@@ -145,7 +145,7 @@ def check_pair(key: Ed25519PrivateKey, cert: x509.Certificate, key_path: Path | 
               "certificate's key id {cert_key_id})").format(
                 key_path=key_path, cert_path=cert_path, key_id=key_id(key.public_key()),
                 cert_key_id=key_id(public_key)),
-            hint=_("pass the certificate made for this key with --cert"),
+            hint=_("use the certificate made for this key"), about="cert_for_key",
         )
 
 
@@ -167,11 +167,12 @@ class KeyPaths:
 def refuse_folder_prefix(prefix: Path) -> None:
     """`-o keys/` means "put them in keys/", not "write keys.key beside it": ask for a name."""
     if prefix.is_dir():
-        raise InputError(_("{prefix}: is a folder; -o takes a PREFIX, the start of the file names").format(
-                             prefix=prefix),
-                         hint=_("-o {prefix} writes {key} and {cert}").format(
-                                  prefix=prefix / 'NAME', key=prefix / 'NAME.key',
-                                  cert=prefix / 'NAME.crt'))
+        raise InputError(_("{prefix}: is a folder; the output is named by a prefix, the start of the file "
+                           "names").format(prefix=prefix),
+                         hint=_("the prefix {prefix} writes {key} and {cert}").format(
+                                  prefix=prefix / "NAME", key=prefix / "NAME.key", cert=prefix / "NAME.crt"),
+                         about="folder_prefix", prefix=prefix / "NAME", key=prefix / "NAME.key",
+                         cert=prefix / "NAME.crt", folder=prefix)
 
 
 def write_files(files: Sequence[tuple[Path, bytes, int | None]], *, force: bool) -> None:
@@ -205,7 +206,7 @@ def generate_identity(prefix: Path, identity: Identity, passphrase: bytes | None
                       force: bool = False) -> NewIdentity:
     """Write PREFIX.key (mode 0600) and a self-signed PREFIX.crt for a new Ed25519 key."""
     if days < 1:
-        raise InputError(_("--days must be at least 1"))
+        raise InputError(_("a certificate is valid for at least one day"), about="days")
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise KeyFileError(_("the passphrase must have at least {count} characters").format(
                                count=MIN_PASSPHRASE),

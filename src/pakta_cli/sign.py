@@ -101,7 +101,8 @@ def load_credentials(key_path: Path, passphrase: bytes | None, cert_path: Path |
     key = load_private_key(key_path, passphrase)  # first: a missing key is the problem to name
     if not cert_path.exists():
         raise InputError(_("{cert_path}: certificate not found").format(cert_path=cert_path),
-                         hint=_("pass it with --cert (by default the .crt beside the key is used)"))
+                         hint=_("give the certificate made for the key (by default the .crt beside it)"),
+                         about="cert_missing")
     cert = load_certificate(cert_path)
     check_signing_certificate(cert, cert_path)
     check_pair(key, cert, key_path, cert_path)
@@ -118,8 +119,7 @@ def load_credentials(key_path: Path, passphrase: bytes | None, cert_path: Path |
                 whose = _("{path}: did not issue your certificate") if below is cert else \
                     _("{path}: did not issue the chain certificate before it")
                 raise KeyFileError(whose.format(path=path),
-                                   hint=_("--chain takes the CA certificate that issued yours (pakta "
-                                          "ca issue prints it)"))
+                                   hint=_("the chain is the CA certificate that issued yours"), about="chain")
             chain.append(extra_der)
             below = extra
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
@@ -184,7 +184,8 @@ def choose_party(parties: Sequence[Party], signed: set[str], *, key: str, identi
         if not named:
             raise SigningError(_("{source}: no party {party!r} in this pact; it expects: {parties}").format(
                 source=source, party=explicit, parties="; ".join(p.describe() for p in parties)),
-                               hint=_("--party takes a party's name or its field (pakta-ROLE-N)"))
+                               hint=_("a party is named by its name or its field (pakta-ROLE-N)"),
+                               about="no_such_party")
         party = next((p for p in named if p.field not in signed), named[0])
         try:
             how: Match = match_signer(party, key_id=key, nip=nip, nik=nik, name=signer)
@@ -209,12 +210,13 @@ def choose_party(parties: Sequence[Party], signed: set[str], *, key: str, identi
                 who += _(", no NIP or NIK")
             weak = [p for p in parties if not (p.key_id or p.nip or p.nik) and same_name(signer, p.name)
                     and p.field not in signed]
-            hint = (_('{name} has no NIP, NIK or key id in this pact: sign with --party "{name}" (a match by name '
-                      "only, which the verdict calls weak)").format(name=weak[0].name) if weak
+            hint = (_("{name} has no NIP, NIK or key id in this pact: the party may be named to sign as (a match "
+                      "by name only, which the verdict calls weak)").format(name=weak[0].name) if weak
                     else _("sign with the key of a party of this pact"))
             raise SigningError(_("{source}: this signer ({who}) is none of the parties this pact expects: "
                                  "{parties}").format(source=source, who=who,
-                                                     parties="; ".join(p.describe() for p in parties)), hint=hint)
+                                                     parties="; ".join(p.describe() for p in parties)), hint=hint,
+                               about="party_by_name" if weak else None, name=weak[0].name if weak else "")
         assert kind is not None
         how = kind
     if len(found) > 1:
@@ -297,11 +299,13 @@ def sign_pdf(data: bytes, credentials: Credentials, options: SignOptions = SignO
         if not options.any_pdf:
             raise SigningError(_("{source}: not a pact rendered by pakta (it carries no pakta manifest)").format(
                                    source=source),
-                               hint=_("to sign another PDF on purpose, pass --any-pdf (an invisible signature)"))
+                               hint=_("another PDF may be signed on purpose, invisibly, as nobody's party"),
+                               about="not_a_pact")
         if options.party is not None:
             raise SigningError(_("{source}: not a pakta pact, so it has no party {party!r} to sign as").format(
                                    source=source, party=options.party),
-                               hint=_("--any-pdf signs invisibly, as nobody's party: leave --party out"))
+                               hint=_("another PDF is signed invisibly, as nobody's party: name no party"),
+                               about="foreign_party")
         return _sign_foreign(data, engine, options, signed_at, source)
     problems = integrity_problems(data, source, pact)
     if problems:  # an official never adds a signature to a pact changed after it was rendered
@@ -511,6 +515,8 @@ class SignOutcome:
     sha256: str | None = None
     attested: dt.datetime | None = None
     no_timestamp: str | None = None
+    about: str | None = None  # the error's `about`, for the command line's words (`PaktaError`)
+    fields: tuple[tuple[str, object], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -558,7 +564,8 @@ def _sign_one(credentials: Credentials, options: SignOptions, job: SignJob) -> S
     try:
         signed = sign_file(job, credentials, options)
     except PaktaError as exc:
-        return SignOutcome(str(job.source), str(job.target), error=exc.message, hint=exc.hint)
+        return SignOutcome(str(job.source), str(job.target), error=exc.message, hint=exc.hint, about=exc.about,
+                           fields=tuple(exc.fields.items()))
     except Exception as exc:  # a bug: report it for this file, keep going with the others
         return SignOutcome(str(job.source), str(job.target), error=f"internal error: {type(exc).__name__}: {exc}")
     return SignOutcome(str(job.source), str(job.target), signed.field, signed.party, signed.match,
@@ -575,47 +582,3 @@ def sign_files(jobs: Sequence[SignJob], credentials: Credentials, options: SignO
         if progress:
             progress(1)
     return [o for o in outcomes if o is not None]
-
-
-def plan_jobs(sources: Sequence[Path], *, output: Path | None, out_dir: Path | None, in_place: bool,
-              force: bool) -> list[SignJob]:
-    """Where each input's signed copy goes, refusing plans that would overwrite by surprise."""
-    chosen = sum(x for x in (output is not None, out_dir is not None, in_place))
-    if chosen > 1:
-        raise InputError(_("choose one of -o OUT.pdf, --out-dir DIR and --in-place"))
-    if chosen != 1:
-        raise InputError(_("say where the signed PDFs go: -o OUT.pdf, --out-dir DIR or --in-place"),
-                         hint=_("--in-place replaces each input with its signed copy"))
-    unique: list[Path] = []
-    seen: set[Path] = set()
-    for source in sources:
-        resolved = source.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            unique.append(source)
-    if output is not None:
-        if len(unique) != 1:
-            raise InputError(_("-o names one output file; for several PDFs use --out-dir DIR or --in-place"))
-        if output.resolve() == unique[0].resolve():
-            raise InputError(_("{output}: is the input; use --in-place to replace it with the signed copy").format(
-                                 output=output))
-        return [SignJob(unique[0], output, force)]
-    if in_place:
-        return [SignJob(source, source, True) for source in unique]
-    assert out_dir is not None
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(_("{out_dir}: exists and is not a folder").format(out_dir=out_dir))
-    targets: dict[Path, Path] = {}
-    jobs = []
-    for source in unique:
-        target = out_dir / source.name
-        if target.resolve() in targets:
-            raise InputError(_("{other} and {source} would both be written to {target}").format(
-                                 other=targets[target.resolve()], source=source, target=target),
-                             hint=_("sign them into different folders"))
-        if target.resolve() == source.resolve():
-            raise InputError(_("{source}: --out-dir is the folder it is in; use --in-place to replace it").format(
-                                 source=source))
-        targets[target.resolve()] = source
-        jobs.append(SignJob(source, target, force))
-    return jobs

@@ -88,7 +88,7 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
                     seen.add(der)
                     roots.append(cert)
     if not roots:
-        raise InputError(_("no trust roots given"), hint=_("pass --trust CERT_OR_FOLDER"))
+        raise InputError(_("no trust roots given"), hint=_("name the certificates to trust"), about="no_trust")
     return roots
 
 
@@ -160,7 +160,7 @@ def load_crls(paths: Sequence[Path], roots: Sequence[x509.Certificate] = ()) -> 
         if crl_issuer(crl, roots) is None:
             raise InputError(_("{path}: this CRL is not signed by any of the trusted certificates").format(
                                  path=path),
-                             hint=_("pass the CA certificate that issued it with --trust"))
+                             hint=_("trust the CA certificate that issued it"), about="crl_issuer_untrusted")
         crls.append(crl)
     return crls
 

@@ -239,7 +239,7 @@ def issue_request(folder: Path, *attributes: tuple[x509.ObjectIdentifier, str]) 
 
 
 @pytest.mark.parametrize(("attributes", "message"), [
-    ([], "the request's identity: --name must not be empty"),
+    ([], "the request's identity: the name must not be empty"),
     ([(x509.NameOID.COMMON_NAME, "Ayu"), (x509.NameOID.SERIAL_NUMBER, "abc")], "the request's identity: NIP"),
     ([(x509.NameOID.COMMON_NAME, "Komang"), (x509.NameOID.SERIAL_NUMBER, "PNOID-5171049909860003")],
      "the request's identity: NIK 5171049909860003: digits 7-12 must be a birth date"),

@@ -31,8 +31,8 @@ def archive(
     force: Annotated[bool, typer.Option("--force", "-f", help=N_("Overwrite existing outputs."))] = False,
 ) -> None:
     from pakta_cli.archive import archive_file, load_crls, load_extra_certificates
+    from pakta_cli.cli.targets import plan_jobs
     from pakta_cli.fsutil import make_folder
-    from pakta_cli.sign import plan_jobs
 
     jobs = plan_jobs(pacts, output=output, out_dir=out_dir, in_place=in_place, force=force)
     crls = load_crls(crl)

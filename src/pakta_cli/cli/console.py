@@ -8,6 +8,7 @@ from typing import Literal
 
 from rich.console import Console
 
+from pakta_cli.cli.wording import worded
 from pakta_cli.errors import PaktaError
 from pakta_cli.i18n import _
 from pakta_cli.printable import visible
@@ -28,15 +29,17 @@ out = Console(highlight=False, soft_wrap=True, color_system=_COLOURS)
 
 def report_error(exc: PaktaError) -> None:
     """The error's lines on stderr; file and certificate names in them are shown safe (`visible`)."""
+    message, hint = worded(exc)  # in the command line's words: the flags that would help
     lines = exc.lines()
     if len(lines) == 1:
-        err.print(_("error: {message}").format(message=visible(lines[0])), style="red", markup=False, highlight=False)
+        shown = message if message != exc.message else lines[0]  # the command line's own message, if it has one
+        err.print(_("error: {message}").format(message=visible(shown)), style="red", markup=False, highlight=False)
     else:
         for line in lines:
             err.print(_("error: {message}").format(message=visible(line)), style="red", markup=False, highlight=False)
-        err.print(visible(exc.message), style="red", markup=False, highlight=False)
-    if exc.hint:
-        err.print(_("hint: {hint}").format(hint=visible(exc.hint)), markup=False, highlight=False)
+        err.print(visible(message), style="red", markup=False, highlight=False)
+    if hint:
+        err.print(_("hint: {hint}").format(hint=visible(hint)), markup=False, highlight=False)
 
 
 def note(message: str) -> None:

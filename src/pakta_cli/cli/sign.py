@@ -15,6 +15,8 @@ from pakta_cli.cli.console import err, note, out
 from pakta_cli.cli.language import command
 from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
 from pakta_cli.cli.progress import progress_bar
+from pakta_cli.cli.targets import plan_jobs
+from pakta_cli.cli.wording import said
 from pakta_cli.errors import EXIT_USAGE, InputError, PaktaError
 from pakta_cli.fsutil import make_folder
 from pakta_cli.i18n import N_, _, ngettext
@@ -24,7 +26,6 @@ from pakta_cli.sign import (
     SignOutcome,
     default_cert_path,
     load_credentials,
-    plan_jobs,
     sign_file,
     sign_files,
 )
@@ -175,6 +176,11 @@ def _warn_untimestamped(outcomes: list[tuple[str, str | None]]) -> None:
         err.print(f"  {source}: {why}", style="yellow", markup=False)
 
 
+def _reason(outcome: SignOutcome) -> str:
+    """Why a pact was not signed, in the command line's words (`pakta_cli.cli.wording`)."""
+    return said(outcome.error or "", outcome.hint, outcome.about, dict(outcome.fields))[0]
+
+
 def _as_dict(outcome: SignOutcome) -> dict[str, object]:
     return {
         "file": outcome.source,
@@ -183,7 +189,7 @@ def _as_dict(outcome: SignOutcome) -> dict[str, object]:
         "field": outcome.field,
         "party": outcome.party,
         "match": outcome.match,
-        "error": outcome.error,
+        "error": _reason(outcome),
         "sha256": outcome.sha256,
         "timestamp": outcome.attested.isoformat() if outcome.attested else None,
         "no_timestamp": outcome.no_timestamp,
@@ -201,7 +207,7 @@ def _table(outcomes: list[SignOutcome]) -> Table:
                           Text(f"{outcome.field} {outcome.party or ''}".strip()),
                           Text(_(MATCHES[outcome.match]) if outcome.match in MATCHES else ""), Text(outcome.target))
         else:
-            reason = outcome.error or ""
+            reason = _reason(outcome)
             prefix = f"{outcome.source}: "
             reason = reason[len(prefix):] if reason.startswith(prefix) else reason
             table.add_row(Text(outcome.source), Text(_("FAILED"), style="red"), Text(""), Text(""), Text(reason))

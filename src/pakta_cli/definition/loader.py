@@ -79,6 +79,7 @@ class _Reader:
         self.font = font  # printed text must be in what this font's faces can draw
         self.problems: list[Problem] = []
         self.hints: list[str] = []  # how to fix a problem, where a few words say it (shown once each)
+        self.about: str | None = None  # what the command line may say better (`pakta_cli.errors.PaktaError`)
 
     def where(self, node: Node) -> Location:
         mark = node.start_mark
@@ -388,8 +389,9 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         parties = reader.items(top["parties"], "parties", lambda n, w: _read_party(reader, n, w))
         complete = parties is not None and len(parties) == len(top["parties"].value)
         if complete and not roster and not any(p.role == "signer" for p in parties or ()):
-            reader.fail(top["parties"], _("no party has role 'signer'; add one, or give the signers "
-                                          "with --roster"))
+            reader.fail(top["parties"], _("no party has role 'signer'; add one, or give the signers in a "
+                                          "roster"))
+            reader.about = "roster_needed"
     targets = (
         reader.items(top["targets"], "targets", lambda n, w: _read_target(reader, n, w)) if "targets" in top else []
     )
@@ -405,7 +407,7 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
         _refuse_shared_identities(reader, parties, top["parties"])
 
     if reader.problems:
-        raise ValidationError(reader.problems, hint="; ".join(reader.hints) or None)
+        raise ValidationError(reader.problems, hint="; ".join(reader.hints) or None, about=reader.about)
     place = texts["place"]
     assert template is not None and institution is not None and date is not None and parties is not None
     assert place is not None and language is not None and paper is not None and font is not None

@@ -154,9 +154,10 @@ def load_roster(path: Path, others: Sequence[Party] = (), *, sheet: str | None =
         return _parse_table(_Table(str(path), read.rows, read.title), others, font)
     workbook.refuse_old_workbook(data, path)
     if sheet is not None:
-        raise InputError(_("{path}: --sheet {sheet} names a sheet, but this roster is CSV, not a workbook").format(
+        raise InputError(_("{path}: a sheet ({sheet}) was named, but this roster is CSV, not a workbook").format(
                              path=path, sheet=sheet),
-                         hint=_("leave out --sheet, or give the .xlsx workbook"))
+                         hint=_("name no sheet, or give the .xlsx workbook"), about="sheet_of_csv", path=path,
+                         sheet=sheet)
     text, notice = _decode(data, path)
     table = _csv_table(text, str(path))
     if notice:
