@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -102,3 +103,14 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for the catalogs, to be translated later with `_()` (help texts, tables)."""
     return message
+
+
+def reworded(english: str, patterns: Sequence[tuple[str, str]]) -> str:
+    """A sentence another library wrote in English (click, pydantic, PyYAML), in the run's language when
+    one of `patterns` knows it: a regular expression for the whole sentence, and the marked message its
+    named groups fill in. A sentence no pattern knows stays as it was written."""
+    for pattern, message in patterns:
+        found = re.fullmatch(pattern, english)
+        if found:
+            return _(message).format(**found.groupdict())
+    return english

@@ -11,7 +11,6 @@ typer says that no pattern knows stays English.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from typing import IO, Any, TypeVar
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from pakta_cli.i18n import N_, _
+from pakta_cli.i18n import N_, _, reworded
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -178,11 +177,7 @@ def usage_message(exc: Any) -> str:
 
 def detail(english: str) -> str:
     """One of click's or pydantic's English sentences, in the run's language when a pattern knows it."""
-    for pattern, message in USAGE_PROBLEMS:
-        found = re.fullmatch(pattern, english)
-        if found:
-            return _(message).format(**found.groupdict())
-    return english
+    return reworded(english, USAGE_PROBLEMS)
 
 
 class UsageErrors(TyperGroup):

@@ -37,7 +37,7 @@ from pakta_cli.definition.model import (
     assign_field_names,
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
-from pakta_cli.i18n import N_, _, current
+from pakta_cli.i18n import N_, _, current, reworded
 from pakta_cli.images import ImageProblem, load, logo_file_problem
 from pakta_cli.pactfile import SIGNING_ORDERS
 from pakta_cli.template_registry import BUILT_INS, template_problem
@@ -294,11 +294,7 @@ YAML_PROBLEMS = (
 def yaml_problem(english: str) -> str:
     if current() == "en":
         return english  # PyYAML's own words, which its documentation and forums use
-    for pattern, message in YAML_PROBLEMS:
-        found = re.fullmatch(pattern, english)
-        if found:
-            return _(message).format(**found.groupdict())
-    return english
+    return reworded(english, YAML_PROBLEMS)
 
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
