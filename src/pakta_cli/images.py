@@ -72,6 +72,11 @@ class _Refused(Exception):
 
 def load(path: Path) -> Picture:
     """The pixels of the image file at `path`, or ImageProblem saying why pakta will not draw it."""
+    return load_file(path)[1]
+
+
+def load_file(path: Path) -> tuple[bytes, Picture]:
+    """The bytes of the image file at `path` and its pixels (`load`), read once."""
     try:
         # opened without blocking and checked before reading: /dev/zero, a FIFO or a terminal named as an
         # image must not fill the memory or wait for ever; at most one byte more than the limit is read
@@ -88,7 +93,7 @@ def load(path: Path) -> Picture:
     except OSError as exc:
         raise ImageProblem(path, _("cannot read it ({strerror})").format(strerror=exc.strerror)) from None
     try:
-        return _decode(data)
+        return data, _decode(data)
     except _Refused as refused:
         raise ImageProblem(path, refused.problem, refused.hint) from None
 

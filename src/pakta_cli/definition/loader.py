@@ -38,7 +38,7 @@ from pakta_cli.definition.model import (
 )
 from pakta_cli.errors import InputError, Location, Problem, ValidationError
 from pakta_cli.i18n import N_, _, current, reworded
-from pakta_cli.images import ImageProblem, load, logo_file_problem
+from pakta_cli.images import ImageProblem, load_file, logo_file_problem
 from pakta_cli.pactfile import SIGNING_ORDERS
 from pakta_cli.template_registry import BUILT_INS, template_problem
 
@@ -356,8 +356,9 @@ def parse_definition(text: str, source: str, base_dir: Path, *, roster: bool = F
                                               logo=logo, base_dir=base_dir))
             elif logo is not None:
                 try:
-                    load(base_dir / logo)  # decoded once, under pakta's limits; layout reuses the pixels
-                    carried = logo_file_problem(Path(logo).name, (base_dir / logo).read_bytes())
+                    # read and decoded once, under pakta's limits; layout reuses the pixels
+                    data, _picture = load_file(base_dir / logo)
+                    carried = logo_file_problem(Path(logo).name, data)
                     if carried is not None:
                         raise ImageProblem(base_dir / logo, carried, _("save the picture again as a plain PNG"))
                 except ImageProblem as exc:
