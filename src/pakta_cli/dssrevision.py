@@ -17,7 +17,6 @@ requires the same bytes. What one archive revision holds, in object-number order
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.reader import Document
 from pakta_cli.pdf.syntax import Name, PdfError, Ref, Stream
-from pakta_cli.sigrevision import trailer_facts
+from pakta_cli.sigrevision import Appended, appended_to
 
 MAX_ITEMS = 32  # certificates, and CRLs, one archive revision holds: a pact's few signers, CAs and TSAs
 MAX_ITEM_SIZE = 4 << 20  # a CRL of tens of thousands of entries; a certificate is a kilobyte
@@ -36,28 +35,19 @@ class NotAnArchive(PdfError):
 
 
 @dataclass(frozen=True)
-class Before:
+class Before(Appended):
     """The pact as the previous revision left it: all an archive revision is a function of."""
 
-    length: int
-    sha256: bytes
-    size: int
-    root: Ref
-    info: Ref | None
-    first_id: bytes
-    xref_offset: int
     catalog: Mapping[str, Any]
 
 
 def before_archiving(doc: Document, revision: int) -> Before:
     """What revision `revision` of `doc` leaves for an archive revision to be built on."""
-    rev = doc.revisions[revision - 1]
-    root, info, first_id, size = trailer_facts(rev)
-    catalog = doc.get(root.num, revision)
+    appended = appended_to(doc, revision)
+    catalog = doc.get(appended.root.num, revision)
     if not isinstance(catalog, dict):
         raise NotAnArchive("the document has no catalog")
-    data = doc.data[: rev.end]
-    return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, first_id, rev.xref_offset, catalog)
+    return Before(**vars(appended), catalog=catalog)
 
 
 def build(before: Before, certificates: Sequence[bytes], crls: Sequence[bytes]) -> bytes:
@@ -80,11 +70,7 @@ def build(before: Before, certificates: Sequence[bytes], crls: Sequence[bytes]) 
     catalog["DSS"] = Ref(dss_num, 0)
     chunks[before.root.num] = writer.indirect(before.root.num, catalog)
     body, offsets, at = writer.laid_out(chunks, before.length)
-    new_id = hashlib.sha256(before.sha256 + b"DSS").digest()[:16]
-    trailer: dict[str, Any] = {"ID": [before.first_id, new_id], "Prev": before.xref_offset, "Root": before.root,
-                               "Size": dss_num + 1 + len(certificates) + len(crls)}
-    if before.info is not None:
-        trailer["Info"] = before.info
+    trailer = before.trailer(b"DSS", dss_num + 1 + len(certificates) + len(crls))
     return body + writer.tail(offsets, trailer, at, first=False)
 
 

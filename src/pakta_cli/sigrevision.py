@@ -56,8 +56,9 @@ class NotAPactField(PdfError):
 
 
 @dataclass(frozen=True)
-class Before:
-    """The pact as the previous revision left it: all a signing revision is a function of."""
+class Appended:
+    """The file as the previous revision left it, as every revision pakta appends (a signature, an
+    archive, an archive timestamp) builds on it and carries it on."""
 
     length: int  # bytes of the file so far; the new revision starts here
     sha256: bytes  # of those bytes
@@ -66,6 +67,30 @@ class Before:
     info: Ref | None
     first_id: bytes
     xref_offset: int  # where the previous revision's cross-reference section starts
+
+    def trailer(self, tag: bytes, size: int) -> dict[str, Any]:
+        """The new revision's trailer: /Root and /Info kept, the first /ID half kept, the new half the
+        first 16 bytes of SHA-256(file so far, `tag`), so it too is a function of what came before."""
+        new_id = hashlib.sha256(self.sha256 + tag).digest()[:16]
+        trailer: dict[str, Any] = {"ID": [self.first_id, new_id], "Prev": self.xref_offset, "Root": self.root,
+                                   "Size": size}
+        if self.info is not None:
+            trailer["Info"] = self.info
+        return trailer
+
+
+def appended_to(doc: Document, revision: int) -> Appended:
+    """What revision `revision` of `doc` leaves for the next revision to be appended to."""
+    rev = doc.revisions[revision - 1]
+    root, info, first_id, size = trailer_facts(rev)
+    return Appended(rev.end, hashlib.sha256(doc.data[: rev.end]).digest(), size, root, info, first_id,
+                    rev.xref_offset)
+
+
+@dataclass(frozen=True)
+class Before(Appended):
+    """The pact as the previous revision left it: all a signing revision is a function of."""
+
     form: int  # object number of the /AcroForm
     form_dict: Mapping[str, Any]
     field: int  # object number of the party's signature field (also its widget, when it has one)
@@ -172,25 +197,31 @@ def build(before: Before, field_name: str, signer: Signer, contents: bytes, qr_m
         form = dict(before.form_dict)
         form["SigFlags"] = pactfile.SIG_FLAGS
         fixed[before.form] = writer.indirect(before.form, form)
-    new_id = hashlib.sha256(before.sha256 + field_name.encode("utf-8") + b"\0" + when).digest()[:16]
-    trailer: dict[str, Any] = {"ID": [before.first_id, new_id], "Prev": before.xref_offset, "Root": before.root,
-                               "Size": stamps[-1] + 1}
-    if before.info is not None:
-        trailer["Info"] = before.info
+    trailer = before.trailer(field_name.encode("utf-8") + b"\0" + when, stamps[-1] + 1)
     sig = {"Type": Name("Sig"), "Filter": Name(pactfile.SIG_FILTER), "SubFilter": Name(pactfile.SIG_SUBFILTER),
            "M": when, "Name": text_string(signer.name), "Contents": contents}
+    data, chunks, start, end = with_byte_range(fixed, sig_num, sig, trailer, before.length)
+    return Built(data, start, end, before.length + len(data), chunks, sig_num, stamps)
+
+
+def with_byte_range(fixed: Mapping[int, bytes], sig_num: int, sig: dict[str, Any], trailer: Mapping[str, Any],
+                    start_at: int) -> tuple[bytes, dict[int, bytes], int, int]:
+    """A revision of the objects `fixed` and the signature dictionary `sig` (object `sig_num`) from file
+    offset `start_at`, its /ByteRange covering all but `sig`'s /Contents: (bytes, objects, where the
+    /Contents hex string starts and ends in the whole file). Shared by every revision that signs."""
+    contents = sig["Contents"]
     byte_range = [0, 0, 0, 0]
     for _ in range(8):  # the byte range's digits move what follows them; a few rounds settle it
         sig["ByteRange"] = byte_range
         chunks = dict(fixed)
         chunks[sig_num] = writer.indirect(sig_num, sig)
-        body, offsets, at = writer.laid_out(chunks, before.length)
+        body, offsets, at = writer.laid_out(chunks, start_at)
         data = body + writer.tail(offsets, trailer, at, first=False)
         start = offsets[sig_num] + chunks[sig_num].index(b" /Contents <") + len(b" /Contents ")
         end = start + 2 + 2 * len(contents)
-        settled = [0, start, end, before.length + len(data) - end]
+        settled = [0, start, end, start_at + len(data) - end]
         if settled == byte_range:
-            return Built(data, start, end, before.length + len(data), chunks, sig_num, stamps)
+            return data, chunks, start, end
         byte_range = settled
     raise AssertionError("the byte range did not settle")  # pragma: no cover
 
@@ -207,9 +238,8 @@ def trailer_facts(rev: Revision) -> tuple[Ref, Ref | None, bytes, int]:
 
 def before_signing(doc: Document, revision: int, field_name: str, verify_url: str | None) -> Before:
     """What revision `revision` of `doc` leaves for a signature in `field_name` to be built on."""
-    rev = doc.revisions[revision - 1]
-    root, info, first_id, size = trailer_facts(rev)
-    catalog = doc.get(root.num, revision)
+    appended = appended_to(doc, revision)
+    catalog = doc.get(appended.root.num, revision)
     form_ref = catalog.get("AcroForm") if isinstance(catalog, dict) else None
     form = doc.get(form_ref.num, revision) if isinstance(form_ref, Ref) else None
     fields = form.get("Fields") if isinstance(form, dict) else None
@@ -230,9 +260,8 @@ def before_signing(doc: Document, revision: int, field_name: str, verify_url: st
                 raise NotAPactField(f"field {field_name} has more than {pactfile.MAX_WIDGETS} widgets")
             if "Kids" in field and not kids:
                 raise NotAPactField(f"field {field_name} has no widgets")
-            data = doc.data[: rev.end]
             rendered = doc.data[: doc.revisions[0].end]
-            return Before(rev.end, hashlib.sha256(data).digest(), size, root, info, first_id, rev.xref_offset,
-                          form_ref.num, form, ref.num, field, tuple(kids), verify_url, pact_id(rendered),
-                          fonts_of(doc, form, revision))
+            return Before(**vars(appended), form=form_ref.num, form_dict=form, field=ref.num, field_dict=field,
+                          kids=tuple(kids), verify_url=verify_url, pact_id=pact_id(rendered),
+                          fonts=fonts_of(doc, form, revision))
     raise NotAPactField(f"the pact has no signature field {field_name}")
