@@ -4,8 +4,13 @@ root certificate verifies it without a CRL file: the CRL the pact carries answer
 (with a timestamp, as of the attested time; see the README's revocation table).
 
 The revision it appends is pakta's own layout (`pakta_cli.dssrevision`), which `verify` rebuilds
-byte for byte. Before writing, archive runs the checks of `verify` that do not depend on trust,
-as sign does: a pact changed after signing is never archived as if it were whole.
+byte for byte. With a timestamp authority, a second revision follows (`pakta_cli.tsrevision`): a
+document timestamp over everything before it (PAdES B-LTA), which proves the signatures and the
+stored CRLs existed at the attested time, and lets a signature without its own timestamp be judged
+by that time when its certificate is revoked later.
+
+Before writing, archive runs the checks of `verify` that do not depend on trust, as sign does: a pact
+changed after signing is never archived as if it were whole.
 """
 
 from __future__ import annotations
@@ -14,12 +19,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pakta_cli import cms, dssrevision, pactfile
+from pakta_cli import cms, dssrevision, pactfile, tsrevision
 from pakta_cli.errors import InputError, OutputExistsError, SigningError
 from pakta_cli.fsutil import atomic_write, exclusive, read_file, update_file
 from pakta_cli.i18n import N_, _, current
 from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref
+
+if TYPE_CHECKING:
+    from pakta_cli.pdf.reader import Document
+    from pakta_cli.timestamps import Authority, Token
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class Archived:
     pdf: bytes
     certificates: int
     crls: int
+    timestamp: Token | None = None  # the archive timestamp, when a timestamp authority gave one
 
 
 def load_crls(paths: Sequence[Path]) -> list[bytes]:
@@ -47,8 +58,10 @@ def load_extra_certificates(paths: Sequence[Path]) -> list[bytes]:
     return [c.public_bytes(Encoding.DER) for path in paths for c in load_certificates(path)]
 
 
-def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (), source: str = "<pdf>") -> Archived:
-    """`data` with an archive revision holding its signatures' certificates, `extra` and `crls`."""
+def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (), source: str = "<pdf>",
+                authority: Authority | None = None) -> Archived:
+    """`data` with an archive revision holding its signatures' certificates, `extra` and `crls`, then,
+    with an `authority`, an archive timestamp over all of it."""
     from cryptography import x509
 
     from pakta_cli.verify import integrity_problems, read_pact
@@ -79,12 +92,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         parts = cms.parse(contents[: cms.der_length(contents[:6].hex().encode("ascii")) or 0])
         certificates += parts.certificates
         if parts.timestamp is not None:
-            try:
-                certificates += _token_certificates(parts.timestamp)
-            except (ValueError, IndexError):
-                raise SigningError(_("{source}: refusing to archive: a signature's timestamp token is "
-                                     "damaged").format(source=source),
-                                   hint=_("`pakta verify` shows everything that is wrong with this pact")) from None
+            certificates += _token_certificates(parts.timestamp, source)
         from pakta_cli.verify.revisions import pdf_date
 
         when = pdf_date(sig.get("M"))
@@ -99,34 +107,67 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
                                  "certificate was not revoked then").format(
                 source=source, issuer=crl.issuer.rfc4514_string(), issued=crl.last_update_utc,
                 last=latest.astimezone(dt.UTC)), hint=_("ask the CA for a fresh CRL (pakta ca crl)"))
+    for token in _archive_tokens(doc):  # a renewal keeps what the earlier archive timestamps need, too
+        certificates += _token_certificates(token, source)
     unique = list(dict.fromkeys([*certificates, *extra]))
     try:
         before = dssrevision.before_archiving(doc, len(doc.revisions))
-        revision = dssrevision.build(before, unique, list(dict.fromkeys(crls)))
+        archived = data + dssrevision.build(before, unique, list(dict.fromkeys(crls)))
+        if authority is None:
+            return Archived(archived, len(unique), len(set(crls)))
+        from pakta_cli.pdf.reader import Document as Read
+        from pakta_cli.timestamps import request_token
+
+        stored = Read(archived)
+        placeholder = tsrevision.build(tsrevision.before_timestamping(stored, len(stored.revisions)), b"")
+        given = request_token(authority, placeholder.covered(archived))
+        return Archived(archived + placeholder.with_token(len(archived), given.der), len(unique), len(set(crls)),
+                        given)
     except PdfError as exc:
         raise InputError(_("{source}: cannot archive: {exc}").format(source=source, exc=exc)) from None
-    return Archived(data + revision, len(unique), len(set(crls)))
 
 
-def _token_certificates(token: bytes) -> list[bytes]:
+def _archive_tokens(doc: Document) -> list[bytes]:
+    """The tokens of the archive timestamps the pact already holds (bounded by the form's few fields)."""
+    root = doc.revisions[-1].trailer.get("Root")
+    catalog = doc.resolve(root)
+    form = doc.resolve(catalog.get("AcroForm")) if isinstance(catalog, dict) else None
+    fields = doc.resolve(form.get("Fields")) if isinstance(form, dict) else None
+    tokens = []
+    for ref in fields[: tsrevision.MAX_TIMESTAMPS + 64] if isinstance(fields, list) else []:
+        field = doc.resolve(ref)
+        stamp = doc.resolve(field.get("V")) if isinstance(field, dict) else None
+        if isinstance(stamp, PdfDict) and stamp.get("Type") == "DocTimeStamp" and isinstance(stamp.get("Contents"),
+                                                                                                bytes):
+            raw = stamp["Contents"]
+            tokens.append(raw[: cms.der_length(raw[:6].hex().encode("ascii")) or 0])
+    return tokens
+
+
+def _token_certificates(token: bytes, source: str) -> list[bytes]:
     """The certificates a timestamp token carries (the TSA's and its chain), in DER order."""
-    items = cms.der_items(token)
-    _, explicit = cms.der_items(items[0][1])
-    (signed,) = cms.der_items(explicit[1])
-    for tag, content, _ in cms.der_items(signed[1]):
-        if tag == 0xA0:
-            return [whole for _, _, whole in cms.der_items(content)]
+    try:
+        items = cms.der_items(token)
+        _, explicit = cms.der_items(items[0][1])
+        (signed,) = cms.der_items(explicit[1])
+        for tag, content, _ in cms.der_items(signed[1]):
+            if tag == 0xA0:
+                return [whole for _, _, whole in cms.der_items(content)]
+    except (ValueError, IndexError):
+        raise SigningError(_("{source}: refusing to archive: a signature's timestamp token is "
+                             "damaged").format(source=source),
+                           hint=_("`pakta verify` shows everything that is wrong with this pact")) from None
     return []
 
 
 def archive_file(source: Path, target: Path, crls: Sequence[bytes], extra: Sequence[bytes], *,
-                 force: bool = False) -> Archived:
+                 force: bool = False, authority: Authority | None = None) -> Archived:
     """Archive one file into `target` (itself, in place, under its lock), never half-written."""
     if source.resolve() == target.resolve():
         made: list[Archived] = []
 
         def archive_current(data: bytes) -> bytes:
-            made[:] = [archive_pdf(data, crls, extra, str(source))]
+            made[:] = [archive_pdf(data, crls, extra, str(source), authority)]
             return made[0].pdf
 
         update_file(source, archive_current, what="PDF", mode=source.stat().st_mode & 0o777)
@@ -135,6 +176,6 @@ def archive_file(source: Path, target: Path, crls: Sequence[bytes], extra: Seque
         raise OutputExistsError(target)
     with exclusive(source):
         data = read_file(source, N_("PDF"))
-    archived = archive_pdf(data, crls, extra, str(source))
+    archived = archive_pdf(data, crls, extra, str(source), authority)
     atomic_write(target, archived.pdf, force=force)
     return archived

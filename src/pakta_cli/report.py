@@ -21,6 +21,7 @@ document shows) and JSON is written one document at a time (`json_document`) as 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
 from collections import Counter
@@ -81,13 +82,20 @@ def _signer(sig: SignatureVerdict) -> Signer:
         notes.append(_(WEAK))
     if sig.attested is not None:
         notes.append(_("time attested by {authority}").format(authority=sig.authority))
+    elif sig.existed_by is not None:
+        notes.append(_("existed by {when}, archive timestamp of {authority}").format(
+            when=_as_signed(sig, sig.existed_by), authority=sig.existed_by_authority))
     if sig.revoked is not None:
         when, reason = sig.revoked
-        shown = describe_time(when.astimezone(sig.signing_time.tzinfo) if sig.signing_time else when)
-        notes.append(_("revoked {when}").format(when=shown) + (f" ({reason})" if reason else ""))
+        notes.append(_("revoked {when}").format(when=_as_signed(sig, when)) + (f" ({reason})" if reason else ""))
     return Signer(visible(sig.signer or "?"), visible(sig.key_id) if sig.key_id else None,
                   describe_time(sig.signing_time) if sig.signing_time else None, sig.ok,
                   tuple(visible(note) for note in notes))
+
+
+def _as_signed(sig: SignatureVerdict, moment: dt.datetime) -> str:
+    """A moment in the zone the official signed in, as the stamp shows times."""
+    return describe_time(moment.astimezone(sig.signing_time.tzinfo) if sig.signing_time else moment)
 
 
 def status_label(status: Status) -> str:

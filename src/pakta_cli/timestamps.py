@@ -76,22 +76,23 @@ class Token:
     authority: str  # the TSA certificate's subject, for people
 
 
-def imprint(signature: bytes) -> bytes:
-    """What a token over a signature value attests: SHA-512 of the value (the OCTET STRING's content)."""
-    return hashlib.sha512(signature).digest()
+def imprint(message: bytes) -> bytes:
+    """What a token attests: SHA-512 of the message, a signature value (the OCTET STRING's content)
+    or, for an archive timestamp, every byte of the file before it but its own /Contents."""
+    return hashlib.sha512(message).digest()
 
 
 # -- asking (sign) --------------------------------------------------------------------------------
 
 
-def request_token(authority: Authority, signature: bytes) -> Token:
-    """A token over `signature` from `authority`, checked to be the answer to this request."""
+def request_token(authority: Authority, message: bytes) -> Token:
+    """A token over `message` (see `imprint`) from `authority`, checked to be the answer to this request."""
     from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
-    request = TimestampRequestBuilder().data(signature).hash_algorithm(HashAlgorithm.SHA512).nonce(nonce=True) \
+    request = TimestampRequestBuilder().data(message).hash_algorithm(HashAlgorithm.SHA512).nonce(nonce=True) \
         .cert_request(cert_request=True).build()
     body = _post(authority, request.as_bytes())
-    return _answer(authority.url, body, request.nonce, imprint(signature))
+    return _answer(authority.url, body, request.nonce, imprint(message))
 
 
 def _post(authority: Authority, query: bytes) -> bytes:
@@ -235,10 +236,10 @@ class TokenProblem(Exception):
         self.english = english
 
 
-def check_token(token: bytes, signature: bytes, anchors: Sequence[x509.Certificate]) -> Attested:
-    """What `token` attests of `signature`, judged against the certificates trusted for time.
+def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate]) -> Attested:
+    """What `token` attests of `message` (see `imprint`), judged against the certificates trusted for time.
 
-    In order: it is a token, over this signature value (SHA-512), signed by a certificate with the
+    In order: it is a token, over this message (SHA-512), signed by a certificate with the
     timeStamping usage, whose chain ends at one of `anchors`, all as of the token's own time.
     """
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
@@ -256,7 +257,7 @@ def check_token(token: bytes, signature: bytes, anchors: Sequence[x509.Certifica
     except Exception as exc:
         raise TokenProblem("timestamp_damaged", f"cap waktu rusak ({_short(exc)})",
                            f"the timestamp token is damaged ({_short(exc)})") from None
-    if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != imprint(signature):
+    if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != imprint(message):
         raise TokenProblem("timestamp_imprint", "cap waktu dibuat untuk nilai tanda tangan lain",
                            "the timestamp is over another signature value (its message imprint does not match)")
     leaf = _leaf(response)

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from pakta_cli.cli.authority import TsaTimeout
 from pakta_cli.cli.console import err, note
 from pakta_cli.cli.language import command
 from pakta_cli.errors import EXIT_USAGE, PaktaError
 from pakta_cli.i18n import N_, _, ngettext
+from pakta_cli.timestamps import TIMEOUT
 
 
 def archive(
@@ -28,20 +30,28 @@ def archive(
                                                          "own name."))] = None,
     in_place: Annotated[bool, typer.Option("--in-place",
         help=N_("Replace each input with its archived copy."))] = False,
+    tsa: Annotated[str | None, typer.Option(
+        "--tsa", metavar="URL", envvar="PAKTA_TSA_URL", show_envvar=True,
+        help=N_("An RFC 3161 timestamp authority: each pact also gets an archive timestamp over all it "
+                "holds (PAdES B-LTA). Archiving fails, writing nothing, when it gives none."),
+    )] = None,
+    tsa_timeout: TsaTimeout = TIMEOUT,
     force: Annotated[bool, typer.Option("--force", "-f", help=N_("Overwrite existing outputs."))] = False,
 ) -> None:
     from pakta_cli.archive import archive_file, load_crls, load_extra_certificates
     from pakta_cli.cli.targets import plan_jobs
     from pakta_cli.fsutil import make_folder
+    from pakta_cli.timestamps import Authority
 
     jobs = plan_jobs(pacts, output=output, out_dir=out_dir, in_place=in_place, force=force)
+    authority = Authority(tsa, timeout=tsa_timeout) if tsa else None
     crls = load_crls(crl)
     extra = load_extra_certificates(cert or [])
     created = make_folder(out_dir) if out_dir is not None else False
     failed = 0
     for job in jobs:
         try:
-            done = archive_file(job.source, job.target, crls, extra, force=job.force)
+            done = archive_file(job.source, job.target, crls, extra, force=job.force, authority=authority)
         except PaktaError as exc:
             if len(jobs) == 1:
                 if created and out_dir is not None:
@@ -53,6 +63,9 @@ def archive(
         note(ngettext("archived {source} -> {target}: {certificates} certificates, {crls} CRL",
                       "archived {source} -> {target}: {certificates} certificates, {crls} CRLs", done.crls).format(
             source=job.source, target=job.target, certificates=done.certificates, crls=done.crls))
+        if done.timestamp is not None:
+            note(_("  archive timestamp {time:%Y-%m-%d %H:%M:%S} UTC by {authority}").format(
+                time=done.timestamp.time, authority=done.timestamp.authority))
     if failed:
         err.print(_("error: {failed} of {count} pacts not archived").format(failed=failed, count=len(jobs)),
                   style="red", markup=False)
@@ -64,4 +77,5 @@ def register(app: typer.Typer) -> None:
     command(app, "archive", N_("Keep signed pacts checkable for years (PAdES B-LT): store the signers' "
                                "certificates and the CA's CRL in each pact, so an auditor needs only the "
                                "institution's root certificate, and no CRL file, to verify it after the "
-                               "certificates have expired."))(archive)
+                               "certificates have expired. With --tsa, add an archive timestamp over it all "
+                               "(PAdES B-LTA)."))(archive)

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from pakta_cli.cli.authority import TsaTimeout
 from pakta_cli.cli.console import err, note, out
 from pakta_cli.cli.language import command
 from pakta_cli.cli.passphrase import PassphraseFile, passphrase_to_unlock
@@ -73,10 +74,7 @@ def sign(
                 "is attested, not only claimed (PAdES B-T). Signing fails, writing nothing, when it "
                 "gives none."),
     )] = None,
-    tsa_timeout: Annotated[float, typer.Option(
-        "--tsa-timeout", metavar="SECONDS", min=0.1, max=600,
-        help=N_("Seconds to wait for the timestamp authority, per attempt (2 retries)."),
-    )] = TIMEOUT,
+    tsa_timeout: TsaTimeout = TIMEOUT,
     tsa_optional: Annotated[bool, typer.Option(
         "--tsa-optional", help=N_("When the timestamp authority gives no token, sign without one and "
                                   "list those pacts."),

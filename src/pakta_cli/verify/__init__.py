@@ -27,6 +27,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pakta_cli import pactfile
 from pakta_cli.parallel import run_parallel
@@ -57,6 +58,9 @@ from pakta_cli.verify.verdict import (
     Verdict,
     say,
 )
+
+if TYPE_CHECKING:
+    from pakta_cli.timestamps import Attested
 
 MAX_FILE_SIZE = 256 << 20  # a pact is tens of kilobytes; a logo may make it a few megabytes
 
@@ -187,13 +191,23 @@ def _verify_read(data: bytes, pact: Pact, policy: Policy, name: str) -> tuple[Ve
     if pact.manifest_problem is not None and pact.manifest_problem.key == NO_MANIFEST:
         return _foreign(doc, pact, revisions, policy, name)
     judged = policy.with_archived(revisions.archived) if revisions.archived else policy
-    signatures = tuple(SignatureCheck(doc, pact, slot, judged).run() for slot in revisions.slots)
+    proofs: dict[int, Attested | None] = {}  # by signature: the archive timestamp it existed by
+    stamped: list[Check] = []
+    if revisions.timestamps:  # PAdES B-LTA: loaded only for a pact that has one
+        from pakta_cli.verify.archive import archive_timestamps, existed_by
+
+        check, held = archive_timestamps(data, revisions.timestamps, judged)
+        stamped.append(check)
+        proofs = {slot.sig: existed_by(slot.revision, held) for slot in revisions.slots}
+    signatures = tuple(SignatureCheck(doc, pact, slot, judged, existed_by=proofs.get(slot.sig)).run()
+                       for slot in revisions.slots)
     count = len(doc.revisions)
     checks = [
         Check.passed("readable", say("readable", f"PDF terbaca, {count} revisi", f"PDF readable, {count} revision(s)")),
         all_parties_check(pact, signatures),
         signing_order_check(pact, signatures),
         revisions.check(),
+        *stamped,
         as_rendered_check(pact),
         embedded_check(pact),
     ]

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pakta_cli import cms, dssrevision, sigrevision
+from pakta_cli import cms, dssrevision, sigrevision, tsrevision
 from pakta_cli.pdf import writer
 from pakta_cli.pdf.canonical import hidden_structure
 from pakta_cli.pdf.reader import Document, Revision
@@ -54,6 +54,21 @@ def pdf_date(value: Any) -> dt.datetime | None:
 
 
 @dataclass(frozen=True)
+class ArchiveTimestamp:
+    """An archive timestamp (PAdES B-LTA): revision `revision`'s token over every byte before it but
+    its own /Contents, bytes `contents` of the file."""
+
+    revision: int
+    token: bytes
+    contents: tuple[int, int]
+    end: int  # where the revision ends
+    timestamp: int  # the timestamp dictionary's object number
+
+    def covered(self, data: bytes) -> bytes:
+        return data[: self.contents[0]] + data[self.contents[1] : self.end]
+
+
+@dataclass(frozen=True)
 class Slot:
     """One signature: revision `revision` filled `field` with the signature dictionary `sig`."""
 
@@ -78,6 +93,8 @@ class Revisions:
         self.changes: list[Message] = []
         self._filled: set[str] = set()
         self.archived: list[dssrevision.Stored] = []  # what each archive revision stores (PAdES B-LT)
+        self.timestamps: list[ArchiveTimestamp] = []  # each archive timestamp (PAdES B-LTA)
+        self._archived_last = False  # the previous revision is an archive revision: a timestamp may follow
         self._referrers: dict[int, set[int]] | None = None
         try:
             for rev in doc.revisions[1:]:
@@ -110,7 +127,11 @@ class Revisions:
     # -- one revision --------------------------------------------------------------------------------
 
     def _revision(self, rev: Revision) -> None:
+        after_archive, self._archived_last = self._archived_last, False
         if self._archive(rev):
+            self._archived_last = True
+            return
+        if after_archive and self._archive_timestamp(rev):
             return
         filled = self._filling(rev)
         expected: sigrevision.Built | None = None
@@ -164,6 +185,21 @@ class Revisions:
         if expected != self.doc.data[rev.start : rev.end] or hidden_structure(self.doc, rev) is not None:
             return False  # a stored item is any DER its writer chose: it may carry what a repairing reader finds
         self.archived.append(found)
+        return True
+
+    def _archive_timestamp(self, rev: Revision) -> bool:
+        """Whether `rev` is exactly the archive timestamp `pakta archive --tsa` writes for the token it holds.
+        Whether the token is over those bytes, and from whom, is the `archive_timestamp` check's."""
+        try:
+            found = tsrevision.stated(self.doc, rev.number)
+            expected = tsrevision.build(tsrevision.before_timestamping(self.doc, rev.number - 1), found.token)
+        except (PdfError, ValueError, TypeError, KeyError, IndexError):
+            return False
+        if expected.data != self.doc.data[rev.start : rev.end] or hidden_structure(self.doc, rev) is not None:
+            return False
+        self.timestamps.append(ArchiveTimestamp(rev.number, found.token, (expected.contents_start,
+                                                                          expected.contents_end),
+                                                rev.end, found.timestamp))
         return True
 
     def _filling(self, rev: Revision) -> tuple[str, int, int] | None:
@@ -342,7 +378,7 @@ class Revisions:
         catalog = doc.resolve(root)
         form = doc.resolve(catalog.get("AcroForm")) if isinstance(catalog, dict) else None
         fields = doc.resolve(form.get("Fields")) if isinstance(form, dict) else None
-        known = {slot.sig for slot in self.slots}
+        known = {slot.sig for slot in self.slots} | {stamp.timestamp for stamp in self.timestamps}
         for ref in fields if isinstance(fields, list) else []:
             widget = doc.resolve(ref)
             if not isinstance(widget, dict) or widget.get("FT") != "Sig" or not isinstance(widget.get("V"), Ref):
@@ -520,4 +556,4 @@ def _first_difference(a: bytes, b: bytes) -> int:
     return min(len(a), len(b))
 
 
-__all__ = ["Revisions", "Slot", "pdf_date", "refs_in"]
+__all__ = ["ArchiveTimestamp", "Revisions", "Slot", "pdf_date", "refs_in"]

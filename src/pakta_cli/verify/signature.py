@@ -28,6 +28,8 @@ from pakta_cli.verify.verdict import SIGNATURE_CHECKS, Check, Message, Signature
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from pakta_cli.timestamps import Attested
+
 CLOCK_SLACK = dt.timedelta(minutes=10)  # how far a signer's clock may run ahead, or two stated times differ
 SUBFILTERS = ("ETSI.CAdES.detached", "adbe.pkcs7.detached")
 _OID_DATA_DER = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"  # the DER of id-data
@@ -72,9 +74,16 @@ def certificate_info(der: bytes) -> CertificateInfo:
     return CertificateInfo(der, certificate, person.name, person.nip, person.nik, person.position, kid)
 
 
+def _clock_tolerance() -> dt.timedelta:
+    """How far a claimed time may lie past one a timestamp authority attests (loaded only when one does)."""
+    from pakta_cli.timestamps import TOLERANCE
+
+    return TOLERANCE
+
+
 class SignatureCheck:
     def __init__(self, doc: Document, pact: Pact, slot: Slot, policy: Policy,
-                 checks: tuple[str, ...] = SIGNATURE_CHECKS) -> None:
+                 checks: tuple[str, ...] = SIGNATURE_CHECKS, existed_by: Attested | None = None) -> None:
         self.doc = doc
         self.pact = pact
         self.slot = slot
@@ -88,6 +97,7 @@ class SignatureCheck:
         self.revoked: tuple[dt.datetime, str | None] | None = None
         self.attested: dt.datetime | None = None  # the time a trusted timestamp authority attests
         self.authority: str | None = None
+        self.existed_by = existed_by  # the earliest archive timestamp that holds over this signature
         self.match = "none"
 
     def run(self) -> SignatureVerdict:
@@ -123,6 +133,8 @@ class SignatureCheck:
             revision=self.slot.revision,
             attested=self.attested,
             authority=self.authority,
+            existed_by=self.existed_by.time if self.existed_by else None,
+            existed_by_authority=self.existed_by.authority if self.existed_by else None,
         )
 
     def _ok(self, name: str, message: Message) -> None:
@@ -239,6 +251,18 @@ class SignatureCheck:
         """The signature-timestamp token, if the signature carries one: over this signature value,
         from an authority trusted for time, at a time that agrees with /M (`pakta_cli.timestamps`).
         Only a token that holds makes the later checks judge by the attested time."""
+        if parts.timestamp is None and self.existed_by is not None:
+            from pakta_cli.zones import describe_time
+
+            zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
+            shown = describe_time(self.existed_by.time.astimezone(zone))
+            self._ok("timestamp", say(
+                "no_timestamp_archived", "tanpa cap waktu tanda tangan: waktu penandatanganan hanya menurut "
+                f"penanda tangan; cap waktu arsip membuktikan tanda tangan sudah ada pada {shown} "
+                f"({self.existed_by.authority})",
+                "no signature timestamp: the signing time is only claimed by the signer; the archive timestamp "
+                f"proves the signature existed by {shown} ({self.existed_by.authority})"))
+            return
         if parts.timestamp is None:
             self._ok("timestamp", say("no_timestamp", "tanpa cap waktu: waktu penandatanganan hanya menurut penanda "
                                       "tangan", "no timestamp: the signing time is only claimed by the signer"))
@@ -364,6 +388,13 @@ class SignatureCheck:
             raise _Fail("valid_at_signing_time", say(
                 "future_time", f"waktu penandatanganan {describe_time(claimed)} masih di masa depan",
                 f"the signing time {describe_time(claimed)} lies in the future"))
+        archived = self.existed_by.time if self.existed_by is not None and self.attested is None else None
+        if archived is not None and claimed > archived + _clock_tolerance():
+            raise _Fail("valid_at_signing_time", say(
+                "claimed_after_archive", f"waktu penandatanganan {describe_time(claimed)} jatuh sesudah cap waktu "
+                f"arsip {describe_time(archived.astimezone(claimed.tzinfo))} yang mencakup tanda tangan ini",
+                f"the signing time {describe_time(claimed)} lies after the archive timestamp "
+                f"{describe_time(archived.astimezone(claimed.tzinfo))} that covers this signature"))
         when = self.attested or claimed
         shown = describe_time(when.astimezone(claimed.tzinfo))
         for cert, whose in ((certificate, ("penanda tangan", "signer's")), (issuer, ("CA", "CA"))):
@@ -384,6 +415,13 @@ class SignatureCheck:
                 "valid_then_attested",
                 f"sertifikat berlaku pada {shown} (waktu dibuktikan otoritas cap waktu){since_id}",
                 f"certificate valid at {shown} (time attested by a timestamp authority){since_en}"))
+        elif ended < now and archived is not None and archived <= ended:
+            self._ok("valid_at_signing_time", say(
+                "valid_then_archived",
+                f"sertifikat berlaku pada {shown} (waktu menurut penanda tangan, {source}); sertifikat kedaluwarsa "
+                f"{ended:%Y-%m-%d}, sesudah cap waktu arsip membuktikan tanda tangan sudah ada",
+                f"certificate valid at {shown} (time as claimed by the signer, {source}); it expired on "
+                f"{ended:%Y-%m-%d}, after the archive timestamp proves the signature existed"))
         elif ended < now:
             self._ok("valid_at_signing_time", say(
                 "valid_then_expired_since",
@@ -409,7 +447,7 @@ class SignatureCheck:
             self.revoked = (when, status.reason)
             crl_name = _display(status.crl.issuer) if status.crl is not None else "?"
             key_wide = status.by_key is not None or revokes_key(status.entry)
-            if self.attested is not None:
+            if self.attested is not None or self.existed_by is not None:
                 self._revoked_after(status.entry, status.reason, key_wide, invalidity_date(status.entry), crl_name)
                 return
             if status.by_key is not None:  # another certificate of this key was revoked for its key
@@ -474,7 +512,23 @@ class SignatureCheck:
         CRL that does list it always counts: revocation evidence never helps a forger."""
         if not self.policy.is_archived(crl):
             return True
-        return self.attested is not None and crl.last_update_utc >= self.attested - ARCHIVED_CRL_TOLERANCE
+        proven = self._proven()
+        return proven is not None and crl.last_update_utc >= proven[0] - ARCHIVED_CRL_TOLERANCE
+
+    def _proven(self) -> tuple[dt.datetime, str, str] | None:
+        """The latest time a timestamp authority proves this signature was made by, with how to say it
+        (Indonesian, English): its own timestamp's, else the earliest archive timestamp over it."""
+        from pakta_cli.zones import describe_time
+
+        zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
+        if self.attested is not None:
+            shown = describe_time(self.attested.astimezone(zone))
+            return self.attested, f"waktu cap waktu {shown}", f"the attested signing time {shown}"
+        if self.existed_by is not None:
+            shown = describe_time(self.existed_by.time.astimezone(zone))
+            return (self.existed_by.time, f"cap waktu arsip {shown}",
+                    f"the archive timestamp {shown}, by which the signature existed")
+        return None
 
     def _revoked_after(self, entry: x509.RevokedCertificate, reason: str | None, key_wide: bool,
                        compromised: dt.datetime | None, crl_name: str) -> None:
@@ -484,13 +538,15 @@ class SignatureCheck:
         ends it from its revocation date on: a signature attested before then stands. A reason about
         the key says someone else may hold it; from when is the CRL entry's invalidity date (RFC 5280
         5.3.2). A signature attested before that date stands; with no such date, nobody knows when
-        the key leaked, so no signature of it stands, however early its timestamp.
+        the key leaked, so no signature of it stands, however early its timestamp. Without a timestamp
+        of its own, T is the archive timestamp over it (`_proven`): the signature existed by then.
         """
         from pakta_cli.zones import describe_time
 
-        assert self.attested is not None
+        proven = self._proven()
+        assert proven is not None
+        moment, proof_id, proof_en = proven
         zone = self.signing_time.tzinfo if self.signing_time else dt.UTC
-        attested = describe_time(self.attested.astimezone(zone))
         revoked = describe_time(entry.revocation_date_utc.astimezone(zone))
         why = reason or "unspecified"
         whose_id = f"kunci {self.key_id} milik {self.signer}" if key_wide else f"sertifikat {self.signer}"
@@ -504,20 +560,18 @@ class SignatureCheck:
                 "timestamp"))
         limit = compromised if key_wide and compromised is not None else entry.revocation_date_utc
         shown_limit = describe_time(limit.astimezone(zone))
-        if self.attested >= limit:
+        if moment >= limit:
             since_id = f"tidak aman sejak {shown_limit}" if key_wide else f"dicabut pada {revoked}"
             since_en = f"unsafe since {shown_limit}" if key_wide else f"revoked on {revoked}"
             raise _Fail("not_revoked", say(
-                "revoked_before_attested", f"{whose_id} {since_id} (alasan: {why}, CRL {crl_name}), sebelum waktu "
-                f"cap waktu {attested}",
-                f"{whose_en} {since_en} (reason: {why}, CRL of {crl_name}), before the attested signing time "
-                f"{attested}"))
+                "revoked_before_attested", f"{whose_id} {since_id} (alasan: {why}, CRL {crl_name}), sebelum "
+                f"{proof_id}", f"{whose_en} {since_en} (reason: {why}, CRL of {crl_name}), before {proof_en}"))
         since_id = f"tidak aman sejak {shown_limit}, dicabut {revoked}" if key_wide else f"dicabut pada {revoked}"
         since_en = f"unsafe since {shown_limit}, revoked {revoked}" if key_wide else f"revoked on {revoked}"
         self._ok("not_revoked", say(
-            "revoked_after_attested", f"{whose_id} {since_id} (alasan: {why}), sesudah waktu cap waktu {attested}: "
-            "tanda tangan ini tetap sah", f"{whose_en} {since_en} (reason: {why}), after the attested signing time "
-            f"{attested}: this signature stands"))
+            "revoked_after_attested", f"{whose_id} {since_id} (alasan: {why}), sesudah {proof_id}: "
+            "tanda tangan ini tetap sah", f"{whose_en} {since_en} (reason: {why}), after {proof_en}: "
+            "this signature stands"))
 
     def _party(self, info: CertificateInfo) -> None:
         """The signer is the field's party (`pakta_cli.parties`), and the title its stamp prints is

@@ -102,6 +102,8 @@ class SignatureVerdict:
     revision: int | None = None  # the revision of the file that added this signature (the rendered one is 1)
     attested: dt.datetime | None = None  # the time a trusted timestamp authority attests, when one does
     authority: str | None = None  # that authority's name
+    existed_by: dt.datetime | None = None  # without its own timestamp: the archive timestamp over it, if one holds
+    existed_by_authority: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -121,6 +123,8 @@ class SignatureVerdict:
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "time_source": self.time_source,
             "timestamp": {"time": self.attested.isoformat(), "authority": self.authority} if self.attested else None,
+            "existed_by": {"time": self.existed_by.isoformat(), "authority": self.existed_by_authority}
+            if self.existed_by else None,
             "match": self.match,
             "revision": self.revision,
             "ok": self.ok,

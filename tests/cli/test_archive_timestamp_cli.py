@@ -1,0 +1,208 @@
+"""PAdES B-LTA through the command line: `pakta archive --tsa` adds an archive timestamp over the pact
+and what it stores. Years later it proves every signature before it existed at the attested time, so
+a signer without a timestamp of their own whose certificate is revoked afterwards still stands; and
+the archive timestamp is pakta's own layout, so nothing else can ride in with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.test_archive_cli import ok, said, signatures
+from tests.conftest import AYU, MADE, listing, make_ca, make_identity, one_error, rendered_pact, run_cli
+from tests.tsa import TimestampServer, make_tsa, needs_openssl
+
+pytestmark = needs_openssl
+
+
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimestampServer]:
+    with TimestampServer(make_tsa(tmp_path_factory.mktemp("tsa"))) as server:
+        yield server
+
+
+def check(document: dict[str, Any], name: str) -> str:
+    found = next(c for c in document["checks"] if c["name"] == name)
+    return " ".join(m["en"] for m in found["messages"])
+
+
+def signed_by_ayu(tmp_path: Path) -> tuple[Any, tuple[Path, Path], Path]:
+    """A pact Ayu signed without a timestamp of her own, and her CA."""
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    pdf = rendered_pact(tmp_path / "pacts", [AYU])
+    signed = tmp_path / "signed.pdf"
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    return ca, ayu, signed
+
+
+def test_an_archive_timestamp_keeps_a_signature_valid_after_its_certificate_is_revoked(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    ca, ayu, signed = signed_by_ayu(tmp_path)
+    ok("ca", "crl", "--ca", ca.paths.key.with_suffix(""))  # fresh: issued now, just before the archive timestamp
+    lta, lt = tmp_path / "lta.pdf", tmp_path / "lt.pdf"
+    err = ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    assert re.search(r"archive timestamp \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by TSA Uji", err), err
+    ok("archive", signed, "--crl", ca.paths.crl, "-o", lt)
+    # later she leaves the office; the CA revokes her certificate for that (a second on: CRLs count seconds)
+    time.sleep(1.1)
+    ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "affiliation-changed")
+    trust = ("--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+
+    code, document = signatures(lta, *trust, "--crl", ca.paths.crl)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
+    assert "after the archive timestamp" in said(document, 0, "not_revoked")
+    assert "this signature stands" in said(document, 0, "not_revoked")
+    assert "the archive timestamp proves the signature existed by" in said(document, 0, "timestamp")
+    assert "is attested to have existed at" in check(document, "archive_timestamp")
+    assert document["signatures"][0]["time_source"] == "claimed by the signer"
+    assert document["signatures"][0]["existed_by"]["authority"] == "TSA Uji"
+    # the auditor with no CRL at all: the CRL the archive stores answers, as of the archive timestamp
+    code, document = signatures(lta, *trust)
+    assert code == 0 and "not revoked according to the CRL issued" in said(document, 0, "not_revoked")
+    # the table says by when it existed
+    code, out, _ = run_cli("verify", lta, *trust)
+    assert code == 0 and "existed by" in out and "archive timestamp of TSA Uji" in out
+    # without the archive timestamp, only her word dates the signature: revoked is revoked
+    code, document = signatures(lt, *trust, "--crl", ca.paths.crl)
+    assert code == 1 and "revoked on" in said(document, 0, "not_revoked")
+
+
+def test_a_key_revoked_for_compromise_is_judged_by_the_date_it_leaked(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """The archive timestamp proves when the signature existed, never that the key was safe: a key
+    revoked for compromise with no date keeps none of its signatures; with a date after the archive
+    timestamp, the signature it proves earlier stands."""
+    ca, ayu, signed = signed_by_ayu(tmp_path)
+    lta = tmp_path / "lta.pdf"
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    trust = ("--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    saved = ca.paths.crl.read_bytes()
+    ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "key-compromise")
+    code, document = signatures(lta, *trust, "--crl", ca.paths.crl)
+    assert code == 1 and "no date since which the key is unsafe" in said(document, 0, "not_revoked")
+    ca.paths.crl.write_bytes(saved)
+    time.sleep(1.1)  # the key leaked after the archive timestamp (CRLs count seconds)
+    since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "key-compromise",
+       "--compromised-since", since)
+    code, document = signatures(lta, *trust, "--crl", ca.paths.crl)
+    assert code == 0 and "after the archive timestamp" in said(document, 0, "not_revoked"), document["reasons"]
+
+
+def test_an_archive_timestamp_must_be_trusted_and_over_this_pact(tmp_path: Path, tsa: TimestampServer,
+                                                                keys_env: dict[str, str]) -> None:
+    ca, ayu, signed = signed_by_ayu(tmp_path)
+    lta = tmp_path / "lta.pdf"
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    # an auditor who does not trust the authority gets no unvouched date: the pact fails, and says why
+    code, document = signatures(lta, "--trust", ca.paths.cert)
+    assert code == 1 and document["status"] == "FAIL"
+    assert "pakta-archive-1: timestamp authority TSA Uji is not trusted" in check(document, "archive_timestamp")
+
+    # another pact's archive timestamp moved into this one, in exactly pakta's layout: over other bytes
+    other = rendered_pact(tmp_path / "other", [AYU], verify_url="https://cek.example.go.id")
+    other_signed, other_lta = tmp_path / "other-signed.pdf", tmp_path / "other-lta.pdf"
+    ok("sign", other, "--key", ayu[0], "--cert", ayu[1], "-o", other_signed)
+    ok("archive", other_signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", other_lta)
+    token = re.compile(rb"/Contents <([0-9A-F]+)> /Filter /Adobe\.PPKLite /SubFilter /ETSI\.RFC3161")
+    (mine,), (theirs,) = token.findall(lta.read_bytes()), token.findall(other_lta.read_bytes())
+    assert len(mine) == len(theirs)
+    moved = tmp_path / "moved.pdf"
+    moved.write_bytes(lta.read_bytes().replace(mine, theirs))
+    code, document = signatures(moved, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 1 and "over other bytes than those before it" in check(document, "archive_timestamp")
+
+    # the archive timestamp's revision in any other form than pakta's is a change after signing
+    data = lta.read_bytes()
+    for old, new in ((b"/Rect [0 0 0 0]", b"/Rect [0 0 9 9]"), (b"/T <70616B74612D617263686976652D31>", b"/T <70616B74612D617263686976652D32>")):
+        assert data.count(old) == 1
+        changed = tmp_path / "changed.pdf"
+        changed.write_bytes(data.replace(old, new))
+        code, document = signatures(changed, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+        assert code == 1 and any(r["check"] == "unchanged_after_signing" for r in document["reasons"]), new
+
+
+def test_a_party_signs_after_an_archive_timestamp_and_a_renewal_adds_another(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"])
+    pdf = rendered_pact(tmp_path / "pacts")
+    first, lta, both, renewed = (tmp_path / f"{name}.pdf" for name in ("first", "lta", "both", "renewed"))
+    ok("sign", pdf, "--key", ayu[0], "--cert", ayu[1], "-o", first)
+    ok("archive", first, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    ok("sign", lta, "--key", made[0], "--cert", made[1], "-o", both)
+    trust = ("--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    code, document = signatures(both, *trust)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
+    assert [s["existed_by"] is not None for s in document["signatures"]] == [True, False]
+    # a renewal, years on: another store and another archive timestamp over everything, the first included
+    ok("ca", "crl", "--ca", ca.paths.key.with_suffix(""))
+    err = ok("archive", both, "--crl", ca.paths.crl, "--cert", tsa.files.root, "--tsa", tsa.url, "-o", renewed)
+    assert "archive timestamp" in err
+    code, document = signatures(renewed, *trust)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
+    assert "pakta-archive-1" in check(document, "archive_timestamp")
+    assert "pakta-archive-2" in check(document, "archive_timestamp")
+    assert all(s["existed_by"] is not None for s in document["signatures"])
+
+
+def test_archive_writes_nothing_when_the_timestamp_authority_fails(tmp_path: Path, tsa: TimestampServer,
+                                                                  keys_env: dict[str, str]) -> None:
+    ca, _, signed = signed_by_ayu(tmp_path)
+    out = tmp_path / "out"
+    before = signed.read_bytes()
+    tsa.mode = "error"
+    try:
+        code, _, err = run_cli("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "--out-dir", out)
+    finally:
+        tsa.mode = "ok"
+    one_error(code, err, "it answered HTTP 500")
+    assert not out.exists() and signed.read_bytes() == before
+    code, _, err = run_cli("archive", signed, "--crl", ca.paths.crl, "--tsa", "ftp://tsa.example", "--in-place")
+    one_error(code, err, "is not the http:// or https:// address of a timestamp authority")
+    assert signed.read_bytes() == before and listing(tmp_path).count("signed.pdf") == 1
+
+
+def test_pyhanko_validates_the_archive_timestamp(tmp_path: Path, tsa: TimestampServer,
+                                                 keys_env: dict[str, str]) -> None:
+    """pyHanko reads pakta's archive timestamp as a PDF document timestamp over the whole file, from a
+    TSA it trusts, and still finds each signature before it whole, with only signing-maintenance
+    changes after it."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko_certvalidator import ValidationContext
+
+    ca, _, signed = signed_by_ayu(tmp_path)
+    lta = tmp_path / "lta.pdf"
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    with lta.open("rb") as handle:
+        reader = PdfFileReader(handle)
+        (stamp,) = reader.embedded_timestamp_signatures
+        assert stamp.field_name == "pakta-archive-1"
+        status = validate_pdf_timestamp(stamp, ValidationContext(trust_roots=[load_cert_from_pemder(
+            str(tsa.files.root))]))
+        assert status.intact and status.valid and status.trusted
+        assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        store = DocumentSecurityStore.read_dss(reader)
+        context = store.as_validation_context({"trust_roots": [load_cert_from_pemder(str(ca.paths.cert))],
+                                               "allow_fetching": False, "revocation_mode": "hard-fail"})
+        (signature,) = reader.embedded_regular_signatures
+        checked = validate_pdf_signature(signature, context)
+        assert checked.bottom_line, checked.pretty_print_details()
+        assert checked.modification_level is not None
+        assert checked.modification_level <= ModificationLevel.LTA_UPDATES
+    code, out, _ = run_cli("verify", lta, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root, "--json")
+    assert code == 0 and json.loads(out)["documents"][0]["status"] == "VALID"
