@@ -1,6 +1,7 @@
 """A structure-aware mutation fuzzer for `pakta verify`, checked against other PDF readers.
 
-Mutants start from honest pacts (one and two parties, signed by pakta) and change what readers
+Mutants start from honest pacts (one and two parties, signed by pakta; with OpenSSL, the two-party
+pact also after `pakta archive --tsa`, its store and archive timestamp) and change what readers
 disagree about: cross-reference entries and subsection headers, trailer values, object headers and
 generations, references, strings and their escapes, the page tree's /Count and /Kids, widgets and
 their /Annots, white space, comments and keywords, bytes appended after the last revision. Half of
@@ -29,6 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography import x509
+
+from pakta_cli import localtsa
 from pakta_cli.verify import Policy, verify_bytes
 from tests.attacks import identities, prepared
 from tests.attacks.forge import forge
@@ -217,6 +221,8 @@ class Corpus:
     identities: list[Identity]
     honest: list[tuple[bytes, bytes, list[tuple[str, Identity]]]]  # (unsigned, signed, [(field, signer)])
     readings: dict[bytes, Reading] = field(default_factory=dict)
+    archived: list[bytes] = field(default_factory=list)  # signed pacts after `pakta archive --tsa`
+    time_roots: tuple[x509.Certificate, ...] = ()  # the TSA that made the archive timestamps, when there is one
 
 
 @dataclass(frozen=True)
@@ -288,7 +294,24 @@ def corpus() -> Corpus:
         for name, who in signers:
             signed = forge(signed, name, who, signed_at=when)  # byte for byte what pakta sign writes
         honest.append((unsigned, signed, signers))
-    return Corpus(when, [putu, made], honest)
+    base = Corpus(when, [putu, made], honest)
+    if localtsa.available():  # the two-party pact archived with an archive timestamp (PAdES B-LTA)
+        archived, base.time_roots = _archived(honest[-1][1])
+        base.archived.append(archived)
+    return base
+
+
+def _archived(signed: bytes) -> tuple[bytes, tuple[x509.Certificate, ...]]:
+    """`signed` after `pakta archive --tsa` with OpenSSL's TSA, and the TSA's root."""
+    from pakta_cli.archive import archive_pdf
+    from pakta_cli.timestamps import Authority
+    from tests.tsa import TimestampServer, make_tsa
+
+    with tempfile.TemporaryDirectory(prefix="pakta-fuzz-tsa-") as folder:
+        files = make_tsa(Path(folder))
+        with TimestampServer(files) as server:
+            archived = archive_pdf(signed, [], authority=Authority(server.url)).pdf
+        return archived, (x509.load_pem_x509_certificate(files.root.read_bytes()),)
 
 
 @dataclass
@@ -311,11 +334,14 @@ def _mutant(rng: random.Random, base: Corpus) -> tuple[str, bytes, bytes]:
         except (ValueError, IndexError):  # the pattern it looked for did not fit this file
             return data
 
-    if mode < 0.5:  # someone edits the signed file
+    if mode < 0.5:  # someone edits the signed file, or the signed and archived one
+        what = "edited"
+        if base.archived and rng.random() < 0.3:
+            signed, what = rng.choice(base.archived), "edited after an archive timestamp"
         mutant = signed
         for _ in range(rng.choice([1, 1, 2, 3])):
             mutant = mutate(rng, mutant)
-        return f"edited: {name}", signed, mutant
+        return f"{what}: {name}", signed, mutant
     if mode < 0.8:  # the last signer writes the change into their own revision, then signs it
         before = unsigned
         for field_name, who in signers[:-1]:
@@ -344,7 +370,7 @@ def run(seconds: float, seed: int, base: Corpus | None = None, *, reproduce: boo
     """Mutate for `seconds`; every VALID mutant is read by every reader and compared with its honest pact."""
     base = base or corpus()
     rng = random.Random(seed)
-    policy = Policy(tuple(i.cert for i in base.identities), reproduce=reproduce)
+    policy = Policy(tuple(i.cert for i in base.identities), reproduce=reproduce, tsa_trust=base.time_roots)
     result = Result()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
