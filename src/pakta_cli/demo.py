@@ -210,6 +210,15 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
                              if signed.attested else _("{person} signed {file} in {field}"))
                 step(narration(_("official"), signed_in.format(
                     person=person, file=path.relative_to(folder), field=signed.field, time=signed.attested)))
+        if options.tsa is not None:  # the office keeps one pact checkable for years (PAdES B-LTA)
+            from pakta_cli.archive import archive_file, load_crls
+
+            path = pact_files["pakta-integritas"]
+            done = archive_file(path, path, load_crls([ca.paths.crl]), [], authority=options.tsa)
+            assert done.timestamp is not None
+            step(narration(_("archivist"), _("stored the certificates and the CA's CRL in {file}, with an archive "
+                                             "timestamp {time:%H:%M:%S} UTC").format(
+                file=path.relative_to(folder), time=done.timestamp.time)))
 
     # 4. the auditor
     policy = Policy((load_certificate(ca.paths.cert),), reproduce=True)

@@ -27,6 +27,12 @@ def test_demo_renders_signs_verifies_and_catches_the_tamper(tmp_path: Path) -> N
     if localtsa.available():  # the institution's own timestamp authority attests every signing time
         assert "started its timestamp authority" in result.stderr
         assert "time attested by TSA Komisi Pemilihan Umum Kabupaten Kediri" in result.stdout
+        # and the office archives one pact with an archive timestamp (PAdES B-LTA), which verify checks
+        assert "in pacts/pakta-integritas.pdf, with an archive timestamp" in result.stderr
+        archived = runner.invoke(app, ["verify", str(folder / "pacts" / "pakta-integritas.pdf"), "--trust",
+                                       str(folder / "keys" / "demo-ca.crt"), "--json"])
+        checks = {c["name"]: c["ok"] for c in json.loads(archived.stdout)["documents"][0]["checks"]}
+        assert archived.exit_code == 0 and checks["archive_timestamp"] is True
     assert sorted(p.name for p in (folder / "pacts").iterdir()) == [
         "pakta-integritas.pdf", "perjanjian-kinerja.pdf", "pernyataan-bebas-benturan-kepentingan.pdf"]
     # the auditor's command it prints works on its own
