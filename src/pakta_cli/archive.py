@@ -146,13 +146,13 @@ def _archive_tokens(doc: Document) -> list[bytes]:
 
 def _token_certificates(token: bytes, source: str) -> list[bytes]:
     """The certificates a timestamp token carries (the TSA's and its chain), in DER order."""
-    try:
+    try:  # ContentInfo { contentType, [0] SignedData { ..., [0] certificates, ... } }
         items = cms.der_items(token)
-        _, explicit = cms.der_items(items[0][1])
+        explicit = cms.der_items(items[0][1])[1]
         (signed,) = cms.der_items(explicit[1])
-        for tag, content, _ in cms.der_items(signed[1]):
+        for tag, content, _whole in cms.der_items(signed[1]):
             if tag == 0xA0:
-                return [whole for _, _, whole in cms.der_items(content)]
+                return [item[2] for item in cms.der_items(content)]
     except (ValueError, IndexError):
         raise SigningError(_("{source}: refusing to archive: a signature's timestamp token is "
                              "damaged").format(source=source),

@@ -175,7 +175,10 @@ def _answer(url: str, body: bytes, nonce: int | None, expected: bytes) -> Token:
         raise bad(_("its token cannot be read ({exc})").format(exc=_short(exc))) from None
     if not certificates:
         raise bad(_("its token carries no certificate, though pakta asked for one"))
-    leaf = _leaf(response)
+    try:
+        leaf = _leaf(response)
+    except Exception as exc:  # a certificate cryptography cannot read (InvalidVersion is no ValueError)
+        raise bad(_("its token cannot be read ({exc})").format(exc=_short(exc))) from None
     if leaf is None:
         raise bad(_("its token does not carry the certificate that signed it"))
     if not _time_stamping(leaf):
@@ -242,7 +245,7 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
     In order: it is a token, over this message (SHA-512), signed by a certificate with the
     timeStamping usage, whose chain ends at one of `anchors`, all as of the token's own time.
     """
-    from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+    from rfc3161_client import VerifierBuilder, decode_timestamp_response
 
     from pakta_cli.cms import TOKEN_ROOM, tlv
 
@@ -260,10 +263,14 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
     if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != imprint(message):
         raise TokenProblem("timestamp_imprint", "cap waktu dibuat untuk nilai tanda tangan lain",
                            "the timestamp is over another signature value (its message imprint does not match)")
-    leaf = _leaf(response)
+    try:
+        leaf = _leaf(response)
+    except Exception as exc:  # a certificate cryptography cannot read (InvalidVersion is no ValueError)
+        raise TokenProblem("timestamp_damaged", f"cap waktu rusak ({_short(exc)})",
+                           f"the timestamp token is damaged ({_short(exc)})") from None
     if leaf is None:
-        raise TokenProblem("timestamp_no_certificate", "cap waktu tidak memuat sertifikat penandatangannya",
-                           "the timestamp does not carry the certificate that signed it")
+        raise TokenProblem("timestamp_no_certificate", "cap waktu tidak memuat tepat satu sertifikat penandatangannya",
+                           "the timestamp does not carry exactly one certificate that names itself its signer")
     authority = _display(leaf)
     if not _time_stamping(leaf):
         raise TokenProblem("timestamp_usage",
@@ -281,7 +288,7 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
         builder = builder.add_root_certificate(anchor)
     try:
         builder.build().verify(response, found.message)
-    except (VerificationError, ValueError) as exc:
+    except Exception as exc:  # VerificationError, ValueError, and whatever else a hostile token raises
         detail = _short(exc)
         if "certificate" in detail.lower() or "verify" in detail.lower():
             raise TokenProblem("timestamp_untrusted",
@@ -290,32 +297,35 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
                                "its certificate chains to no certificate trusted for timestamps") from None
         raise TokenProblem("timestamp_invalid", f"cap waktu tidak sah ({detail})",
                            f"the timestamp does not verify ({detail})") from None
-    anchor = next((a for a in anchors if _issued_chain(leaf, response, a)), anchors[0])
+    anchor = next((a for a in anchors if _issued_chain(leaf, _certificates(response), a)), anchors[0])
     return Attested(when, authority, _display(anchor))
 
 
-def _issued_chain(leaf: x509.Certificate, response: object, anchor: x509.Certificate) -> bool:
+def _issued_chain(leaf: x509.Certificate, carried: list[x509.Certificate], anchor: x509.Certificate) -> bool:
     """Whether `anchor` is the leaf, or the issuer of the leaf or of a certificate the token carries."""
+    return any(c == anchor or c.issuer == anchor.subject for c in [leaf, *carried])
+
+
+def _certificates(response: object) -> list[x509.Certificate]:
+    """Every certificate the token carries, in DER order (the library gives a set: its order changes
+    with the process), each read: one that cannot be read raises."""
     from cryptography import x509 as _x509
 
-    certificates = [leaf] + [_x509.load_der_x509_certificate(c)
-                             for c in response.signed_data.certificates]  # type: ignore[attr-defined]
-    return any(c == anchor or c.issuer == anchor.subject for c in certificates)
+    return [_x509.load_der_x509_certificate(der)
+            for der in sorted(response.signed_data.certificates)]  # type: ignore[attr-defined]
 
 
 def _leaf(response: object) -> x509.Certificate | None:
-    """The certificate the token's SignerInfo names (issuer and serial), from those it carries."""
-    from cryptography import x509 as _x509
-
-    data = response.signed_data  # type: ignore[attr-defined]
-    signers = list(data.signer_infos)
+    """The certificate the token's SignerInfo names (issuer and serial), from those it carries; None
+    unless exactly one does. The certificates sit outside the TSA's signature, so anyone may add one
+    with the same issuer and serial and another name: which of two "is" the signer is then nobody's
+    to say, and the name shown and the usage checked could come from one that never signed."""
+    signers = list(response.signed_data.signer_infos)  # type: ignore[attr-defined]
     if len(signers) != 1:
         return None
-    for der in data.certificates:
-        certificate = _x509.load_der_x509_certificate(der)
-        if certificate.issuer == signers[0].issuer and certificate.serial_number == signers[0].serial_number:
-            return certificate
-    return None
+    named = [c for c in _certificates(response)
+             if c.issuer == signers[0].issuer and c.serial_number == signers[0].serial_number]
+    return named[0] if len(named) == 1 else None
 
 
 def _time_stamping(certificate: x509.Certificate) -> bool:

@@ -180,7 +180,7 @@ def test_an_old_crl_appended_by_anyone_never_clears_a_revoked_signer(tmp_path: P
     assert code == 1 and "revoked on" in said(document, 0, "not_revoked")
 
 
-@pytest.mark.parametrize("item", ["junk", "certificate"])
+@pytest.mark.parametrize("item", ["junk", "certificate", "certificate, a header MuPDF reads without a space"])
 def test_an_archive_stores_only_certificates_and_crls_that_hide_nothing(item: str, tmp_path: Path,
                                                                          keys_env: dict[str, str]) -> None:
     """Anyone may append an archive revision; what it stores must be one DER certificate or CRL, and no
@@ -196,6 +196,8 @@ def test_an_archive_stores_only_certificates_and_crls_that_hide_nothing(item: st
     from pakta_cli.pdf.reader import Document
 
     hidden = b"\n999 0 obj\n<< /Type /Page >>\nendobj\nxref\n0 1\ntrailer\n<< >>\n%%EOF\n"
+    if "MuPDF" in item:  # its lexer ends the generation number at `o`: `999 0obj` is a header to it
+        hidden = b"\n999 0obj<</Type/Page>>"
     if item == "junk":
         stored = b"0\x82" + hidden
     else:  # a well-formed certificate whose extension holds the same bytes

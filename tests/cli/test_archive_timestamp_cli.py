@@ -207,3 +207,126 @@ def test_pyhanko_validates_the_archive_timestamp(tmp_path: Path, tsa: TimestampS
         assert checked.modification_level <= ModificationLevel.LTA_UPDATES
     code, out, _ = run_cli("verify", lta, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root, "--json")
     assert code == 0 and json.loads(out)["documents"][0]["status"] == "VALID"
+
+
+# -- the token is the last revision's, outside every byte range: anyone may change it -----------------
+
+ARCHIVE_TOKEN = re.compile(rb"/Contents <([0-9A-F]+)> /Filter /Adobe\.PPKLite /SubFilter /ETSI\.RFC3161")
+
+
+def with_token(pdf: bytes, edit: Any) -> bytes:
+    """`pdf` with its last archive token replaced by `edit(token)`, padded as pakta pads it (so the
+    revision is still exactly pakta's layout and only the token can be judged)."""
+    from pakta_cli.cms import der_length
+
+    found = list(ARCHIVE_TOKEN.finditer(pdf))[-1]
+    raw = bytes.fromhex(found.group(1).decode("ascii"))
+    token = edit(raw[: der_length(found.group(1)[:12])])
+    hexed = (token + bytes(len(raw) - len(token))).hex().upper().encode("ascii")
+    return pdf[: found.start(1)] + hexed + pdf[found.end(1) :]
+
+
+def with_certificate(token: bytes, extra: bytes) -> bytes:
+    """`token` with `extra` added to the certificates it carries (they are outside the TSA's signature)."""
+    from pakta_cli.cms import der_items, tlv
+
+    (outer,) = der_items(token)
+    kind, explicit = der_items(outer[1])
+    (signed,) = der_items(explicit[1])
+    parts = [tlv(0xA0, b"".join(sorted([extra, *(item[2] for item in der_items(content))]))) if tag == 0xA0
+             else whole for tag, content, whole in der_items(signed[1])]
+    return tlv(0x30, kind[2] + tlv(0xA0, tlv(0x30, b"".join(parts))))
+
+
+def tsa_certificate(token: bytes) -> Any:
+    from cryptography import x509
+    from rfc3161_client import decode_timestamp_response
+
+    from pakta_cli.cms import tlv
+    from pakta_cli.timestamps import _certificates
+
+    response = decode_timestamp_response(tlv(0x30, b"\x30\x03\x02\x01\x00" + token))
+    return next(c for c in _certificates(response) if c.issuer != c.subject and isinstance(c, x509.Certificate))
+
+
+@pytest.mark.parametrize("extra", ["another name", "an unreadable version"])
+def test_a_certificate_added_to_the_archive_token_never_names_its_authority(
+        extra: str, tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """A certificate with the TSA certificate's issuer and serial but another name (a made-up national
+    TSA) could lend its name and usage to the token; one cryptography cannot read must not stop the
+    verifier. Either is a damaged token, the same in every process."""
+    import os
+    import subprocess
+    import sys
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    ca, _, signed = signed_by_ayu(tmp_path)
+    lta = tmp_path / "lta.pdf"
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+
+    def add(token: bytes) -> bytes:
+        real = tsa_certificate(token)
+        if extra == "an unreadable version":  # X.509 v2, which cryptography refuses to read
+            der = real.public_bytes(Encoding.DER)
+            return with_certificate(token, der.replace(b"\xa0\x03\x02\x01\x02", b"\xa0\x03\x02\x01\x01", 1))
+        key = rsa.generate_private_key(65537, 2048)
+        now = dt.datetime.now(dt.UTC)
+        fake = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA Nasional Palsu")]))
+                .issuer_name(real.issuer).serial_number(real.serial_number).public_key(key.public_key())
+                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+                .sign(key, hashes.SHA256()))
+        return with_certificate(token, fake.public_bytes(Encoding.DER))
+
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(with_token(lta.read_bytes(), add))
+    trust = ["--trust", str(ca.paths.cert), "--tsa-trust", str(tsa.files.root)]
+    for seed in ("1", "2", "3"):  # rfc3161-client hands the certificates over as a set: its order varies
+        run = subprocess.run([sys.executable, "-m", "pakta_cli", "verify", str(forged), "--json", *trust],
+                             capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED=seed))
+        document = json.loads(run.stdout)["documents"][0]
+        assert run.returncode == 1 and document["status"] == "FAIL", seed
+        said_now = check(document, "archive_timestamp")
+        assert "Palsu" not in json.dumps(document) and "please report it" not in json.dumps(document)
+        assert ("exactly one certificate" in said_now if extra == "another name" else "damaged" in said_now), said_now
+
+
+def test_sign_and_archive_refuse_to_build_on_a_damaged_archive_timestamp(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """Once a signature or another archive covers a damaged archive token, the pact can never be VALID
+    again: both refuse, as they refuse a signature's own damaged token."""
+    ca = make_ca(tmp_path / "ca")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"])
+    made = make_identity(tmp_path / "keys", MADE["name"], MADE["nip"], ca, position=MADE["position"])
+    first, lta = tmp_path / "first.pdf", tmp_path / "lta.pdf"
+    ok("sign", rendered_pact(tmp_path / "pacts"), "--key", ayu[0], "--cert", ayu[1], "-o", first)
+    ok("archive", first, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    for name, edit in (("junk", lambda token: b"\x30\x03\x02\x01\x01"),
+                       ("another pact's", lambda token: _another_token(tmp_path, ca, ayu, tsa))):
+        damaged = tmp_path / f"{name}.pdf"
+        damaged.write_bytes(with_token(lta.read_bytes(), edit))
+        before = damaged.read_bytes()
+        code, _, err = run_cli("sign", damaged, "--key", made[0], "--cert", made[1], "--in-place")
+        one_error(code, err, "refusing to sign")
+        code, _, err = run_cli("archive", damaged, "--crl", ca.paths.crl, "--tsa", tsa.url, "--in-place")
+        one_error(code, err, "refusing to archive")
+        assert damaged.read_bytes() == before, name
+
+
+def _another_token(tmp_path: Path, ca: Any, ayu: tuple[Path, Path], tsa: TimestampServer) -> bytes:
+    """A genuine archive token from the same TSA, over another pact."""
+    from pakta_cli.cms import der_length
+
+    other, signed, archived = tmp_path / "other", tmp_path / "other-signed.pdf", tmp_path / "other-lta.pdf"
+    if not archived.exists():
+        ok("sign", rendered_pact(other, [AYU], verify_url="https://cek.example.go.id"), "--key", ayu[0],
+           "--cert", ayu[1], "-o", signed)
+        ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", archived)
+    hexed = ARCHIVE_TOKEN.findall(archived.read_bytes())[-1]
+    return bytes.fromhex(hexed.decode("ascii"))[: der_length(hexed[:12])]

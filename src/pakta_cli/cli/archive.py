@@ -60,9 +60,11 @@ def archive(
             failed += 1
             err.print(_("error: {message}").format(message=exc.message), style="red", markup=False)
             continue
-        note(ngettext("archived {source} -> {target}: {certificates} certificates, {crls} CRL",
-                      "archived {source} -> {target}: {certificates} certificates, {crls} CRLs", done.crls).format(
-            source=job.source, target=job.target, certificates=done.certificates, crls=done.crls))
+        stored = (ngettext("{count} certificate", "{count} certificates", done.certificates).format(
+                      count=done.certificates),
+                  ngettext("{count} CRL", "{count} CRLs", done.crls).format(count=done.crls))
+        note(_("archived {source} -> {target}: {certificates}, {crls}").format(
+            source=job.source, target=job.target, certificates=stored[0], crls=stored[1]))
         if done.timestamp is not None:
             note(_("  archive timestamp {time:%Y-%m-%d %H:%M:%S} UTC by {authority}").format(
                 time=done.timestamp.time, authority=done.timestamp.authority))

@@ -25,9 +25,10 @@ from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref, Stream, same
 # What a reader that rebuilds a cross-reference table by scanning looks for (poppler, MuPDF and
 # pdf.js each scan for some of these): none may appear inside a stream's data.
 # an object header, its parts apart by white space or a comment (a PDF comment is white space to a
-# parser), or a keyword a repairing reader looks for
-_GAP = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*+[\r\n])++"
-_STRUCTURE = re.compile(rb"(?<![0-9])\d+" + _GAP + rb"\d+" + _GAP + rb"obj(?![A-Za-z0-9])"
+# parser), or a keyword a repairing reader looks for; MuPDF's lexer ends a number at any other byte,
+# so it reads `7 0obj` as a header too: between the generation and `obj` white space is optional
+_GAP = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*+[\r\n])"
+_STRUCTURE = re.compile(rb"(?<![0-9])\d+" + _GAP + rb"++\d+" + _GAP + rb"*+obj(?![A-Za-z0-9])"
                         rb"|endobj|stream|xref|trailer|%%EOF")
 
 

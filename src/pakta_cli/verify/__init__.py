@@ -96,7 +96,8 @@ def integrity_problems(data: bytes, name: str = "<bytes>", pact: Pact | None = N
     """
     verdict = _verify(data, Policy(()), name, pact)[0]
     return [message for check, message in verdict.failures
-            if check in INTEGRITY_CHECKS or (check == "timestamp" and message.key in TOKEN_DAMAGE)]
+            if check in INTEGRITY_CHECKS or (check == "timestamp" and message.key in TOKEN_DAMAGE)
+            or (check == "archive_timestamp" and message.key.removeprefix("archive_") in TOKEN_DAMAGE)]
 
 
 def read_pact(data: bytes) -> Pact:
