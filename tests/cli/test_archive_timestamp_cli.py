@@ -75,6 +75,30 @@ def test_an_archive_timestamp_keeps_a_signature_valid_after_its_certificate_is_r
     assert code == 1 and "revoked on" in said(document, 0, "not_revoked")
 
 
+def test_in_2029_a_pact_signed_without_a_timestamp_verifies_with_only_the_roots(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """The auditor's case: the official signed without a TSA, the office archived with one, and by the
+    audit her certificate has expired. The archive timestamp dates the signature before the expiry,
+    and the CRL the archive stores answers for revocation: no --crl, only the two roots."""
+    ca = make_ca(tmp_path / "ca")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"],
+                        not_after=now + dt.timedelta(seconds=10))
+    signed, lta = tmp_path / "signed.pdf", tmp_path / "lta.pdf"
+    ok("sign", rendered_pact(tmp_path / "pacts", [AYU]), "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    ok("ca", "crl", "--ca", ca.paths.key.with_suffix(""))
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    time.sleep(max(0.0, (now + dt.timedelta(seconds=11) - dt.datetime.now(dt.UTC)).total_seconds()))
+
+    code, document = signatures(lta, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and document["status"] == "VALID", document["reasons"]
+    assert "after the archive timestamp proves the signature existed" in said(document, 0, "valid_at_signing_time")
+    assert "not revoked according to the CRL issued" in said(document, 0, "not_revoked")
+    # the same pact archived without a timestamp: only her word dates the signature before the expiry
+    code, document = signatures(signed, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert "only the signer's word dates the signature" in said(document, 0, "valid_at_signing_time")
+
+
 def test_a_key_revoked_for_compromise_is_judged_by_the_date_it_leaked(
         tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
     """The archive timestamp proves when the signature existed, never that the key was safe: a key
