@@ -62,7 +62,6 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
                 authority: Authority | None = None) -> Archived:
     """`data` with an archive revision holding its signatures' certificates, `extra` and `crls`, then,
     with an `authority`, an archive timestamp over all of it."""
-    from cryptography import x509
 
     from pakta_cli.verify import integrity_problems, read_pact
 
@@ -82,6 +81,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
                            hint=_("`pakta verify` shows everything that is wrong with this pact"))
     doc = pact.doc
     certificates: list[bytes] = []
+    signers: list[bytes] = []
     latest: dt.datetime | None = None
     for field in pact.fields.values():
         widget = doc.get(field.widget)
@@ -91,6 +91,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         contents = sig["Contents"]
         parts = cms.parse(contents[: cms.der_length(contents[:6].hex().encode("ascii")) or 0])
         certificates += parts.certificates
+        signers += parts.certificates[:1]
         if parts.timestamp is not None:
             certificates += _token_certificates(parts.timestamp, source)
         from pakta_cli.verify.revisions import pdf_date
@@ -99,7 +100,38 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         latest = when if latest is None or (when is not None and when > latest) else latest
     if latest is None:
         raise SigningError(_("{source}: nothing to archive: no party has signed yet").format(source=source))
-    for der in crls:
+    for token in _archive_tokens(doc):  # a renewal keeps what the earlier archive timestamps need, too
+        certificates += _token_certificates(token, source)
+    unique = list(dict.fromkeys([*certificates, *extra]))
+    kept = _crls_for(unique, signers, crls, latest, source)
+    try:
+        before = dssrevision.before_archiving(doc, len(doc.revisions))
+        archived = data + dssrevision.build(before, unique, kept)
+        if authority is None:
+            return Archived(archived, len(unique), len(kept))
+        from pakta_cli.pdf.reader import Document as Read
+        from pakta_cli.timestamps import request_token
+
+        stored = Read(archived)
+        placeholder = tsrevision.build(tsrevision.before_timestamping(stored, len(stored.revisions)), b"")
+        given = request_token(authority, placeholder.covered(archived))
+        return Archived(archived + placeholder.with_token(len(archived), given.der), len(unique), len(kept), given)
+    except PdfError as exc:
+        raise InputError(_("{source}: cannot archive: {exc}").format(source=source, exc=exc)) from None
+
+
+def _crls_for(stored: Sequence[bytes], signers: Sequence[bytes], crls: Sequence[bytes], latest: dt.datetime,
+              source: str) -> list[bytes]:
+    """The CRLs this pact keeps: those of a CA that issued a certificate it stores (a batch of pacts from
+    several institutions is given all their CAs' CRLs). Every signer's CA must have one, issued after the
+    last signature, or the archive could not answer for revocation."""
+    from cryptography import x509
+
+    from pakta_cli.certificates import display_name
+
+    issuers = {x509.load_der_x509_certificate(der).issuer for der in stored}
+    kept = [der for der in dict.fromkeys(crls) if x509.load_der_x509_crl(der).issuer in issuers]
+    for der in kept:
         crl = x509.load_der_x509_crl(der)
         if crl.last_update_utc < latest - pactfile.ARCHIVED_CRL_TOLERANCE:
             raise SigningError(_("{source}: the CRL of {issuer} was issued {issued:%Y-%m-%d %H:%M} UTC, before the "
@@ -107,24 +139,15 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
                                  "certificate was not revoked then").format(
                 source=source, issuer=crl.issuer.rfc4514_string(), issued=crl.last_update_utc,
                 last=latest.astimezone(dt.UTC)), hint=_("ask the CA for a fresh CRL (pakta ca crl)"))
-    for token in _archive_tokens(doc):  # a renewal keeps what the earlier archive timestamps need, too
-        certificates += _token_certificates(token, source)
-    unique = list(dict.fromkeys([*certificates, *extra]))
-    try:
-        before = dssrevision.before_archiving(doc, len(doc.revisions))
-        archived = data + dssrevision.build(before, unique, list(dict.fromkeys(crls)))
-        if authority is None:
-            return Archived(archived, len(unique), len(set(crls)))
-        from pakta_cli.pdf.reader import Document as Read
-        from pakta_cli.timestamps import request_token
-
-        stored = Read(archived)
-        placeholder = tsrevision.build(tsrevision.before_timestamping(stored, len(stored.revisions)), b"")
-        given = request_token(authority, placeholder.covered(archived))
-        return Archived(archived + placeholder.with_token(len(archived), given.der), len(unique), len(set(crls)),
-                        given)
-    except PdfError as exc:
-        raise InputError(_("{source}: cannot archive: {exc}").format(source=source, exc=exc)) from None
+    answered = {x509.load_der_x509_crl(der).issuer for der in kept}
+    for der in dict.fromkeys(signers):
+        signer = x509.load_der_x509_certificate(der)
+        if signer.issuer != signer.subject and signer.issuer not in answered:
+            raise SigningError(_("{source}: no CRL of {issuer}, the CA that issued the certificate of {name}: the "
+                                 "archive could not answer for its revocation").format(
+                source=source, issuer=display_name(signer.issuer), name=display_name(signer.subject)),
+                hint=_("ask that CA for its current CRL (pakta ca crl)"))
+    return kept
 
 
 def _archive_tokens(doc: Document) -> list[bytes]:

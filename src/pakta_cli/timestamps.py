@@ -176,12 +176,12 @@ def _answer(url: str, body: bytes, nonce: int | None, expected: bytes) -> Token:
     if not certificates:
         raise bad(_("its token carries no certificate, though pakta asked for one"))
     try:
-        leaf = _leaf(response)
+        leaf = _leaf(response, token)
     except Exception as exc:  # a certificate cryptography cannot read (InvalidVersion is no ValueError)
         raise bad(_("its token cannot be read ({exc})").format(exc=_short(exc))) from None
     if leaf is None:
         raise bad(_("its token does not carry the certificate that signed it"))
-    if not _time_stamping(leaf):
+    if not is_time_stamping(leaf):
         raise bad(_("its certificate ({leaf}) is not for timestamping (no critical timeStamping usage)").format(
                       leaf=_display(leaf)))
     from pakta_cli.cms import TOKEN_ROOM
@@ -264,15 +264,17 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
         raise TokenProblem("timestamp_imprint", "cap waktu dibuat untuk nilai tanda tangan lain",
                            "the timestamp is over another signature value (its message imprint does not match)")
     try:
-        leaf = _leaf(response)
+        leaf = _leaf(response, token, anchors)
     except Exception as exc:  # a certificate cryptography cannot read (InvalidVersion is no ValueError)
         raise TokenProblem("timestamp_damaged", f"cap waktu rusak ({_short(exc)})",
                            f"the timestamp token is damaged ({_short(exc)})") from None
     if leaf is None:
-        raise TokenProblem("timestamp_no_certificate", "cap waktu tidak memuat tepat satu sertifikat penandatangannya",
-                           "the timestamp does not carry exactly one certificate that names itself its signer")
+        raise TokenProblem("timestamp_no_certificate", "cap waktu tidak memuat sertifikat yang ditandatangani "
+                           "otoritasnya sebagai miliknya",
+                           "the timestamp does not carry the certificate its authority signed as its own "
+                           "(its signing-certificate attribute and its signer reference must both name it)")
     authority = _display(leaf)
-    if not _time_stamping(leaf):
+    if not is_time_stamping(leaf):
         raise TokenProblem("timestamp_usage",
                            f"sertifikat {authority} bukan untuk cap waktu (tanpa extended key usage timeStamping "
                            "yang kritis)",
@@ -283,27 +285,51 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
                            "sertifikat yang dipercaya untuk cap waktu",
                            f"timestamp authority {authority} is not trusted: no certificate is trusted for "
                            "timestamps")
+    root = _anchor_of(leaf, _certificates(response), anchors)
+    if root is None:
+        raise TokenProblem("timestamp_untrusted", f"otoritas cap waktu {authority} tidak dipercaya: rantai "
+                           "sertifikatnya tidak berakhir pada sertifikat yang dipercaya untuk cap waktu",
+                           f"timestamp authority {authority} is not trusted: its certificate chains to no "
+                           "certificate trusted for timestamps")
     builder = VerifierBuilder()
     for anchor in anchors:
         builder = builder.add_root_certificate(anchor)
-    try:
+    try:  # OpenSSL: the authority's signature, and its chain as of the token's own time
         builder.build().verify(response, found.message)
     except Exception as exc:  # VerificationError, ValueError, and whatever else a hostile token raises
         detail = _short(exc)
-        if "certificate" in detail.lower() or "verify" in detail.lower():
-            raise TokenProblem("timestamp_untrusted",
-                               f"otoritas cap waktu {authority} tidak dipercaya, atau tanda tangannya tidak sah",
-                               f"timestamp authority {authority} is not trusted, or its signature does not verify: "
-                               "its certificate chains to no certificate trusted for timestamps") from None
-        raise TokenProblem("timestamp_invalid", f"cap waktu tidak sah ({detail})",
-                           f"the timestamp does not verify ({detail})") from None
-    anchor = next((a for a in anchors if _issued_chain(leaf, _certificates(response), a)), anchors[0])
-    return Attested(when, authority, _display(anchor))
+        raise TokenProblem("timestamp_invalid", f"tanda tangan otoritas cap waktu {authority} tidak sah, atau "
+                           f"sertifikatnya tidak berlaku pada waktu cap waktu ({detail})",
+                           f"the signature of timestamp authority {authority} does not verify, or its certificate "
+                           f"was not valid at the timestamp's time ({detail})") from None
+    return Attested(when, authority, _display(root))
 
 
-def _issued_chain(leaf: x509.Certificate, carried: list[x509.Certificate], anchor: x509.Certificate) -> bool:
-    """Whether `anchor` is the leaf, or the issuer of the leaf or of a certificate the token carries."""
-    return any(c == anchor or c.issuer == anchor.subject for c in [leaf, *carried])
+MAX_CHAIN = 8  # certificates between a TSA's and the root it is trusted through
+
+
+def _anchor_of(leaf: x509.Certificate, carried: list[x509.Certificate],
+               anchors: Sequence[x509.Certificate]) -> x509.Certificate | None:
+    """The trusted certificate the leaf's chain ends at, each link checked by its issuer's key (never by
+    name, nor by a certificate merely being carried: anyone may add one to a token)."""
+    current = leaf
+    for _step in range(MAX_CHAIN):
+        for anchor in anchors:
+            if anchor == current or _issued_by(current, anchor):
+                return anchor
+        parent = next((c for c in carried if c != current and _issued_by(current, c)), None)
+        if parent is None:
+            return None
+        current = parent
+    return None
+
+
+def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    try:
+        child.verify_directly_issued_by(parent)
+    except Exception:  # another issuer, another key, an algorithm cryptography does not check
+        return False
+    return True
 
 
 def _certificates(response: object) -> list[x509.Certificate]:
@@ -315,20 +341,76 @@ def _certificates(response: object) -> list[x509.Certificate]:
             for der in sorted(response.signed_data.certificates)]  # type: ignore[attr-defined]
 
 
-def _leaf(response: object) -> x509.Certificate | None:
-    """The certificate the token's SignerInfo names (issuer and serial), from those it carries; None
-    unless exactly one does. The certificates sit outside the TSA's signature, so anyone may add one
-    with the same issuer and serial and another name: which of two "is" the signer is then nobody's
-    to say, and the name shown and the usage checked could come from one that never signed."""
+def _leaf(response: object, token: bytes, anchors: Sequence[x509.Certificate] = ()) -> x509.Certificate | None:
+    """The certificate the TSA signed as its own: the one, among those the token carries and `anchors`,
+    whose hash its signed ESS signing-certificate(-v2) attribute states (RFC 3161 2.4.1, RFC 5816), and
+    which the SignerInfo's issuer and serial name too. None when there is no such one.
+
+    Neither the certificates a token carries nor the SignerInfo's issuer and serial lie under the TSA's
+    signature: anyone may add a certificate with another name, or name one with a letter changed that
+    OpenSSL still matches. The attribute does lie under it, so the name shown and the usage checked
+    are those of the certificate the TSA itself vouched for."""
+    import hashlib as _hashlib
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     signers = list(response.signed_data.signer_infos)  # type: ignore[attr-defined]
     if len(signers) != 1:
         return None
-    named = [c for c in _certificates(response)
-             if c.issuer == signers[0].issuer and c.serial_number == signers[0].serial_number]
-    return named[0] if len(named) == 1 else None
+    sid = (_canonical(signers[0].issuer), signers[0].serial_number)
+    carried = _certificates(response)
+    if sum((_canonical(c.issuer), c.serial_number) == sid for c in carried) > 1:
+        return None  # OpenSSL could verify with either: which one signed is nobody's to say
+    algorithm, digest = _ess_certificate(token)
+    candidates = {c.public_bytes(Encoding.DER): c for c in [*carried, *anchors]}
+    named = [c for der, c in candidates.items() if _hashlib.new(algorithm, der).digest() == digest]
+    if len(named) != 1 or named[0].issuer != signers[0].issuer or named[0].serial_number != signers[0].serial_number:
+        return None
+    return named[0]
 
 
-def _time_stamping(certificate: x509.Certificate) -> bool:
+def _canonical(name: x509.Name) -> tuple[tuple[str, str], ...]:
+    """A name as OpenSSL compares names when it looks for a signer's certificate (X509_NAME_cmp on the
+    canonical encoding): each value case-folded, its white space collapsed."""
+    return tuple((attribute.oid.dotted_string, " ".join(str(attribute.value).split()).casefold())
+                 for attribute in name)
+
+
+OID_ESS = "1.2.840.113549.1.9.16.2.12"  # id-aa-signingCertificate: ESSCertID, a SHA-1 hash
+OID_ESS_V2 = "1.2.840.113549.1.9.16.2.47"  # id-aa-signingCertificateV2: ESSCertIDv2, SHA-256 unless stated
+
+
+def _ess_certificate(token: bytes) -> tuple[str, bytes]:
+    """(hash algorithm, hash) of the first certificate, the signer's, in the token's one signing-certificate
+    attribute: ContentInfo { [0] SignedData { ..., signerInfos SET { SignerInfo { ..., [0] signedAttrs } } } }.
+    Raises ValueError (CmsError) when the token has not exactly one such attribute."""
+    from pakta_cli.cms import DIGESTS, CmsError, algorithm, der_items, oid
+
+    (outer,) = der_items(token)
+    (signed,) = der_items(der_items(outer[1])[1][1])
+    (info,) = der_items(der_items(signed[1])[-1][1])
+    attributes = next((content for tag, content, _whole in der_items(info[1]) if tag == 0xA0), b"")
+    found = []
+    for _tag, attribute, _whole in der_items(attributes):
+        kind, values = der_items(attribute)
+        name = oid(kind[1])
+        if name not in (OID_ESS, OID_ESS_V2):
+            continue
+        (value,) = der_items(values[1])
+        first = der_items(der_items(der_items(value[1])[0][1])[0][1])  # certs SEQUENCE OF, its first ESSCertID
+        if name == OID_ESS:
+            found.append(("sha1", first[0][1]))
+        elif first[0][0] == 0x30:  # ESSCertIDv2 with its hashAlgorithm
+            found.append((DIGESTS.get(algorithm(first[0][1]), "?"), first[1][1]))
+        else:
+            found.append(("sha256", first[0][1]))
+    if len(found) != 1 or found[0][0] == "?":
+        raise CmsError("the token has not one signing-certificate attribute with a known hash")
+    return found[0]
+
+
+def is_time_stamping(certificate: x509.Certificate) -> bool:
+    """Whether `certificate` is a timestamp authority's: a critical extended key usage with timeStamping."""
     from cryptography import x509 as _x509
     from cryptography.x509.oid import ExtendedKeyUsageOID
 

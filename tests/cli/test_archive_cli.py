@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AYU, MADE, listing, make_ca, make_identity, one_error, rendered_pact, run_cli
+from tests.conftest import AYU, INSTITUTION, MADE, listing, make_ca, make_identity, one_error, rendered_pact, run_cli
 from tests.tsa import TimestampServer, make_tsa, needs_openssl
 
 pytestmark = needs_openssl
@@ -221,3 +221,19 @@ def test_an_archive_stores_only_certificates_and_crls_that_hide_nothing(item: st
     assert code == 1 and document["status"] == "FAIL"
     assert "revision 3 is not a signature in one of the pact's fields" in " ".join(
         r["en"] for r in document["reasons"])
+
+
+def test_archive_keeps_the_crls_of_the_pacts_own_cas_and_needs_one_for_each_signer(
+        tmp_path: Path, keys_env: dict[str, str]) -> None:
+    """A province's folder holds pacts certified by several institutions: each pact keeps the CRLs of the
+    CAs that issued what it stores. A pact whose signer's CA gave no CRL is refused, not archived with
+    a store that cannot answer for revocation."""
+    kpu, bawaslu = make_ca(tmp_path / "kpu"), make_ca(tmp_path / "bawaslu", "Badan Pengawas Pemilu Provinsi Bali")
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], kpu, position=AYU["position"])
+    signed, archived = tmp_path / "signed.pdf", tmp_path / "archived.pdf"
+    ok("sign", rendered_pact(tmp_path / "pacts", [AYU]), "--key", ayu[0], "--cert", ayu[1], "-o", signed)
+    err = ok("archive", signed, "--crl", kpu.paths.crl, "--crl", bawaslu.paths.crl, "-o", archived)
+    assert "1 certificate, 1 CRL" in err
+    code, _, err = run_cli("archive", signed, "--crl", bawaslu.paths.crl, "-o", tmp_path / "other.pdf")
+    one_error(code, err, f"no CRL of {INSTITUTION} (pakta CA), the CA that issued the certificate of {AYU['name']}")
+    assert "hint: ask that CA for its current CRL" in err and not (tmp_path / "other.pdf").exists()

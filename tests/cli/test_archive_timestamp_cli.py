@@ -130,6 +130,11 @@ def test_an_archive_timestamp_must_be_trusted_and_over_this_pact(tmp_path: Path,
     code, document = signatures(lta, "--trust", ca.paths.cert)
     assert code == 1 and document["status"] == "FAIL"
     assert "pakta-archive-1: timestamp authority TSA Uji is not trusted" in check(document, "archive_timestamp")
+    code, _, err = run_cli("verify", lta, "--trust", ca.paths.cert)
+    assert code == 1 and "hint: a timestamp authority was not trusted" in err and "--tsa-trust" in err
+    # an official's certificate never vouches for a time: given as a TSA root, it is refused, not ignored
+    code, _, err = run_cli("verify", lta, "--trust", ca.paths.cert, "--tsa-trust", ayu[1])
+    one_error(code, err, "neither a CA's certificate nor a timestamp authority's")
 
     # another pact's archive timestamp moved into this one, in exactly pakta's layout: over other bytes
     other = rendered_pact(tmp_path / "other", [AYU], verify_url="https://cek.example.go.id")
@@ -273,6 +278,25 @@ def tsa_certificate(token: bytes) -> Any:
     return next(c for c in _certificates(response) if c.issuer != c.subject and isinstance(c, x509.Certificate))
 
 
+def made_up_tsa(issuer: Any, serial: int) -> bytes:
+    """A certificate nobody issued: that issuer and serial, the name of a national TSA, the timeStamping
+    usage, and a key of its own (DER)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = rsa.generate_private_key(65537, 2048)
+    now = dt.datetime.now(dt.UTC)
+    return (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA Nasional Palsu")]))
+            .issuer_name(issuer).serial_number(serial).public_key(key.public_key())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(key, hashes.SHA256()).public_bytes(Encoding.DER))
+
+
 @pytest.mark.parametrize("extra", ["another name", "an unreadable version"])
 def test_a_certificate_added_to_the_archive_token_never_names_its_authority(
         extra: str, tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
@@ -283,11 +307,7 @@ def test_a_certificate_added_to_the_archive_token_never_names_its_authority(
     import subprocess
     import sys
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import Encoding
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     ca, _, signed = signed_by_ayu(tmp_path)
     lta = tmp_path / "lta.pdf"
@@ -298,15 +318,7 @@ def test_a_certificate_added_to_the_archive_token_never_names_its_authority(
         if extra == "an unreadable version":  # X.509 v2, which cryptography refuses to read
             der = real.public_bytes(Encoding.DER)
             return with_certificate(token, der.replace(b"\xa0\x03\x02\x01\x02", b"\xa0\x03\x02\x01\x01", 1))
-        key = rsa.generate_private_key(65537, 2048)
-        now = dt.datetime.now(dt.UTC)
-        fake = (x509.CertificateBuilder()
-                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA Nasional Palsu")]))
-                .issuer_name(real.issuer).serial_number(real.serial_number).public_key(key.public_key())
-                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-                .sign(key, hashes.SHA256()))
-        return with_certificate(token, fake.public_bytes(Encoding.DER))
+        return with_certificate(token, made_up_tsa(real.issuer, real.serial_number))
 
     forged = tmp_path / "forged.pdf"
     forged.write_bytes(with_token(lta.read_bytes(), add))
@@ -318,7 +330,8 @@ def test_a_certificate_added_to_the_archive_token_never_names_its_authority(
         assert run.returncode == 1 and document["status"] == "FAIL", seed
         said_now = check(document, "archive_timestamp")
         assert "Palsu" not in json.dumps(document) and "please report it" not in json.dumps(document)
-        assert ("exactly one certificate" in said_now if extra == "another name" else "damaged" in said_now), said_now
+        assert ("does not carry the certificate its authority signed" in said_now if extra == "another name"
+                else "damaged" in said_now), said_now
 
 
 def test_sign_and_archive_refuse_to_build_on_a_damaged_archive_timestamp(
@@ -354,3 +367,55 @@ def _another_token(tmp_path: Path, ca: Any, ayu: tuple[Path, Path], tsa: Timesta
         ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", archived)
     hexed = ARCHIVE_TOKEN.findall(archived.read_bytes())[-1]
     return bytes.fromhex(hexed.decode("ascii"))[: der_length(hexed[:12])]
+
+
+def test_a_signer_reference_changed_to_match_a_made_up_certificate_fails(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """The token names its signer by issuer and serial outside the TSA's signature, and OpenSSL finds it by
+    names compared case-folded: one letter's case changed there, and a made-up certificate with exactly
+    that issuer, would be the only exact match. The certificate the TSA signed as its own (its ESS
+    attribute) is the one that counts, and a reference two certificates could answer fails."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    ca, _, signed = signed_by_ayu(tmp_path)
+    lta = tmp_path / "lta.pdf"
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+
+    def relabel(token: bytes) -> bytes:
+        real = tsa_certificate(token)
+        at = token.rindex(b"TSA Uji Root CA")  # the SignerInfo comes last: its issuer, not a certificate's
+        token = token[:at] + b"tSA Uji Root CA" + token[at + len(b"tSA Uji Root CA") :]
+        issuer = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+                            x509.NameAttribute(NameOID.COMMON_NAME, "tSA Uji Root CA")])
+        return with_certificate(token, made_up_tsa(issuer, real.serial_number))
+
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(with_token(lta.read_bytes(), relabel))
+    code, document = signatures(forged, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 1 and "Palsu" not in json.dumps(document)
+    assert "does not carry the certificate its authority signed" in check(document, "archive_timestamp")
+
+
+def test_the_root_a_timestamp_is_trusted_through_is_the_one_its_chain_ends_at(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """A trusted root anyone adds to a token's certificates, or one that merely shares a name, vouches
+    for nothing: the verdict names the root each link of the chain was checked against by key."""
+    from cryptography import x509
+
+    national = make_tsa(tmp_path / "national", name="TSA Nasional")
+    ca, _, signed = signed_by_ayu(tmp_path)
+    lta = tmp_path / "lta.pdf"
+    ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", lta)
+    root = x509.load_pem_x509_certificate(national.root.read_bytes())
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    carried = tmp_path / "carried.pdf"
+    carried.write_bytes(with_token(lta.read_bytes(), lambda token: with_certificate(
+        token, root.public_bytes(Encoding.DER))))
+    for pact in (lta, carried):
+        code, document = signatures(pact, "--trust", ca.paths.cert, "--tsa-trust", national.root,
+                                    "--tsa-trust", tsa.files.root)
+        assert code == 0, document["reasons"]
+        said_now = check(document, "archive_timestamp")
+        assert "trusted through TSA Uji Root CA" in said_now and "Nasional" not in said_now, said_now

@@ -71,6 +71,7 @@ def serve(
     from pakta_cli.serve.pages import PageImages
     from pakta_cli.verify import Policy
 
+    time_roots = load_tsa_trust(tsa_trust)
     roots, crls = load_trust_options(trust, crl, "serve")
     limit = parse_size(max_upload)
     if root_path and (not root_path.startswith("/") or root_path.endswith("/")):
@@ -87,7 +88,7 @@ def serve(
             note(_("note: pdftoppm not found (apt-get install poppler-utils): archived pacts are "
                    "shown without their pages"))
     config = ServeConfig(
-        policy=Policy(tuple(roots), tuple(crls), reproduce=True, tsa_trust=tuple(load_tsa_trust(tsa_trust))),
+        policy=Policy(tuple(roots), tuple(crls), reproduce=True, tsa_trust=tuple(time_roots)),
         trusted=tuple(dict.fromkeys(display_name(root.subject) for root in roots)),
         archive=archive, cache_dir=cache_dir, max_upload=limit, timeout=timeout,
         workers=workers or default_jobs() + SPARE_WORKERS, rescan=rescan, reindex=reindex,

@@ -32,10 +32,24 @@ TsaTrustOption = Annotated[
 
 
 def load_tsa_trust(paths: list[Path] | None) -> list[x509.Certificate]:
-    """The certificates trusted for timestamps (files or folders, like --trust)."""
+    """The certificates trusted for timestamps (files or folders, like --trust): each a CA's, or a timestamp
+    authority's own. An official's certificate never vouches for a time: it would let a signer attest
+    their own, so one given here is refused rather than quietly never used."""
+    if not paths:
+        return []
+    from pakta_cli.certificates import display_name, is_ca
+    from pakta_cli.errors import InputError
+    from pakta_cli.timestamps import is_time_stamping
     from pakta_cli.trust import load_trust
 
-    return load_trust(paths) if paths else []
+    certificates = load_trust(paths)
+    for certificate in certificates:
+        if not is_ca(certificate) and not is_time_stamping(certificate):
+            raise InputError(_("--tsa-trust {name}: neither a CA's certificate nor a timestamp authority's").format(
+                                 name=display_name(certificate.subject)),
+                             hint=_("give the root certificate the timestamp authority's operator publishes; an "
+                                    "official's certificate goes to --trust"))
+    return certificates
 
 
 def load_trust_options(trust: list[Path] | None, crl: list[Path] | None, verb: str
@@ -52,6 +66,6 @@ def load_trust_options(trust: list[Path] | None, crl: list[Path] | None, verb: s
     roots = load_trust(trust)
     crls = load_crls(crl or [], roots)
     if not crls and any(is_ca(root) for root in roots):
-        note(_("note: no --crl given: a certificate the CA revoked would still be trusted,"
-               " unless the pact carries its CRL (pakta archive)"))
+        note(_("note: no --crl given: a certificate the CA revoked is caught only where a pact carries a CRL "
+               "that can answer for it (pakta archive)"))
     return roots, crls

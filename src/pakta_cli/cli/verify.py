@@ -79,6 +79,7 @@ def verify(
     if not reproduce:
         note(_("note: --no-reproduce: pages are checked against pakta's grammar, not re-rendered; a VALID "
                "does not prove that every viewer shows what was signed"))
+    time_roots = load_tsa_trust(tsa_trust)  # every trust file read before the notes that follow from them
     roots, crls = load_trust_options(trust, crl, "verify")
     wanted, logo = canonical_definition(definition) if definition is not None else (None, None)
     batch = None
@@ -101,7 +102,7 @@ def verify(
         except UnicodeDecodeError:
             raise InputError(_("{template}: not a template (it is not UTF-8 text)").format(template=template)) from None
     policy = Policy(tuple(roots), tuple(crls), definition=wanted, definition_logo=logo,
-                    reproduce=reproduce, template=custom, tsa_trust=tuple(load_tsa_trust(tsa_trust)))
+                    reproduce=reproduce, template=custom, tsa_trust=tuple(time_roots))
 
     try:
         failed = present(files, policy, jobs or default_jobs(), as_json=as_json,
@@ -115,6 +116,9 @@ def verify(
         raise typer.Exit(1)
 
 
+UNTRUSTED_TIME = ("timestamp_untrusted", "archive_timestamp_untrusted")  # verdict keys --tsa-trust may answer
+
+
 def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_json: bool,
             batch: dict[str, Any] | None, manifest: str, allow_incomplete: bool = False) -> bool:
     """Verify `files`, print what the auditor asked for, and say whether the run failed."""
@@ -126,6 +130,7 @@ def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_j
     from pakta_cli.verify import Status, check_roster, fully_signed, verify_paths
 
     counts: Counter[Status] = Counter()
+    untrusted_time = False
     signed_state: list[tuple[str, str, bool, str | None]] = []
     terminal = out.is_terminal
     if as_json:
@@ -134,6 +139,7 @@ def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_j
         results = verify_paths([f for f, _ in files], policy, jobs=workers, progress=advance)
         for index, verdict, digest in in_order(results):
             counts[verdict.status] += 1
+            untrusted_time = untrusted_time or any(message.key in UNTRUSTED_TIME for _, message in verdict.failures)
             # streamed, whatever the output: a run over a whole region never holds every verdict in memory
             if as_json:
                 sys.stdout.write(("" if index == 0 else ",\n") + report.json_document(verdict))
@@ -156,6 +162,11 @@ def present(files: list[tuple[Path, str]], policy: Policy, workers: int, *, as_j
         if roster is not None:
             target.print(report.roster_lines(roster, target.width if terminal else 100_000), end="")
         target.print(report.summary(counts.elements(), roster=roster))
+    if untrusted_time:
+        from pakta_cli.cli.console import note
+
+        note(_("hint: {hint}").format(hint=_("a timestamp authority was not trusted: if you trust it, pass its "
+                                             "root certificate with --tsa-trust")))
     failed = counts[Status.FAIL] + (0 if allow_incomplete else counts[Status.INCOMPLETE])
     return bool(failed or (roster is not None and not roster.ok))
 
