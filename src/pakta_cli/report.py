@@ -87,7 +87,10 @@ def _signer(sig: SignatureVerdict) -> Signer:
             when=_as_signed(sig, sig.existed_by), authority=sig.existed_by_authority))
     if sig.revoked is not None:
         when, reason = sig.revoked
-        notes.append(_("revoked {when}").format(when=_as_signed(sig, when)) + (f" ({reason})" if reason else ""))
+        said = _("revoked {when}").format(when=_as_signed(sig, when)) + (f" ({reason})" if reason else "")
+        # a revocation a timestamp dates after the signature leaves it standing: say so where it is read
+        notes.append(_("{revoked}, after the timestamp: the signature stands").format(revoked=said) if sig.ok
+                     else said)
     return Signer(visible(sig.signer or "?"), visible(sig.key_id) if sig.key_id else None,
                   describe_time(sig.signing_time) if sig.signing_time else None, sig.ok,
                   tuple(visible(note) for note in notes))

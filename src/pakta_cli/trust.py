@@ -135,8 +135,12 @@ def parse_crl(data: bytes, source: Path | str) -> x509.CertificateRevocationList
             return x509.load_pem_x509_crl(data)
         return x509.load_der_x509_crl(data)
     except ValueError as exc:
+        hint = _("a CRL is the PREFIX.crl file pakta ca crl writes, or a CA's published revocation list")
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            raise InputError(_("{source}: a certificate, not a certificate revocation list").format(source=source),
+                             hint=hint) from None
         raise InputError(_("{source}: not a certificate revocation list ({exc})").format(
-                             source=source, exc=parse_failure(exc))) from None
+                             source=source, exc=parse_failure(exc)), hint=hint) from None
 
 
 def crl_issuer(crl: x509.CertificateRevocationList, roots: Sequence[x509.Certificate]) -> x509.Certificate | None:

@@ -68,8 +68,9 @@ def test_an_archive_timestamp_keeps_a_signature_valid_after_its_certificate_is_r
     code, document = signatures(lta, *trust)
     assert code == 0 and "not revoked according to the CRL issued" in said(document, 0, "not_revoked")
     # the table says by when it existed
-    code, out, _ = run_cli("verify", lta, *trust)
+    code, out, _ = run_cli("verify", lta, *trust, "--crl", ca.paths.crl)
     assert code == 0 and "existed by" in out and "archive timestamp of TSA Uji" in out
+    assert "(affiliation-changed), after the timestamp: the signature stands" in out
     # without the archive timestamp, only her word dates the signature: revoked is revoked
     code, document = signatures(lt, *trust, "--crl", ca.paths.crl)
     assert code == 1 and "revoked on" in said(document, 0, "not_revoked")
@@ -115,8 +116,9 @@ def test_a_key_revoked_for_compromise_is_judged_by_the_date_it_leaked(
     ca.paths.crl.write_bytes(saved)
     time.sleep(1.1)  # the key leaked after the archive timestamp (CRLs count seconds)
     since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "key-compromise",
-       "--compromised-since", since)
+    err = ok("ca", "revoke", "--ca", ca.paths.key.with_suffix(""), ayu[1], "--reason", "key-compromise",
+             "--compromised-since", since)
+    assert "except for signatures a timestamp authority dates before" in err
     code, document = signatures(lta, *trust, "--crl", ca.paths.crl)
     assert code == 0 and "after the archive timestamp" in said(document, 0, "not_revoked"), document["reasons"]
 
@@ -197,6 +199,18 @@ def test_archive_writes_nothing_when_the_timestamp_authority_fails(tmp_path: Pat
         tsa.mode = "ok"
     one_error(code, err, "it answered HTTP 500")
     assert not out.exists() and signed.read_bytes() == before
+    # a batch: the first pact's failure names it, and the rest are not tried against a TSA that is down
+    copies = [tmp_path / f"copy-{index}.pdf" for index in range(3)]
+    for copy in copies:
+        copy.write_bytes(before)
+    tsa.mode = "error"
+    try:
+        code, _, err = run_cli("archive", *copies, "--crl", ca.paths.crl, "--tsa", tsa.url, "--in-place")
+    finally:
+        tsa.mode = "ok"
+    assert code == 2 and f"error: {copies[0]}: timestamp authority" in err, err
+    assert "so 2 more pacts were not tried" in err and "error: 3 of 3 pacts not archived" in err
+    assert all(copy.read_bytes() == before for copy in copies)
     code, _, err = run_cli("archive", signed, "--crl", ca.paths.crl, "--tsa", "ftp://tsa.example", "--in-place")
     one_error(code, err, "is not the http:// or https:// address of a timestamp authority")
     assert signed.read_bytes() == before and listing(tmp_path).count("signed.pdf") == 1

@@ -41,7 +41,7 @@ def archive(
     from pakta_cli.archive import archive_file, load_crls, load_extra_certificates
     from pakta_cli.cli.targets import plan_jobs
     from pakta_cli.fsutil import make_folder
-    from pakta_cli.timestamps import Authority
+    from pakta_cli.timestamps import Authority, TimestampError
 
     jobs = plan_jobs(pacts, output=output, out_dir=out_dir, in_place=in_place, force=force)
     authority = Authority(tsa, timeout=tsa_timeout) if tsa else None
@@ -49,7 +49,7 @@ def archive(
     extra = load_extra_certificates(cert or [])
     created = make_folder(out_dir) if out_dir is not None else False
     failed = 0
-    for job in jobs:
+    for number, job in enumerate(jobs):
         try:
             done = archive_file(job.source, job.target, crls, extra, force=job.force, authority=authority)
         except PaktaError as exc:
@@ -58,7 +58,18 @@ def archive(
                     out_dir.rmdir()
                 raise
             failed += 1
-            err.print(_("error: {message}").format(message=exc.message), style="red", markup=False)
+            named = exc.message if exc.message.startswith(str(job.source)) else f"{job.source}: {exc.message}"
+            err.print(_("error: {message}").format(message=named), style="red", markup=False)
+            if isinstance(exc, TimestampError):  # the next pacts would wait for the same authority in vain
+                untried = len(jobs) - number - 1
+                failed += untried
+                if untried:
+                    err.print(ngettext("error: the timestamp authority failed, so {count} more pact was not tried",
+                                       "error: the timestamp authority failed, so {count} more pacts were not tried",
+                                       untried).format(count=untried), style="red", markup=False)
+                if exc.hint:
+                    err.print(_("hint: {hint}").format(hint=exc.hint), markup=False)
+                break
             continue
         stored = (ngettext("{count} certificate", "{count} certificates", done.certificates).format(
                       count=done.certificates),

@@ -34,7 +34,7 @@ from pakta_cli.fsutil import atomic_write
 from pakta_cli.i18n import N_, _, ngettext
 from pakta_cli.keyid import certificate_key_id
 from pakta_cli.keys import refuse_folder_prefix
-from pakta_cli.zones import parse_moment
+from pakta_cli.zones import describe_time, parse_moment
 
 ca_app = command_group(
     "ca", N_("An institution's certificate authority: root certificate, issued certificates, revocation list.")
@@ -129,7 +129,12 @@ def revoke_command(
     note(ngettext("revoked {name} ({serial}); {crl} now lists {count} certificate",
                   "revoked {name} ({serial}); {crl} now lists {count} certificates", revoked.count).format(
         name=revoked.name, serial=serial, crl=ca.paths.crl, count=revoked.count))
-    if revoked.whole_key:
+    if revoked.whole_key and since is not None:
+        note(_("the reason is about the key, so every certificate of key id {key_id} fails verification, "
+               "the official's self-signed one and any other CA's included, except for signatures a timestamp "
+               "authority dates before {since}; this CA never certifies it again").format(
+            key_id=revoked.key_id, since=describe_time(since)))
+    elif revoked.whole_key:
         note(_("the reason is about the key, so every certificate of key id {key_id} fails "
                "verification, the official's self-signed one and any other CA's included; this CA "
                "never certifies it again").format(key_id=revoked.key_id))
