@@ -132,7 +132,7 @@ def sign(
     if as_json:
         typer.echo(json.dumps([_as_dict(o) for o in outcomes], ensure_ascii=False, indent=1))
     else:
-        out.print(_table(outcomes))
+        _print_results(outcomes)
     _warn_untimestamped([(o.source, o.no_timestamp) for o in outcomes if o.ok])
     if failed:
         summary = (_("none of the {count} pacts was signed").format(count=len(outcomes)) if len(failed) == len(outcomes)
@@ -194,22 +194,35 @@ def _as_dict(outcome: SignOutcome) -> dict[str, object]:
     }
 
 
-def _table(outcomes: list[SignOutcome]) -> Table:
-    table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for column in (_("file"), _("result"), _("party"), _("matched by"), _("output / reason")):
-        table.add_column(column, overflow="fold")
+def _rows(outcomes: list[SignOutcome]) -> list[tuple[str, str, str, str, str]]:
+    """Per pact: file, result, party, matched by, output or reason."""
+    rows = []
     for outcome in outcomes:
-        # Text, not str: a file name or a party's name must never be read as rich markup
         if outcome.ok:
-            table.add_row(Text(outcome.source), Text(_("signed")),
-                          Text(f"{outcome.field} {outcome.party or ''}".strip()),
-                          Text(_(MATCHES[outcome.match]) if outcome.match in MATCHES else ""), Text(outcome.target))
+            rows.append((outcome.source, _("signed"), f"{outcome.field} {outcome.party or ''}".strip(),
+                         _(MATCHES[outcome.match]) if outcome.match in MATCHES else "", outcome.target))
         else:
             reason = _reason(outcome)
             prefix = f"{outcome.source}: "
-            reason = reason[len(prefix):] if reason.startswith(prefix) else reason
-            table.add_row(Text(outcome.source), Text(_("FAILED"), style="red"), Text(""), Text(""), Text(reason))
-    return table
+            rows.append((outcome.source, _("FAILED"), "", "", reason[len(prefix):] if reason.startswith(prefix)
+                         else reason))
+    return rows
+
+
+def _print_results(outcomes: list[SignOutcome]) -> None:
+    """A table on a terminal; one tab-separated line per pact when piped, as `pakta verify` prints."""
+    if not out.is_terminal:
+        for row in _rows(outcomes):
+            typer.echo("\t".join(" ".join(cell.split()) for cell in row))
+        return
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in (_("file"), _("result"), _("party"), _("matched by"), _("output / reason")):
+        table.add_column(column, overflow="fold")
+    for source, result, party, matched, last in _rows(outcomes):
+        # Text, not str: a file name or a party's name must never be read as rich markup
+        table.add_row(Text(source), Text(result, style="red" if result == _("FAILED") else ""), Text(party),
+                      Text(matched), Text(last))
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:
