@@ -62,7 +62,6 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
                 authority: Authority | None = None) -> Archived:
     """`data` with an archive revision holding its signatures' certificates, `extra` and `crls`, then,
     with an `authority`, an archive timestamp over all of it."""
-
     from pakta_cli.verify import integrity_problems, read_pact
 
     if not data.startswith(b"%PDF-"):
