@@ -9,7 +9,7 @@ import pytest
 
 from pakta_cli.definition import load_definition, parse_definition
 from pakta_cli.errors import InputError, ValidationError
-from pakta_cli.identity_numbers import nik_problem, nip_problem
+from pakta_cli.identity_numbers import bare_name, nik_problem, nip_problem
 
 GOOD = """\
 pakta: 1
@@ -191,3 +191,16 @@ def test_a_word_no_line_can_hold_is_refused_where_it_stands() -> None:
                      "most 120: put spaces in it"]
     url = "https://jdih.kpu.go.id/data/data_pkpu/" + "x" * 70  # a long web address still prints
     assert parse(GOOD.replace("Menjaga netralitas;", f"Menjaga netralitas ({url});"))
+
+
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ("Dra. Endang Retnowati, M.Si.", "Endang Retnowati", True),
+    ("Prof.Dr. Ir. H. Ahmad Fauzi, M.T.", "ahmad  fauzi", True),
+    ("K.H. Ahmad Dahlan", "Ahmad Dahlan", True),
+    ("dr. Putu Contoh, Sp.A.", "Putu Contoh", True),
+    ("Endang Retnowati", "Endang Sulastri", False),
+    ("I Made Atasan", "Made Atasan", False),  # a Balinese birth-order name is part of the name, not a title
+    ("H.", "H", False),  # a lone initial is a name, never dropped to nothing
+])
+def test_bare_name_drops_titles_and_degrees_only(one: str, other: str, same: bool) -> None:
+    assert (bare_name(one) == bare_name(other)) is same

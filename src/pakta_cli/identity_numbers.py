@@ -24,6 +24,23 @@ def same_name(a: str | None, b: str) -> bool:
     return a is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+# titles written before a name (gelar depan: academic, professional, religious); degrees come after a comma
+TITLES_BEFORE = frozenset({"prof", "dr", "dra", "drs", "drg", "ir", "ns", "apt", "h", "hj", "kh", "ust", "hc"})
+
+
+def bare_name(name: str) -> str:
+    """A person's name without the titles around it, case and spacing: the part before the first comma
+    (the degrees, gelar belakang, follow one), less the titles before it. `Dra. Endang Retnowati, M.Si.`
+    and `Endang Retnowati` are the same person; `Endang Retnowati` and `Endang Sulastri` are not."""
+    words = name.split(",")[0].split()
+    while len(words) > 1 and words[0].endswith("."):
+        parts = [part.casefold() for part in words[0].split(".") if part]
+        if not parts or not ("".join(parts) in TITLES_BEFORE or all(part in TITLES_BEFORE for part in parts)):
+            break
+        words.pop(0)
+    return " ".join(words).casefold()
+
+
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)

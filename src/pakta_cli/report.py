@@ -33,6 +33,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pakta_cli.i18n import N_, _, current, ngettext
+from pakta_cli.identity_numbers import bare_name
 from pakta_cli.printable import visible
 from pakta_cli.verify import RosterReport, SignatureVerdict, Status, Verdict
 from pakta_cli.verify.verdict import Message
@@ -80,6 +81,8 @@ def _signer(sig: SignatureVerdict) -> Signer:
     notes = []
     if sig.match == "name":
         notes.append(_(WEAK))
+    elif sig.party and sig.signer and bare_name(sig.party) != bare_name(sig.signer):
+        notes.append(_("the pact names {party}").format(party=sig.party))
     if sig.attested is not None:
         notes.append(_("time attested by {authority}").format(authority=sig.authority))
     elif sig.existed_by is not None:

@@ -352,3 +352,26 @@ def test_a_manifest_nested_past_any_pact_is_refused_in_one_line(tmp_path: Path) 
     code, _, err = run(tmp_path, "--trust", cert, "--manifest", manifest)
     assert code == 2 and err.startswith(f"error: {manifest}: not a pakta manifest.json (nested deeper than any pact)")
     assert "Traceback" not in err and "internal error" not in err
+
+
+@pytest.mark.parametrize(("certified", "differs"), [("Ni Luh Ayu Sukmawati, S.H.", False),
+                                                    ("Dr. Ni Luh Ayu Sukmawati", False),
+                                                    ("Ni Luh Ayu Sukmadewi", True)])
+def test_a_signer_matched_by_nip_under_another_name_is_said(certified: str, differs: bool, tmp_path: Path,
+                                                           keys_env: dict[str, str]) -> None:
+    """The NIP decides who the signer is, and the stamp prints the certificate's name: when that name is
+    not the pact's (titles and degrees aside), the verdict and the table say both."""
+    ca = make_ca(tmp_path / "ca")
+    key, cert = make_identity(tmp_path / "keys", certified, AYU["nip"], ca, position=AYU["position"])
+    signed = tmp_path / "signed.pdf"
+    code, _, err = run_cli("sign", rendered_pact(tmp_path / "pacts", [AYU]), "--key", key, "--cert", cert,
+                           "-o", signed)
+    assert code == 0, err
+    code, out, _ = run_cli("verify", signed, "--trust", ca.paths.cert, "--json")
+    document = json.loads(out)["documents"][0]
+    assert code == 0 and document["status"] == "VALID"
+    party = next(c for c in document["signatures"][0]["checks"] if c["name"] == "party")
+    said = " ".join(m["en"] for m in party["messages"])
+    assert ("the pact names Ni Luh Ayu Sukmawati" in said) is differs, said
+    code, out, _ = run_cli("verify", signed, "--trust", ca.paths.cert)
+    assert ("the pact names Ni Luh Ayu Sukmawati" in out) is differs, out

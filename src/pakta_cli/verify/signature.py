@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pakta_cli import cms
+from pakta_cli.identity_numbers import bare_name
 from pakta_cli.pactfile import ARCHIVED_CRL_TOLERANCE
 from pakta_cli.parties import MatchError, check_title, match_signer
 from pakta_cli.pdf.reader import Document, Revision
@@ -596,6 +597,10 @@ class SignatureCheck:
         }
         indonesian, english = messages[self.match]
         found = [say(f"party_{self.match}", indonesian, english)]
+        if self.match != "name" and info.name and bare_name(info.name) != bare_name(party.name):
+            # the number decides who the signer is; the stamp prints the certificate's name, so say both
+            found.append(say("names_differ", f"sertifikat menyebut {info.name}, pakta menyebut {party.name}",
+                             f"the certificate names {info.name}, the pact names {party.name}"))
         if compared:
             assert office is not None
             found.append(say("position", f"jabatan sertifikat ({info.title}) sesuai jabatan dalam pakta "
