@@ -22,6 +22,7 @@ from pakta_cli.errors import EXIT_USAGE, InputError, PaktaError
 from pakta_cli.fsutil import make_folder
 from pakta_cli.i18n import N_, _, ngettext
 from pakta_cli.parallel import default_jobs
+from pakta_cli.printable import visible
 from pakta_cli.sign import (
     SignOptions,
     SignOutcome,
@@ -195,7 +196,12 @@ def _as_dict(outcome: SignOutcome) -> dict[str, object]:
 
 
 def _rows(outcomes: list[SignOutcome]) -> list[tuple[str, str, str, str, str]]:
-    """Per pact: file, result, party, matched by, output or reason."""
+    """Per pact: file, result, party, matched by, output or reason, each safe to show (`visible`: a
+    party's name comes from the pact, a file's from anyone who named it)."""
+    return [(visible(a), b, visible(c), d, visible(e)) for a, b, c, d, e in _raw_rows(outcomes)]
+
+
+def _raw_rows(outcomes: list[SignOutcome]) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for outcome in outcomes:
         if outcome.ok:
@@ -213,7 +219,7 @@ def _print_results(outcomes: list[SignOutcome]) -> None:
     """A table on a terminal; one tab-separated line per pact when piped, as `pakta verify` prints."""
     if not out.is_terminal:
         for row in _rows(outcomes):
-            typer.echo("\t".join(" ".join(cell.split()) for cell in row))
+            typer.echo("\t".join(row))
         return
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for column in (_("file"), _("result"), _("party"), _("matched by"), _("output / reason")):
