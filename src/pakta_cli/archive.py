@@ -38,6 +38,9 @@ class Archived:
     certificates: int
     crls: int
     timestamp: Token | None = None  # the archive timestamp, when a timestamp authority gave one
+    # CAs whose stored CRL is older than the archive timestamp allows: it will not answer for the
+    # signatures without a timestamp of their own (pactfile.ARCHIVED_CRL_TOLERANCE)
+    stale: tuple[str, ...] = ()
 
 
 def load_crls(paths: Sequence[Path]) -> list[bytes]:
@@ -81,6 +84,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
     doc = pact.doc
     certificates: list[bytes] = []
     signers: list[bytes] = []
+    untimestamped: list[bytes] = []
     latest: dt.datetime | None = None
     for field in pact.fields.values():
         widget = doc.get(field.widget)
@@ -91,6 +95,8 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         parts = cms.parse(contents[: cms.der_length(contents[:6].hex().encode("ascii")) or 0])
         certificates += parts.certificates
         signers += parts.certificates[:1]
+        if parts.timestamp is None:
+            untimestamped += parts.certificates[:1]
         if parts.timestamp is not None:
             certificates += _token_certificates(parts.timestamp, source)
         from pakta_cli.verify.revisions import pdf_date
@@ -114,7 +120,8 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         stored = Read(archived)
         placeholder = tsrevision.build(tsrevision.before_timestamping(stored, len(stored.revisions)), b"")
         given = request_token(authority, placeholder.covered(archived))
-        return Archived(archived + placeholder.with_token(len(archived), given.der), len(unique), len(kept), given)
+        return Archived(archived + placeholder.with_token(len(archived), given.der), len(unique), len(kept), given,
+                        _stale(kept, untimestamped, given.time))
     except PdfError as exc:
         raise InputError(_("{source}: cannot archive: {exc}").format(source=source, exc=exc)) from None
 
@@ -147,6 +154,19 @@ def _crls_for(stored: Sequence[bytes], signers: Sequence[bytes], crls: Sequence[
                 source=source, issuer=display_name(signer.issuer), name=display_name(signer.subject)),
                 hint=_("ask that CA for its current CRL (pakta ca crl)"))
     return kept
+
+
+def _stale(crls: Sequence[bytes], untimestamped: Sequence[bytes], attested: dt.datetime) -> tuple[str, ...]:
+    """The CAs of signers without a timestamp of their own whose CRL was issued too long before the
+    archive timestamp to clear them (verify clears only with a CRL issued at most the tolerance before)."""
+    from cryptography import x509
+
+    from pakta_cli.certificates import display_name
+
+    issuers = {x509.load_der_x509_certificate(der).issuer for der in untimestamped}
+    return tuple(dict.fromkeys(display_name(crl.issuer) for crl in map(x509.load_der_x509_crl, crls)
+                               if crl.issuer in issuers
+                               and crl.last_update_utc < attested - pactfile.ARCHIVED_CRL_TOLERANCE))
 
 
 def _archive_tokens(doc: Document) -> list[bytes]:

@@ -433,3 +433,39 @@ def test_the_root_a_timestamp_is_trusted_through_is_the_one_its_chain_ends_at(
         assert code == 0, document["reasons"]
         said_now = check(document, "archive_timestamp")
         assert "trusted through TSA Uji Root CA" in said_now and "Nasional" not in said_now, said_now
+
+
+def test_archive_says_when_its_crl_is_too_old_for_the_archive_timestamp(
+        tmp_path: Path, tsa: TimestampServer, keys_env: dict[str, str]) -> None:
+    """A signature without its own timestamp is cleared by the stored CRL only when that CRL was issued at
+    most 10 minutes before the archive timestamp: archive says so when it is older, and verify then
+    leaves revocation unchecked rather than cleared."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from pakta_cli.sign import SignOptions, load_credentials, sign_pdf
+    from tests.conftest import PASSPHRASE
+
+    ca = make_ca(tmp_path / "ca")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    ayu = make_identity(tmp_path / "keys", AYU["name"], AYU["nip"], ca, position=AYU["position"],
+                        not_before=now - dt.timedelta(days=1))
+    signed = tmp_path / "signed.pdf"
+    pdf = rendered_pact(tmp_path / "pacts", [AYU])
+    earlier = SignOptions(when=now - dt.timedelta(minutes=4))  # the CA's certificate dates from 5 minutes ago
+    signed.write_bytes(sign_pdf(pdf.read_bytes(), load_credentials(ayu[0], PASSPHRASE, ayu[1]), earlier).pdf)
+    old_crl = tmp_path / "old.crl"  # 11 minutes ago: fresh enough for the signature, too old for the archive
+    old_crl.write_bytes(x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
+                        .last_update(now - dt.timedelta(minutes=11)).next_update(now + dt.timedelta(days=30))
+                        .sign(ca.key, None).public_bytes(Encoding.PEM))
+    lta = tmp_path / "lta.pdf"
+    err = ok("archive", signed, "--crl", old_crl, "--tsa", tsa.url, "-o", lta)
+    assert "was issued more than 10 minutes before the archive timestamp" in err
+    code, document = signatures(lta, "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and "cannot clear this signature" in said(document, 0, "not_revoked"), document["reasons"]
+    # with a CRL issued now, the note is not said, and the stored CRL answers
+    ok("ca", "crl", "--ca", ca.paths.key.with_suffix(""))
+    err = ok("archive", signed, "--crl", ca.paths.crl, "--tsa", tsa.url, "-o", tmp_path / "fresh.pdf")
+    assert "minutes before the archive timestamp" not in err
+    code, document = signatures(tmp_path / "fresh.pdf", "--trust", ca.paths.cert, "--tsa-trust", tsa.files.root)
+    assert code == 0 and "not revoked according to the CRL issued" in said(document, 0, "not_revoked")

@@ -12,6 +12,7 @@ from pakta_cli.cli.console import err, note
 from pakta_cli.cli.language import command
 from pakta_cli.errors import EXIT_USAGE, PaktaError
 from pakta_cli.i18n import N_, _, ngettext
+from pakta_cli.pactfile import ARCHIVED_CRL_TOLERANCE
 from pakta_cli.timestamps import TIMEOUT
 
 
@@ -79,6 +80,11 @@ def archive(
         if done.timestamp is not None:
             note(_("  archive timestamp {time:%Y-%m-%d %H:%M:%S} UTC by {authority}").format(
                 time=done.timestamp.time, authority=done.timestamp.authority))
+        for issuer in done.stale:
+            note(_("note: the CRL of {issuer} was issued more than {minutes} minutes before the archive timestamp: "
+                   "it will not answer for the signatures without a timestamp of their own; archive again with a "
+                   "CRL issued just before (pakta ca crl)").format(
+                issuer=issuer, minutes=int(ARCHIVED_CRL_TOLERANCE.total_seconds() // 60)))
     if failed:
         err.print(_("error: {failed} of {count} pacts not archived").format(failed=failed, count=len(jobs)),
                   style="red", markup=False)
