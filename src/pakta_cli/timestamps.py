@@ -175,21 +175,23 @@ def _answer(url: str, body: bytes, nonce: int | None, expected: bytes) -> Token:
         raise bad(_("its token cannot be read ({exc})").format(exc=_short(exc))) from None
     if not certificates:
         raise bad(_("its token carries no certificate, though pakta asked for one"))
-    try:
+    try:  # every read of a certificate in here (see check_token)
         leaf = _leaf(response, token)
-    except Exception as exc:  # a certificate cryptography cannot read (InvalidVersion is no ValueError)
+        named = _display(leaf) if leaf is not None else ""
+        stamping = leaf is not None and is_time_stamping(leaf)
+    except Exception as exc:
         raise bad(_("its token cannot be read ({exc})").format(exc=_short(exc))) from None
     if leaf is None:
         raise bad(_("its token does not carry the certificate that signed it"))
-    if not is_time_stamping(leaf):
+    if not stamping:
         raise bad(_("its certificate ({leaf}) is not for timestamping (no critical timeStamping usage)").format(
-                      leaf=_display(leaf)))
+                      leaf=named))
     from pakta_cli.cms import TOKEN_ROOM
 
     if len(token) > TOKEN_ROOM - 64:
         raise bad(_("its token is {count} bytes; pakta reserves {room}").format(
                       count=len(token), room=TOKEN_ROOM - 64))
-    return Token(token, _aware(when), _display(leaf))
+    return Token(token, _aware(when), named)
 
 
 def _certificates_in_der_order(response: bytes) -> bytes:
@@ -263,9 +265,11 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
     if found.hash_algorithm.dotted_string != OID_SHA512 or found.message != imprint(message):
         raise TokenProblem("timestamp_imprint", "cap waktu dibuat untuk nilai tanda tangan lain",
                            "the timestamp is over another signature value (its message imprint does not match)")
-    try:
+    try:  # whatever a certificate holds, cryptography reads parts of it lazily: every read is in here
         leaf = _leaf(response, token, anchors)
-    except Exception as exc:  # a certificate cryptography cannot read (InvalidVersion is no ValueError)
+        authority = _display(leaf) if leaf is not None else ""
+        stamping = leaf is not None and is_time_stamping(leaf)
+    except Exception as exc:  # InvalidVersion, DuplicateExtension and the like are no ValueError
         raise TokenProblem("timestamp_damaged", f"cap waktu rusak ({_short(exc)})",
                            f"the timestamp token is damaged ({_short(exc)})") from None
     if leaf is None:
@@ -273,8 +277,7 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
                            "otoritasnya sebagai miliknya",
                            "the timestamp does not carry the certificate its authority signed as its own "
                            "(its signing-certificate attribute and its signer reference must both name it)")
-    authority = _display(leaf)
-    if not is_time_stamping(leaf):
+    if not stamping:
         raise TokenProblem("timestamp_usage",
                            f"sertifikat {authority} bukan untuk cap waktu (tanpa extended key usage timeStamping "
                            "yang kritis)",
@@ -416,7 +419,7 @@ def is_time_stamping(certificate: x509.Certificate) -> bool:
 
     try:
         usage = certificate.extensions.get_extension_for_class(_x509.ExtendedKeyUsage)
-    except (_x509.ExtensionNotFound, ValueError):
+    except Exception:  # none, or extensions cryptography cannot read (a duplicate is no ValueError): not one
         return False
     return usage.critical and ExtendedKeyUsageOID.TIME_STAMPING in usage.value
 

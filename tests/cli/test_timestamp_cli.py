@@ -180,14 +180,17 @@ def test_an_authority_that_is_down_or_slow_is_given_up_on_in_bounded_time(tmp_pa
 def test_an_optional_timestamp_says_loudly_which_pacts_have_none(tmp_path: Path, tsa: TimestampServer,
                                                                  office: dict[str, Any]) -> None:
     folder = tmp_path / "pacts"
-    pacts = [rendered_pact(folder, name=f"pakta-{n}.pdf") for n in range(3)]
+    pacts = [rendered_pact(folder, name=f"pakta-{n}.pdf") for n in range(2)]
+    # a file name that would reset the terminal and reverse what follows it, were it printed as it is
+    pacts.append(rendered_pact(folder, name="pakta-\x1bc\u202e2.pdf"))
     tsa.mode = "error"
     code, _, err = run_cli("sign", *pacts, "--key", office["ayu"][0], "--out-dir", tmp_path / "signed",
                            "--tsa", tsa.url, "--tsa-optional", "--tsa-timeout", "1", "--jobs", "1")
     assert code == 0, err
     assert "WARNING: 3 pacts signed WITHOUT a timestamp" in err
-    for pact in pacts:
+    for pact in pacts[:2]:
         assert f"{pact}: timestamp authority {tsa.url}: it answered HTTP 500" in err
+    assert "\x1b" not in err and "\u202e" not in err and "pakta-\\x1bc\\u202e2.pdf" in err
     code, document = verify(tmp_path / "signed" / "pakta-0.pdf", office["ca"], "--allow-incomplete")
     assert document["signatures"][0]["time_source"] == "claimed by the signer"
 

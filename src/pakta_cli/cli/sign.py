@@ -172,7 +172,7 @@ def _warn_untimestamped(outcomes: list[tuple[str, str | None]]) -> None:
                        "only claimed by the signer):", len(missing)).format(count=len(missing)),
               style="bold yellow", markup=False)
     for source, why in missing:
-        err.print(f"  {source}: {why}", style="yellow", markup=False)
+        err.print(f"  {visible(source)}: {visible(why)}", style="yellow", markup=False, highlight=False)
 
 
 def _reason(outcome: SignOutcome) -> str:

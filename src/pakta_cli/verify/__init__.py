@@ -66,9 +66,11 @@ MAX_FILE_SIZE = 256 << 20  # a pact is tens of kilobytes; a logo may make it a f
 
 # The checks that hold or fail whoever the reader trusts: what an official can ask of a pact before
 # adding a signature to it (sign never puts a signature on a pact that was changed after rendering).
-# what is wrong with a timestamp token whoever trusts its authority: it sits outside every byte range, so
-# anyone may swap it, and a later signature must not be made over a damaged one (nor an archive)
-TOKEN_DAMAGE = ("timestamp_damaged", "timestamp_imprint", "timestamp_no_certificate", "timestamp_usage")
+# What is wrong with a timestamp token whoever trusts its authority: it sits outside every byte range, so
+# anyone may swap it, and a later signature must not be made over a damaged one (nor an archive).
+# "cannot_check": a timestamp check that stopped on what the token holds.
+TOKEN_DAMAGE = ("timestamp_damaged", "timestamp_imprint", "timestamp_no_certificate", "timestamp_usage",
+                "cannot_check")
 INTEGRITY_CHECKS = ("readable", "signing_order", "unchanged_after_signing", "as_rendered", "embedded_hashes",
                     "byte_range", "digest", "signature", "party", "stamp")
 
