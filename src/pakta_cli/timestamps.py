@@ -379,6 +379,7 @@ def _canonical(name: x509.Name) -> tuple[tuple[str, str], ...]:
                  for attribute in name)
 
 
+OID_SHA1 = "1.3.14.3.2.26"  # RFC 5816 lets an ESSCertIDv2 name SHA-1, as ESSCertID always does
 OID_ESS = "1.2.840.113549.1.9.16.2.12"  # id-aa-signingCertificate: ESSCertID, a SHA-1 hash
 OID_ESS_V2 = "1.2.840.113549.1.9.16.2.47"  # id-aa-signingCertificateV2: ESSCertIDv2, SHA-256 unless stated
 
@@ -404,7 +405,7 @@ def _ess_certificate(token: bytes) -> tuple[str, bytes]:
         if name == OID_ESS:
             found.append(("sha1", first[0][1]))
         elif first[0][0] == 0x30:  # ESSCertIDv2 with its hashAlgorithm
-            found.append((DIGESTS.get(algorithm(first[0][1]), "?"), first[1][1]))
+            found.append(({**DIGESTS, OID_SHA1: "sha1"}.get(algorithm(first[0][1]), "?"), first[1][1]))
         else:
             found.append(("sha256", first[0][1]))
     if len(found) != 1 or found[0][0] == "?":
