@@ -17,6 +17,7 @@ never costs a clerk their files.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -35,6 +37,9 @@ from pakta_cli.fsutil import atomic_write, make_folder
 from pakta_cli.i18n import _
 from pakta_cli.render import render
 from pakta_cli.timestamps import Authority
+
+if TYPE_CHECKING:
+    from pakta_cli.sign import SignOptions
 from pakta_cli.verify import Policy, Verdict, verify_file
 
 MARKER = ".pakta-demo"
@@ -138,9 +143,20 @@ def _made_by_demo(folder: Path) -> set[str] | None:
     return set(made)
 
 
+NARRATION_COLUMN = 13  # where what was done starts, after who did it
+
+
 def narration(role: str, text: str) -> str:
     """One line of the demo's story: who acts, in a column of its own, then what they did."""
-    return f"{role + ':':<13}{text}"
+    return f"{role + ':':<{NARRATION_COLUMN}}{text}"
+
+
+def _clock(moment: dt.datetime, options: SignOptions) -> str:
+    """`11:53:32 WIB`: a time of day as the stamps and verdicts show it, in the zone the demo signs in."""
+    from pakta_cli.zones import zone_of
+
+    local = moment.astimezone(options.zone.tzinfo)
+    return f"{local:%H:%M:%S} {zone_of(local).label}"
 
 
 def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
@@ -206,10 +222,11 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
                 person, creds = credentials[nip]
                 signed = sign_pdf(path.read_bytes(), creds, options, source=str(path))
                 atomic_write(path, signed.pdf, force=True)
-                signed_in = (_("{person} signed {file} in {field}, time attested {time:%H:%M:%S} UTC")
+                signed_in = (_("{person} signed {file} in {field}, time attested {time}")
                              if signed.attested else _("{person} signed {file} in {field}"))
                 step(narration(_("official"), signed_in.format(
-                    person=person, file=path.relative_to(folder), field=signed.field, time=signed.attested)))
+                    person=person, file=path.relative_to(folder), field=signed.field,
+                    time=_clock(signed.attested, options) if signed.attested else "")))
         if options.tsa is not None:  # the office keeps one pact checkable for years (PAdES B-LTA)
             from pakta_cli.archive import archive_file, load_crls
 
@@ -217,8 +234,8 @@ def _run(folder: Path, say: Callable[[str], None]) -> DemoResult:
             done = archive_file(path, path, load_crls([ca.paths.crl]), [], authority=options.tsa)
             assert done.timestamp is not None
             step(narration(_("archivist"), _("stored the certificates and the CA's CRL in {file}, with an archive "
-                                             "timestamp {time:%H:%M:%S} UTC").format(
-                file=path.relative_to(folder), time=done.timestamp.time)))
+                                             "timestamp {time}").format(
+                file=path.relative_to(folder), time=_clock(done.timestamp.time, options))))
 
     # 4. the auditor
     policy = Policy((load_certificate(ca.paths.cert),), reproduce=True)

@@ -4,6 +4,7 @@ never in a folder that holds anything it did not make."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -27,6 +28,8 @@ def test_demo_renders_signs_verifies_and_catches_the_tamper(tmp_path: Path) -> N
     if localtsa.available():  # the institution's own timestamp authority attests every signing time
         assert "started its timestamp authority" in result.stderr
         assert "time attested by TSA Komisi Pemilihan Umum Kabupaten Kediri" in result.stdout
+        # the story gives times as the stamps and verdicts do, in the zone the demo signs in
+        assert re.search(r"in pakta-superior-1, time attested \d\d:\d\d:\d\d WIB\n", result.stderr)
         # and the office archives one pact with an archive timestamp (PAdES B-LTA), which verify checks
         assert "in pacts/pakta-integritas.pdf, with an archive timestamp" in result.stderr
         archived = runner.invoke(app, ["verify", str(folder / "pacts" / "pakta-integritas.pdf"), "--trust",

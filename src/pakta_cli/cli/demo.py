@@ -22,7 +22,7 @@ def demo(
     from pakta_cli.cli.verify import print_verdicts
     from pakta_cli.demo import narration, run_demo
 
-    result = run_demo(folder, say=note)
+    result = run_demo(folder, say=_told)
     note("")
     note(narration(_("auditor"), f"pakta verify {folder / 'pacts'} --trust {result.ca_cert}"))
     print_verdicts(result.verdicts)
@@ -40,6 +40,21 @@ def demo(
     note(_("Try: {command}").format(
         command=f"pakta verify {folder / 'pacts'} --trust {result.ca_cert} --crl {result.ca_cert.with_suffix('.crl')} "
                 "--json"))
+
+
+def _told(line: str) -> None:
+    """One step of the story; on a terminal, folded under its text column rather than under the role."""
+    import textwrap
+
+    from pakta_cli.cli.console import err, note
+    from pakta_cli.demo import NARRATION_COLUMN
+
+    folded = [line]
+    if err.is_terminal and len(line) > err.width >= 40:
+        folded = textwrap.wrap(line, width=err.width, subsequent_indent=" " * NARRATION_COLUMN,
+                               break_long_words=False, break_on_hyphens=False)
+    for part in folded:  # each its own line: `note` shows a line break in a message as \x0a
+        note(part)
 
 
 def register(app: typer.Typer) -> None:
