@@ -28,7 +28,6 @@ from pakta_cli.i18n import N_, _, current
 from pakta_cli.pdf.syntax import PdfDict, PdfError, Ref
 
 if TYPE_CHECKING:
-    from pakta_cli.pdf.reader import Document
     from pakta_cli.timestamps import Authority, Token
 
 
@@ -105,7 +104,7 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         latest = when if latest is None or (when is not None and when > latest) else latest
     if latest is None:
         raise SigningError(_("{source}: nothing to archive: no party has signed yet").format(source=source))
-    for token in _archive_tokens(doc):  # a renewal keeps what the earlier archive timestamps need, too
+    for token in tsrevision.tokens(doc):  # a renewal keeps what the earlier archive timestamps need, too
         certificates += _token_certificates(token, source)
     unique = list(dict.fromkeys([*certificates, *extra]))
     kept = _crls_for(unique, signers, crls, latest, source)
@@ -114,10 +113,10 @@ def archive_pdf(data: bytes, crls: Sequence[bytes], extra: Sequence[bytes] = (),
         archived = data + dssrevision.build(before, unique, kept)
         if authority is None:
             return Archived(archived, len(unique), len(kept))
-        from pakta_cli.pdf.reader import Document as Read
+        from pakta_cli.pdf.reader import Document
         from pakta_cli.timestamps import request_token
 
-        stored = Read(archived)
+        stored = Document(archived)
         placeholder = tsrevision.build(tsrevision.before_timestamping(stored, len(stored.revisions)), b"")
         given = request_token(authority, placeholder.covered(archived))
         return Archived(archived + placeholder.with_token(len(archived), given.der), len(unique), len(kept), given,
@@ -167,23 +166,6 @@ def _stale(crls: Sequence[bytes], untimestamped: Sequence[bytes], attested: dt.d
     return tuple(dict.fromkeys(display_name(crl.issuer) for crl in map(x509.load_der_x509_crl, crls)
                                if crl.issuer in issuers
                                and crl.last_update_utc < attested - pactfile.ARCHIVED_CRL_TOLERANCE))
-
-
-def _archive_tokens(doc: Document) -> list[bytes]:
-    """The tokens of the archive timestamps the pact already holds (bounded by the form's few fields)."""
-    root = doc.revisions[-1].trailer.get("Root")
-    catalog = doc.resolve(root)
-    form = doc.resolve(catalog.get("AcroForm")) if isinstance(catalog, dict) else None
-    fields = doc.resolve(form.get("Fields")) if isinstance(form, dict) else None
-    tokens = []
-    for ref in fields[: tsrevision.MAX_TIMESTAMPS + 64] if isinstance(fields, list) else []:
-        field = doc.resolve(ref)
-        stamp = doc.resolve(field.get("V")) if isinstance(field, dict) else None
-        if isinstance(stamp, PdfDict) and stamp.get("Type") == "DocTimeStamp" and isinstance(stamp.get("Contents"),
-                                                                                                bytes):
-            raw = stamp["Contents"]
-            tokens.append(raw[: cms.der_length(raw[:6].hex().encode("ascii")) or 0])
-    return tokens
 
 
 def _token_certificates(token: bytes, source: str) -> list[bytes]:

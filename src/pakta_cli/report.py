@@ -33,10 +33,9 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pakta_cli.i18n import N_, _, current, ngettext
-from pakta_cli.identity_numbers import bare_name
 from pakta_cli.printable import visible
 from pakta_cli.verify import RosterReport, SignatureVerdict, Status, Verdict
-from pakta_cli.verify.verdict import Message
+from pakta_cli.verify.verdict import NAMES_DIFFER, Message
 from pakta_cli.zones import describe_time
 
 STATUS_STYLE = {Status.VALID: "bold green", Status.INCOMPLETE: "bold yellow", Status.FAIL: "bold red"}
@@ -81,7 +80,7 @@ def _signer(sig: SignatureVerdict) -> Signer:
     notes = []
     if sig.match == "name":
         notes.append(_(WEAK))
-    elif sig.party and sig.signer and bare_name(sig.party) != bare_name(sig.signer):
+    elif any(m.key == NAMES_DIFFER for check in sig.checks if check.name == "party" for m in check.messages):
         notes.append(_("the pact names {party}").format(party=sig.party))
     if sig.attested is not None:
         notes.append(_("time attested by {authority}").format(authority=sig.authority))

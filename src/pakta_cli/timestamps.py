@@ -176,7 +176,7 @@ def _answer(url: str, body: bytes, nonce: int | None, expected: bytes) -> Token:
     if not certificates:
         raise bad(_("its token carries no certificate, though pakta asked for one"))
     try:  # every read of a certificate in here (see check_token)
-        leaf = _leaf(response, token)
+        leaf = _leaf(response, token, _certificates(response))
         named = _display(leaf) if leaf is not None else ""
         stamping = leaf is not None and is_time_stamping(leaf)
     except Exception as exc:
@@ -266,7 +266,8 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
         raise TokenProblem("timestamp_imprint", "cap waktu dibuat untuk nilai tanda tangan lain",
                            "the timestamp is over another signature value (its message imprint does not match)")
     try:  # whatever a certificate holds, cryptography reads parts of it lazily: every read is in here
-        leaf = _leaf(response, token, anchors)
+        carried = _certificates(response)
+        leaf = _leaf(response, token, carried, anchors)
         authority = _display(leaf) if leaf is not None else ""
         stamping = leaf is not None and is_time_stamping(leaf)
     except Exception as exc:  # InvalidVersion, DuplicateExtension and the like are no ValueError
@@ -288,7 +289,7 @@ def check_token(token: bytes, message: bytes, anchors: Sequence[x509.Certificate
                            "sertifikat yang dipercaya untuk cap waktu",
                            f"timestamp authority {authority} is not trusted: no certificate is trusted for "
                            "timestamps")
-    root = _anchor_of(leaf, _certificates(response), anchors)
+    root = _anchor_of(leaf, carried, anchors)
     if root is None:
         raise TokenProblem("timestamp_untrusted", f"otoritas cap waktu {authority} tidak dipercaya: rantai "
                            "sertifikatnya tidak berakhir pada sertifikat yang dipercaya untuk cap waktu",
@@ -344,8 +345,10 @@ def _certificates(response: object) -> list[x509.Certificate]:
             for der in sorted(response.signed_data.certificates)]  # type: ignore[attr-defined]
 
 
-def _leaf(response: object, token: bytes, anchors: Sequence[x509.Certificate] = ()) -> x509.Certificate | None:
-    """The certificate the TSA signed as its own: the one, among those the token carries and `anchors`,
+def _leaf(response: object, token: bytes, carried: list[x509.Certificate],
+          anchors: Sequence[x509.Certificate] = ()) -> x509.Certificate | None:
+    """The certificate the TSA signed as its own: the one, among those the token carries (`carried`, read
+    by `_certificates`) and `anchors`,
     whose hash its signed ESS signing-certificate(-v2) attribute states (RFC 3161 2.4.1, RFC 5816), and
     which the SignerInfo's issuer and serial name too. None when there is no such one.
 
@@ -361,7 +364,6 @@ def _leaf(response: object, token: bytes, anchors: Sequence[x509.Certificate] = 
     if len(signers) != 1:
         return None
     sid = (_canonical(signers[0].issuer), signers[0].serial_number)
-    carried = _certificates(response)
     if sum((_canonical(c.issuer), c.serial_number) == sid for c in carried) > 1:
         return None  # OpenSSL could verify with either: which one signed is nobody's to say
     algorithm, digest = _ess_certificate(token)

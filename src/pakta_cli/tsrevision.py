@@ -38,7 +38,7 @@ ROOM = TOKEN_ROOM  # bytes /Contents reserves for the token
 SUBFILTER = "ETSI.RFC3161"
 FIELD_PREFIX = f"{pactfile.FIELD_PREFIX}archive-"  # + N: never a party's field, whose role is one of ROLES
 MAX_TIMESTAMPS = 16  # archive timestamps one pact holds: one per renewal, every few years
-MAX_OBJECTS = 4  # what one archive-timestamp revision writes: the page, the form, the field, the timestamp
+OBJECTS = 4  # what one archive-timestamp revision writes: the page, the form, the field, the timestamp
 _PAGE_DEPTH = 8  # levels of page tree between the catalog and the first page
 
 
@@ -101,12 +101,13 @@ def before_timestamping(doc: Document, revision: int) -> Before:
     if not isinstance(form_ref, Ref) or not isinstance(form, dict) or not isinstance(fields, list) \
             or not all(isinstance(ref, Ref) for ref in fields):
         raise NotATimestamp("the pact has no signature form")
-    stamped = 0
-    for ref in fields[: len(pactfile.ROLES) * 64 + MAX_TIMESTAMPS + 1]:
+    stamped = 0  # each archive timestamp's field goes at the end of /Fields: count them from the end
+    for ref in reversed(fields[-MAX_TIMESTAMPS:]):
         field = doc.get(ref.num, revision)
         name = field.get("T") if isinstance(field, dict) else None
-        if isinstance(name, bytes) and name.startswith(FIELD_PREFIX.encode("ascii")):
-            stamped += 1
+        if not (isinstance(name, bytes) and name.startswith(FIELD_PREFIX.encode("ascii"))):
+            break
+        stamped += 1
     if stamped >= MAX_TIMESTAMPS:
         raise NotATimestamp(f"the pact already holds {MAX_TIMESTAMPS} archive timestamps")
     page, page_dict = _first_page(doc, catalog, revision)
@@ -161,10 +162,21 @@ class Stated:
     timestamp: int
 
 
+def tokens(doc: Document) -> list[bytes]:
+    """The token of every archive-timestamp revision of `doc` (one pakta verified), oldest first."""
+    found = []
+    for rev in doc.revisions[1:]:
+        try:
+            found.append(stated(doc, rev.number).token)
+        except PdfError:
+            continue
+    return found
+
+
 def stated(doc: Document, revision: int) -> Stated:
     """The token of the one new timestamp field revision `revision` adds; NotATimestamp when it adds none."""
     rev = doc.revisions[revision - 1]
-    if len(rev.entries) != MAX_OBJECTS:
+    if len(rev.entries) != OBJECTS:
         raise NotATimestamp("not the four objects of an archive timestamp")
     field_num, stamp_num = sorted(rev.entries)[-2:]
     field = doc.get(field_num, revision)

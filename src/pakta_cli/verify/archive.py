@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pakta_cli.timestamps import Attested, TokenProblem, check_token
+from pakta_cli.tsrevision import field_name
 from pakta_cli.verify.policy import Policy
 from pakta_cli.verify.revisions import ArchiveTimestamp
 from pakta_cli.verify.verdict import Check, Message, say
@@ -28,7 +29,7 @@ def archive_timestamps(data: bytes, stamps: Sequence[ArchiveTimestamp],
     problems: list[Message] = []
     passed: list[Message] = []
     for number, stamp in enumerate(stamps, 1):
-        name = f"pakta-archive-{number}"
+        name = field_name(number)
         try:
             attested = check_token(stamp.token, stamp.covered(data), policy.time_anchors)
         except TokenProblem as problem:

@@ -21,6 +21,7 @@ SIGNATURE_CHECKS = ("byte_range", "digest", "signature", "timestamp", "trusted",
 # What any PDF signature is checked for; a PDF that is not a pact gets these only (no party, no stamp)
 FOREIGN_SIGNATURE_CHECKS = tuple(check for check in SIGNATURE_CHECKS if check not in ("party", "stamp"))
 ATTESTED = "attested by a timestamp authority"
+NAMES_DIFFER = "names_differ"  # the party check's note: a signer matched by number under another name
 CLAIMED = "claimed by the signer"
 DOCUMENT_CHECKS = ("readable", "pact", "all_parties_signed", "signing_order", "unchanged_after_signing", "as_rendered",
                    "embedded_hashes", "definition", "reproduces")
